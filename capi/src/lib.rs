@@ -1,0 +1,1 @@
+//! C ABI of the mptcpscan core (being written).
