@@ -1,1 +1,53 @@
-fn main() {}
+//! `mptcpscan`: scan → classify → trace → report, capture analysis, and the ground-truth lab.
+
+mod chain;
+mod dissect;
+mod lab;
+mod report;
+mod scan;
+mod trace;
+
+use clap::{Parser, Subcommand};
+
+/// Find Multipath TCP servers and tell real MPTCP stacks from middleboxes.
+#[derive(Parser)]
+#[command(name = "mptcpscan", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Bring the network-namespace lab up or down, or show its state (root).
+    Lab(lab::Args),
+    /// Stateless SYN scan with MP_CAPABLE probes.
+    Scan(scan::Args),
+    /// Hop-by-hop trace of where MPTCP options change (the tracebox method).
+    Trace(trace::Args),
+    /// Scan, filter mirrors, trace candidates, and print the summary table.
+    Chain(chain::Args),
+    /// Tables, plots and an HTML page from scan, chain or dissect results.
+    Report(report::Args),
+    /// Analyse MPTCP in pcap/pcapng captures.
+    Dissect(dissect::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Lab(args) => lab::run(args),
+        Command::Scan(args) => scan::run(args),
+        Command::Trace(args) => trace::run(args),
+        Command::Chain(args) => chain::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Dissect(args) => dissect::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("mptcpscan: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

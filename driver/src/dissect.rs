@@ -1,0 +1,10 @@
+//! `mptcpscan dissect` (being written: this placeholder is replaced by its owner).
+
+/// Arguments of `mptcpscan dissect`.
+#[derive(clap::Args)]
+pub struct Args {}
+
+/// Runs `mptcpscan dissect`.
+pub fn run(_args: Args) -> anyhow::Result<()> {
+    anyhow::bail!("`mptcpscan dissect` is not built yet")
+}
