@@ -7,7 +7,10 @@
 //! payload (an FTP ALG, a transparent proxy) breaks it, which is why MPTCP falls back to TCP.
 //!
 //! The payload of one mapping can span several segments, so [`DssChecksum`] takes it in pieces
-//! of any length; [`dss_checksum`] and [`verify_dss_checksum`] do the one-segment case.
+//! of any length; [`dss_checksum`] and [`verify_dss_checksum`] do the one-segment case. The
+//! ones'-complement arithmetic is the Internet checksum's, from [`crate::wire::checksum`].
+
+use crate::wire::checksum;
 
 /// The pseudo-header of one DSS mapping, as the DSS option gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,7 +62,7 @@ impl DssChecksum {
     /// Starts a checksum with the mapping's pseudo-header.
     pub fn new(header: &DssPseudoHeader) -> DssChecksum {
         DssChecksum {
-            acc: sum_words(&header.to_bytes()),
+            acc: checksum::sum(&header.to_bytes()),
             pending: None,
         }
     }
@@ -77,7 +80,7 @@ impl DssChecksum {
             }
         };
         let (even, odd) = piece.split_at(piece.len() & !1);
-        self.acc += sum_words(even);
+        self.acc += checksum::sum(even);
         if let [last] = odd {
             self.pending = Some(*last);
         }
@@ -85,14 +88,14 @@ impl DssChecksum {
 
     /// The checksum the DSS option should carry for the payload seen so far.
     pub fn finish(self) -> u16 {
-        !fold(self.total())
+        checksum::finish(self.total())
     }
 
     /// Whether `checksum`, read from the DSS option, matches the payload seen so far.
     ///
     /// Both ones'-complement zeros (0x0000 and 0xffff) are accepted where the sum allows either.
     pub fn verify(self, checksum: u16) -> bool {
-        fold(self.total() + u64::from(checksum)) == 0xffff
+        checksum::verifies(self.total() + u64::from(checksum))
     }
 
     fn total(&self) -> u64 {
@@ -129,21 +132,6 @@ pub fn expand_dsn(low: u32, near: u64) -> u64 {
     } else {
         candidate
     }
-}
-
-/// Sums `data` (even length) as big-endian 16-bit words, without folding.
-fn sum_words(data: &[u8]) -> u64 {
-    data.chunks_exact(2)
-        .map(|w| u64::from(u16::from_be_bytes([w[0], w[1]])))
-        .sum()
-}
-
-/// Folds a running ones'-complement sum to 16 bits with end-around carry.
-fn fold(mut acc: u64) -> u16 {
-    while acc >> 16 != 0 {
-        acc = (acc & 0xffff) + (acc >> 16);
-    }
-    acc as u16
 }
 
 #[cfg(test)]
