@@ -158,9 +158,15 @@ mod tests {
 
     #[test]
     fn groups_partition_the_known_bits() {
-        assert!(Signals::DECISIVE.intersection(Signals::SUSPICIOUS).is_empty());
-        assert!(Signals::DECISIVE.intersection(Signals::INFORMATIONAL).is_empty());
-        assert!(Signals::SUSPICIOUS.intersection(Signals::INFORMATIONAL).is_empty());
+        assert!(Signals::DECISIVE
+            .intersection(Signals::SUSPICIOUS)
+            .is_empty());
+        assert!(Signals::DECISIVE
+            .intersection(Signals::INFORMATIONAL)
+            .is_empty());
+        assert!(Signals::SUSPICIOUS
+            .intersection(Signals::INFORMATIONAL)
+            .is_empty());
         assert_eq!(
             Signals::DECISIVE | Signals::SUSPICIOUS | Signals::INFORMATIONAL,
             Signals::all()
