@@ -1,10 +1,13 @@
-//! MPTCP crypto: key → token and IDSN, MP_JOIN and ADD_ADDR HMACs (compute and verify).
+//! MPTCP crypto: key → token and IDSN, MP_JOIN and ADD_ADDR HMACs, the DSS checksum (compute
+//! and verify) and 32-bit DSN expansion.
 //!
 //! Keys, nonces and tokens cross as host-order integers (the numbers the options carry, as
 //! `mptcpscan_mptcp_parse` returns them); every HMAC, truncated or full, as bytes in wire order
 //! (as the options carry them too).
 
-use core_lib::crypto::{self, AddAddrHmacCheck, HmacKeys, JoinHandshake};
+use core_lib::crypto::{
+    self, AddAddrHmacCheck, DssChecksum, DssPseudoHeader, HmacKeys, JoinHandshake,
+};
 
 use crate::address::{self, mptcpscan_address};
 use crate::error::mptcpscan_result;
@@ -298,6 +301,193 @@ pub extern "C" fn mptcpscan_add_addr_verify(
     })
 }
 
+/// The pseudo-header of one DSS mapping: what its checksum covers before the payload.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct mptcpscan_dss_mapping {
+    /// The full 64-bit data sequence number of the mapping's first byte (expand a 32-bit DSN
+    /// from the wire with `mptcpscan_dss_expand_dsn` first).
+    pub dsn: u64,
+    /// The relative subflow sequence number of the mapping's first byte, as the option carries it.
+    pub ssn: u32,
+    /// The mapping's data-level length.
+    pub data_len: u16,
+}
+
+impl From<&mptcpscan_dss_mapping> for DssPseudoHeader {
+    fn from(m: &mptcpscan_dss_mapping) -> Self {
+        DssPseudoHeader {
+            dsn: m.dsn,
+            ssn: m.ssn,
+            data_len: m.data_len,
+        }
+    }
+}
+
+/// Computes the DSS checksum of a mapping whose payload is in one buffer.
+///
+/// Reads `*mapping` and `payload_len` bytes at `payload` (`payload` must not be NULL even when
+/// `payload_len` is 0). On success writes the checksum, as the option carries it, to `*checksum`.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`.
+#[no_mangle]
+pub extern "C" fn mptcpscan_dss_checksum(
+    mapping: *const mptcpscan_dss_mapping,
+    payload: *const u8,
+    payload_len: usize,
+    checksum: *mut u16,
+) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: the header documents `mapping` as readable, `payload` as `payload_len` readable
+        // bytes and `checksum` as writable.
+        let (mapping, payload, checksum) = unsafe {
+            (
+                ffi::input(mapping)?,
+                ffi::bytes(payload, payload_len)?,
+                Out::new(checksum)?,
+            )
+        };
+        checksum.write(crypto::dss_checksum(&mapping.into(), payload));
+        Ok(())
+    })
+}
+
+/// Checks the DSS checksum of a mapping whose payload is in one buffer.
+///
+/// Reads `*mapping`, `payload_len` bytes at `payload` (not NULL, even when empty) and `checksum`
+/// (the value the DSS option carries). On success writes whether it matches to `*valid`.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`.
+#[no_mangle]
+pub extern "C" fn mptcpscan_dss_checksum_verify(
+    mapping: *const mptcpscan_dss_mapping,
+    payload: *const u8,
+    payload_len: usize,
+    checksum: u16,
+    valid: *mut bool,
+) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: as in `mptcpscan_dss_checksum`.
+        let (mapping, payload, valid) = unsafe {
+            (
+                ffi::input(mapping)?,
+                ffi::bytes(payload, payload_len)?,
+                Out::new(valid)?,
+            )
+        };
+        valid.write(crypto::verify_dss_checksum(
+            &mapping.into(),
+            payload,
+            checksum,
+        ));
+        Ok(())
+    })
+}
+
+/// A DSS checksum being computed over a mapping whose payload spans several segments (opaque:
+/// create with `mptcpscan_dss_sum_new`, release with `mptcpscan_dss_sum_free`).
+pub struct mptcpscan_dss_sum {
+    sum: DssChecksum,
+}
+
+/// Starts a DSS checksum for a mapping whose payload arrives in pieces.
+///
+/// Reads `*mapping`. On success allocates a checksum state and writes it to `*sum`; feed it with
+/// `mptcpscan_dss_sum_update` and release it with `mptcpscan_dss_sum_free`.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`.
+#[no_mangle]
+pub extern "C" fn mptcpscan_dss_sum_new(
+    mapping: *const mptcpscan_dss_mapping,
+    sum: *mut *mut mptcpscan_dss_sum,
+) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: the header documents `mapping` as readable and `sum` as writable.
+        let (mapping, sum) = unsafe { (ffi::input(mapping)?, Out::new(sum)?) };
+        let state = Box::new(mptcpscan_dss_sum {
+            sum: DssChecksum::new(&mapping.into()),
+        });
+        sum.write(Box::into_raw(state));
+        Ok(())
+    })
+}
+
+/// Adds the next piece of a mapping's payload (pieces of any length, odd ones included).
+///
+/// Reads `piece_len` bytes at `piece` (not NULL) and updates `*sum`.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`.
+#[no_mangle]
+pub extern "C" fn mptcpscan_dss_sum_update(
+    sum: *mut mptcpscan_dss_sum,
+    piece: *const u8,
+    piece_len: usize,
+) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: `sum` comes from `mptcpscan_dss_sum_new` (documented) and is not used by another
+        // thread meanwhile; `piece` is documented as `piece_len` readable bytes, and cannot alias
+        // the state, which the library allocated itself.
+        let (sum, piece) = unsafe { (ffi::handle(sum)?, ffi::bytes(piece, piece_len)?) };
+        sum.sum.update(piece);
+        Ok(())
+    })
+}
+
+/// Finishes a DSS checksum: the value a DSS option would carry, and whether it is `expected`.
+///
+/// Reads `*sum` (which stays usable and unchanged) and `expected` (the checksum the option
+/// carries). On success writes the computed checksum to `*checksum` and whether it equals
+/// `expected` to `*valid`.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`.
+#[no_mangle]
+pub extern "C" fn mptcpscan_dss_sum_finish(
+    sum: *const mptcpscan_dss_sum,
+    expected: u16,
+    checksum: *mut u16,
+    valid: *mut bool,
+) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: `sum` comes from `mptcpscan_dss_sum_new`; the outputs are documented writable.
+        let (sum, checksum, valid) =
+            unsafe { (ffi::input(sum)?, Out::new(checksum)?, Out::new(valid)?) };
+        checksum.write(sum.sum.finish());
+        valid.write(sum.sum.verify(expected));
+        Ok(())
+    })
+}
+
+/// Releases a DSS checksum state. NULL is accepted and does nothing.
+///
+/// Reads and frees `sum`, which must come from `mptcpscan_dss_sum_new` and not be used again.
+#[no_mangle]
+pub extern "C" fn mptcpscan_dss_sum_free(sum: *mut mptcpscan_dss_sum) {
+    crate::ffi::guard_value((), || {
+        if !sum.is_null() {
+            // SAFETY: a non-NULL `sum` is documented to come from `mptcpscan_dss_sum_new` (a
+            // `Box::into_raw`) and to be freed once.
+            drop(unsafe { Box::from_raw(sum) });
+        }
+    })
+}
+
+/// Expands a 32-bit data sequence number from a DSS option to 64 bits.
+///
+/// Reads `low` (the option's 32-bit DSN or data ACK) and `near` (a 64-bit DSN of the same
+/// direction already known: the IDSN at first, then the last expanded value). On success writes
+/// the 64-bit value with those low 32 bits closest to `near` to `*dsn`.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`.
+#[no_mangle]
+pub extern "C" fn mptcpscan_dss_expand_dsn(low: u32, near: u64, dsn: *mut u64) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: the header documents `dsn` as writable.
+        let dsn = unsafe { Out::new(dsn)? };
+        dsn.write(crypto::expand_dsn(low, near));
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,5 +569,44 @@ mod tests {
             mptcpscan_result::Ok
         );
         assert_eq!(check, mptcpscan_add_addr_check::Valid as u32);
+    }
+
+    #[test]
+    fn dss_checksum_whole_and_in_odd_pieces_agree() {
+        let mapping = mptcpscan_dss_mapping {
+            dsn: 0xa28e_87fd_dd1d_30f2,
+            ssn: 1,
+            data_len: 7,
+        };
+        let payload = *b"mptcpsc";
+        let mut whole = 0u16;
+        assert_eq!(
+            mptcpscan_dss_checksum(&mapping, payload.as_ptr(), 7, &mut whole),
+            mptcpscan_result::Ok
+        );
+        let mut sum = core::ptr::null_mut();
+        assert_eq!(
+            mptcpscan_dss_sum_new(&mapping, &mut sum),
+            mptcpscan_result::Ok
+        );
+        for piece in payload.chunks(3) {
+            assert_eq!(
+                mptcpscan_dss_sum_update(sum, piece.as_ptr(), piece.len()),
+                mptcpscan_result::Ok
+            );
+        }
+        let (mut pieces, mut valid) = (0u16, false);
+        assert_eq!(
+            mptcpscan_dss_sum_finish(sum, whole, &mut pieces, &mut valid),
+            mptcpscan_result::Ok
+        );
+        mptcpscan_dss_sum_free(sum);
+        assert_eq!(pieces, whole);
+        assert!(valid);
+        assert_eq!(
+            mptcpscan_dss_checksum_verify(&mapping, payload.as_ptr(), 7, whole ^ 1, &mut valid),
+            mptcpscan_result::Ok
+        );
+        assert!(!valid);
     }
 }

@@ -79,6 +79,22 @@ pub(crate) unsafe fn input<'a, T>(ptr: *const T) -> Result<&'a T> {
     Ok(unsafe { &*ptr })
 }
 
+/// Borrows a library-allocated handle for mutation.
+///
+/// # Safety
+/// If `ptr` is not NULL it must come from the matching `_new` function, not be freed yet, and not
+/// be used by anything else while the reference lives.
+pub(crate) unsafe fn handle<'a, T>(ptr: *mut T) -> Result<&'a mut T> {
+    if ptr.is_null() {
+        return Err(mptcpscan_result::NullParameter);
+    }
+    if !ptr.is_aligned() {
+        return Err(mptcpscan_result::Misaligned);
+    }
+    // SAFETY: non-NULL, aligned, and the caller promises a live, unshared handle.
+    Ok(unsafe { &mut *ptr })
+}
+
 /// An output slot, checked for NULL and alignment up front and written only once the call has
 /// succeeded.
 pub(crate) struct Out<T>(NonNull<T>);
