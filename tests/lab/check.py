@@ -181,21 +181,30 @@ def classify_mp_capable(version, area):
     return "other:" + opt.hex()
 
 
+def check_reply(prober, entry, host, port, version, name):
+    expect = entry["expect"][version]
+    got = prober.probe(host, port, version, 64, timeout=0.5 if expect["reply"] == "none" else 2)
+    check(got["reply"] == expect["reply"], "%s %s reply %s (got %s)" % (name, version, expect["reply"], got["reply"]))
+    if got["reply"] == "syn-ack":
+        mpc = classify_mp_capable(version, got["options"])
+        check(
+            mpc == expect["mp_capable"],
+            "%s %s MP_CAPABLE %s (got %s, options %s)" % (name, version, expect["mp_capable"], mpc, got["options"].hex()),
+        )
+
+
 def check_prefix(prober, truth, entry):
     net = ipaddress.ip_network(entry["prefix"])
     host = net.network_address + 1
     port = truth["ports"][0]
     name = "%s %s (%s)" % (entry["class"], host, entry["prefix"])
+    # Every address of the prefix is a host, the last one too, on every served port.
+    edge = net.broadcast_address
+    for version in ("v0", "v1"):
+        check_reply(prober, entry, edge, truth["ports"][-1], version, "%s %s" % (entry["class"], edge))
     for version in ("v0", "v1"):
         expect = entry["expect"][version]
-        got = prober.probe(host, port, version, 64, timeout=0.5 if expect["reply"] == "none" else 2)
-        check(got["reply"] == expect["reply"], "%s %s reply %s (got %s)" % (name, version, expect["reply"], got["reply"]))
-        if got["reply"] == "syn-ack":
-            mpc = classify_mp_capable(version, got["options"])
-            check(
-                mpc == expect["mp_capable"],
-                "%s %s MP_CAPABLE %s (got %s, options %s)" % (name, version, expect["mp_capable"], mpc, got["options"].hex()),
-            )
+        check_reply(prober, entry, host, port, version, name)
         # Trace: every hop below the reply hop quotes the whole probe.
         last = expect["reply_hop"] or truth["host_hop"]
         for ttl in range(1, last + 1):
