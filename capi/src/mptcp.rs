@@ -864,8 +864,8 @@ mod tests {
             Some(mptcpscan_result::InvalidArgument)
         );
         let mut option = parse(&hex("1e1401011fdb5df328bc3def29a6c86981ad933c"), 1).unwrap();
-        // SAFETY: subtype 0 selects `mp_capable`; writing a union member is safe.
-        unsafe { option.body.mp_capable.has_sender_key = 0 };
+        // Writing a union member of a Copy type needs no `unsafe`.
+        option.body.mp_capable.has_sender_key = 0;
         assert_eq!(emit(&option), Err(mptcpscan_result::MptcpUnrepresentable));
         option.subtype = 16;
         assert_eq!(emit(&option), Err(mptcpscan_result::InvalidArgument));
