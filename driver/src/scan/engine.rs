@@ -202,7 +202,7 @@ fn send_all(plan: &Plan, sender: &Sender, sent: &AtomicU64, errors: &AtomicU64) 
 
 /// Waits until probe number `count` is due. Sleeps when far ahead, spins for the last stretch:
 /// sleep granularity (~60 µs) would otherwise cap high rates.
-fn pace(rate: u64, start: Instant, count: u64) {
+pub fn pace(rate: u64, start: Instant, count: u64) {
     if rate == 0 {
         return;
     }
