@@ -23,8 +23,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::net::{Receiver, Sender};
 use crate::scan::engine::pace;
-use crate::scan::probes::{Analysis, OptionSet, ProbeBuilder};
+use crate::scan::probes::{Analysis, OptionSet, ProbeBuilder, ReplyKind};
 use crate::scan::reply::TcpReply;
+use crate::scan::validation::DEFAULT_SOURCE_PORTS;
 use crate::scan::{blocklist, stop, targets, VersionChoice};
 
 /// TTLs probed per round: the first round covers paths up to this long, later rounds extend
@@ -48,6 +49,10 @@ pub struct Args {
     /// File of targets, one per line in the same forms (`#` comments).
     #[arg(short = 'I', long = "targets-file", value_name = "FILE")]
     pub targets_files: Vec<PathBuf>,
+    /// A `scan` output file (CSV or JSON lines): trace its candidates, the SYN-ACKs whose
+    /// MP_CAPABLE carries a key of their own (the papers' second step).
+    #[arg(long, value_name = "FILE")]
+    pub from_scan: Option<PathBuf>,
     /// Ports for targets given without one.
     #[arg(short, long, default_value = "80")]
     pub ports: String,
@@ -197,8 +202,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
         }
     }
+    if let Some(path) = &args.from_scan {
+        for record in crate::scan::output::read(path)? {
+            if ReplyKind::of(&record) == ReplyKind::Mptcp {
+                let addr: IpAddr = record
+                    .saddr
+                    .parse()
+                    .with_context(|| format!("{}: saddr `{}`", path.display(), record.saddr))?;
+                list.push((addr, record.sport));
+            }
+        }
+    }
     if list.is_empty() {
-        bail!("no targets: give ADDRESS[:PORT] arguments or --targets-file");
+        bail!("no targets: give ADDRESS[:PORT] arguments, --targets-file or --from-scan");
     }
     let blocked = blocklist::build(args.allow_lab, &args.blocklist)?;
     if let Some((addr, _)) = list.iter().find(|(a, _)| blocked.contains(*a)) {
@@ -218,7 +234,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let plan = Plan {
         versions: args.mptcp_version.versions(),
-        probes: ProbeBuilder::new(args.options.clone(), key)?,
+        probes: ProbeBuilder::new(&args.options, key)?,
         max_ttl: args.max_ttl,
         rate: args.rate,
         timeout: Duration::from_secs_f64(args.timeout),
@@ -330,7 +346,11 @@ pub fn trace_all(plan: &Plan, targets: &[(IpAddr, u16)]) -> anyhow::Result<Vec<T
         let mut batch = Vec::new();
         for (index, observed) in seen.iter().enumerate() {
             let limit = answer_ttl(observed).unwrap_or(top).min(plan.max_ttl);
-            batch.extend((1..=limit).filter(|ttl| !observed.contains_key(ttl)).map(|ttl| (index, ttl)));
+            batch.extend(
+                (1..=limit)
+                    .filter(|ttl| !observed.contains_key(ttl))
+                    .map(|ttl| (index, ttl)),
+            );
         }
         if stop::stopping() {
             break;
@@ -344,9 +364,14 @@ pub fn trace_all(plan: &Plan, targets: &[(IpAddr, u16)]) -> anyhow::Result<Vec<T
             }
             pace(plan.rate, start, count as u64);
             let (dst, dport, version) = jobs[index];
-            let src = if dst.is_ipv4() { plan.sources.0 } else { plan.sources.1 }
-                .context("no source address for this address family")?;
-            let sport = 32768 + (next_port % 28233) as u16;
+            let src = if dst.is_ipv4() {
+                plan.sources.0
+            } else {
+                plan.sources.1
+            }
+            .context("no source address for this address family")?;
+            let (low, high) = DEFAULT_SOURCE_PORTS;
+            let sport = low + (next_port % (u32::from(high - low) + 1)) as u16;
             next_port += 1;
             let seq: u32 = rand::random();
             let len = plan
@@ -367,7 +392,14 @@ pub fn trace_all(plan: &Plan, targets: &[(IpAddr, u16)]) -> anyhow::Result<Vec<T
             receive_until(&mut receiver, Instant::now(), plan, &jobs, &sent, &mut seen)?;
         }
         if !batch.is_empty() {
-            receive_until(&mut receiver, Instant::now() + plan.timeout, plan, &jobs, &sent, &mut seen)?;
+            receive_until(
+                &mut receiver,
+                Instant::now() + plan.timeout,
+                plan,
+                &jobs,
+                &sent,
+                &mut seen,
+            )?;
         }
         let unanswered = seen.iter().any(|s| answer_ttl(s).is_none());
         if unanswered && top < plan.max_ttl {
@@ -381,7 +413,9 @@ pub fn trace_all(plan: &Plan, targets: &[(IpAddr, u16)]) -> anyhow::Result<Vec<T
     Ok(jobs
         .iter()
         .zip(seen)
-        .map(|(&(addr, port, version), observed)| assemble(addr, port, version, plan.max_ttl, observed))
+        .map(|(&(addr, port, version), observed)| {
+            assemble(addr, port, version, plan.max_ttl, observed)
+        })
         .collect())
 }
 
@@ -410,7 +444,9 @@ fn receive_until(
                 continue;
             }
             let key = (reply.src, reply.tcp.src_port(), reply.tcp.dst_port());
-            let Some(probe) = sent.get(&key) else { continue };
+            let Some(probe) = sent.get(&key) else {
+                continue;
+            };
             if probe.seq.wrapping_add(1) != reply.tcp.ack_number() {
                 continue;
             }
@@ -423,16 +459,24 @@ fn receive_until(
             });
             continue;
         }
-        let Ok(error) = IcmpError::parse(packet) else { continue };
-        let Ok(quote) = QuotedPacket::parse(error.quote) else { continue };
+        let Ok(error) = IcmpError::parse(packet) else {
+            continue;
+        };
+        let Ok(quote) = QuotedPacket::parse(error.quote) else {
+            continue;
+        };
         let Some(ip) = quote.ip() else { continue };
         let dst = match ip {
             mptcpscan::wire::quoted::QuotedIp::V4(h) => IpAddr::V4(h.dst_addr()),
             mptcpscan::wire::quoted::QuotedIp::V6(h) => IpAddr::V6(h.dst_addr()),
         };
         let tcp = quote.tcp();
-        let (Some(sport), Some(dport)) = (tcp.src_port(), tcp.dst_port()) else { continue };
-        let Some(probe) = sent.get(&(dst, dport, sport)) else { continue };
+        let (Some(sport), Some(dport)) = (tcp.src_port(), tcp.dst_port()) else {
+            continue;
+        };
+        let Some(probe) = sent.get(&(dst, dport, sport)) else {
+            continue;
+        };
         let diff = quote_diff(&probe.packet, error.quote);
         seen[probe.trace].entry(probe.ttl).or_insert(Seen::Icmp {
             from: error.from,
@@ -451,9 +495,23 @@ fn quote_diff(sent: &[u8], quote: &[u8]) -> (Vec<String>, bool) {
     todo!("bind to mptcpscan::quote")
 }
 
-fn assemble(addr: IpAddr, port: u16, version: Version, max_ttl: u8, observed: BTreeMap<u8, Seen>) -> Trace {
+fn assemble(
+    addr: IpAddr,
+    port: u16,
+    version: Version,
+    max_ttl: u8,
+    observed: BTreeMap<u8, Seen>,
+) -> Trace {
     let distance = answer_ttl(&observed);
-    let last = distance.unwrap_or_else(|| observed.keys().next_back().copied().unwrap_or(0).max(1).min(max_ttl));
+    let last = distance.unwrap_or_else(|| {
+        observed
+            .keys()
+            .next_back()
+            .copied()
+            .unwrap_or(0)
+            .max(1)
+            .min(max_ttl)
+    });
     let mut hops = Vec::new();
     let mut modified_at = None;
     let mut answer = None;
@@ -520,7 +578,10 @@ fn assemble(addr: IpAddr, port: u16, version: Version, max_ttl: u8, observed: BT
         outcome,
         modified_at,
         distance,
-        reply_verdict: answer.as_ref().map(|(_, a)| a.verdict.clone()).unwrap_or_default(),
+        reply_verdict: answer
+            .as_ref()
+            .map(|(_, a)| a.verdict.clone())
+            .unwrap_or_default(),
         reply_key: answer
             .as_ref()
             .and_then(|(_, a)| a.key)
@@ -536,9 +597,14 @@ pub fn render_text(trace: &Trace) -> String {
         Ok(IpAddr::V6(_)) => format!("[{}]:{}", trace.daddr, trace.dport),
         _ => format!("{}:{}", trace.daddr, trace.dport),
     };
-    let mut text = format!("tracebox to {target} with MP_CAPABLE v{}: ", trace.probe_version);
+    let mut text = format!(
+        "tracebox to {target} with MP_CAPABLE v{}: ",
+        trace.probe_version
+    );
     match (trace.outcome, trace.modified_at) {
-        (Outcome::MiddleboxAffected, Some(hop)) => text.push_str(&format!("middlebox-affected at hop {hop}\n")),
+        (Outcome::MiddleboxAffected, Some(hop)) => {
+            text.push_str(&format!("middlebox-affected at hop {hop}\n"))
+        }
         (outcome, _) => {
             text.push_str(outcome.name());
             text.push('\n');
@@ -576,10 +642,19 @@ mod tests {
     #[test]
     fn endpoints_parse() {
         let a: IpAddr = "198.18.1.1".parse().unwrap();
-        assert_eq!(parse_endpoint("198.18.1.1", &[80, 443]).unwrap(), vec![(a, 80), (a, 443)]);
-        assert_eq!(parse_endpoint("198.18.1.1:8080", &[80]).unwrap(), vec![(a, 8080)]);
+        assert_eq!(
+            parse_endpoint("198.18.1.1", &[80, 443]).unwrap(),
+            vec![(a, 80), (a, 443)]
+        );
+        assert_eq!(
+            parse_endpoint("198.18.1.1:8080", &[80]).unwrap(),
+            vec![(a, 8080)]
+        );
         let b: IpAddr = "2001:db8::1".parse().unwrap();
-        assert_eq!(parse_endpoint("[2001:db8::1]:443", &[80]).unwrap(), vec![(b, 443)]);
+        assert_eq!(
+            parse_endpoint("[2001:db8::1]:443", &[80]).unwrap(),
+            vec![(b, 443)]
+        );
         assert_eq!(parse_endpoint("2001:db8::1", &[80]).unwrap(), vec![(b, 80)]);
         assert!(parse_endpoint("198.18.1.1:0", &[80]).is_err());
         assert!(parse_endpoint("host:80", &[80]).is_err());
@@ -589,7 +664,11 @@ mod tests {
         Seen::Icmp {
             from: "198.18.0.1".parse().unwrap(),
             partial: false,
-            changes: if changed { vec!["-TCPOptionMPTCPCapable".into()] } else { vec![] },
+            changes: if changed {
+                vec!["-TCPOptionMPTCPCapable".into()]
+            } else {
+                vec![]
+            },
             mptcp_changed: changed,
         }
     }
@@ -608,16 +687,31 @@ mod tests {
     }
 
     fn outcome(hops: Vec<(u8, Seen)>) -> Trace {
-        assemble("198.18.1.1".parse().unwrap(), 80, Version::V1, 30, hops.into_iter().collect())
+        assemble(
+            "198.18.1.1".parse().unwrap(),
+            80,
+            Version::V1,
+            30,
+            hops.into_iter().collect(),
+        )
     }
 
     #[test]
     fn outcomes_follow_the_tracebox_rule() {
-        let clean = outcome(vec![(1, icmp(false)), (2, icmp(false)), (3, answer(true, true))]);
+        let clean = outcome(vec![
+            (1, icmp(false)),
+            (2, icmp(false)),
+            (3, answer(true, true)),
+        ]);
         assert_eq!(clean.outcome, Outcome::TrulyMptcp);
         assert_eq!(clean.distance, Some(3));
         assert_eq!(clean.reply_key, "d20fa49300bda23d");
-        let stripped = outcome(vec![(1, icmp(false)), (2, icmp(true)), (3, icmp(true)), (4, answer(false, true))]);
+        let stripped = outcome(vec![
+            (1, icmp(false)),
+            (2, icmp(true)),
+            (3, icmp(true)),
+            (4, answer(false, true)),
+        ]);
         assert_eq!(stripped.outcome, Outcome::MiddleboxAffected);
         assert_eq!(stripped.modified_at, Some(2));
         assert!(render_text(&stripped).contains("middlebox-affected at hop 2"));
@@ -626,7 +720,10 @@ mod tests {
         assert_eq!(plain.outcome, Outcome::NotMptcp);
         assert_eq!(plain.hops[0].kind, "none");
         assert!(render_text(&plain).contains("  1: *"));
-        assert_eq!(outcome(vec![(3, answer(false, false))]).outcome, Outcome::Closed);
+        assert_eq!(
+            outcome(vec![(3, answer(false, false))]).outcome,
+            Outcome::Closed
+        );
         let silent = outcome(vec![(1, icmp(false))]);
         assert_eq!(silent.outcome, Outcome::Unreachable);
         assert_eq!(silent.distance, None);

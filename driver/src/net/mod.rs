@@ -32,7 +32,12 @@ fn socket(domain: libc::c_int, kind: libc::c_int, protocol: libc::c_int) -> io::
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
-fn set_int_option(fd: &OwnedFd, level: libc::c_int, name: libc::c_int, value: libc::c_int) -> io::Result<()> {
+fn set_int_option(
+    fd: &OwnedFd,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: libc::c_int,
+) -> io::Result<()> {
     // SAFETY: the option value is a live c_int and its exact size is passed.
     check(unsafe {
         libc::setsockopt(
@@ -81,7 +86,11 @@ impl Sender {
         };
         Ok(Sender {
             v4: if v4 { Some(open(libc::AF_INET)?) } else { None },
-            v6: if v6 { Some(open(libc::AF_INET6)?) } else { None },
+            v6: if v6 {
+                Some(open(libc::AF_INET6)?)
+            } else {
+                None
+            },
         })
     }
 
@@ -104,7 +113,12 @@ impl Sender {
     }
 
     fn send_once(&self, packet: &[u8], dst: IpAddr) -> io::Result<()> {
-        let missing = || io::Error::new(io::ErrorKind::InvalidInput, "no raw socket for this address family");
+        let missing = || {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "no raw socket for this address family",
+            )
+        };
         let sent = match dst {
             IpAddr::V4(addr) => {
                 let fd = self.v4.as_ref().ok_or_else(missing)?;
@@ -194,8 +208,9 @@ impl Receiver {
             };
             if n >= 0 {
                 let protocol = u16::from_be(from.sll_protocol);
-                let is_ip = protocol == libc::ETH_P_IP as u16 || protocol == libc::ETH_P_IPV6 as u16;
-                if from.sll_pkttype == libc::PACKET_OUTGOING as u8 || !is_ip {
+                let is_ip =
+                    protocol == libc::ETH_P_IP as u16 || protocol == libc::ETH_P_IPV6 as u16;
+                if from.sll_pkttype == libc::PACKET_OUTGOING || !is_ip {
                     continue;
                 }
                 // MSG_TRUNC reports the full length; a packet longer than the buffer is cut to it.

@@ -98,7 +98,10 @@ mod tests {
             "::1",
             "::ffff:1.2.3.4",
         ] {
-            assert!(b.contains(blocked.parse().unwrap()), "{blocked} not blocked");
+            assert!(
+                b.contains(blocked.parse().unwrap()),
+                "{blocked} not blocked"
+            );
         }
         for open in ["1.1.1.1", "198.20.0.1", "2a00::1", "2001:4860::1"] {
             assert!(!b.contains(open.parse().unwrap()), "{open} blocked");

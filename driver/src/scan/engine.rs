@@ -65,7 +65,10 @@ pub struct Summary {
 }
 
 /// Runs the scan, handing every distinct validated reply to `emit` as it arrives.
-pub fn run(plan: &Plan, mut emit: impl FnMut(Record) -> anyhow::Result<()>) -> anyhow::Result<Summary> {
+pub fn run(
+    plan: &Plan,
+    mut emit: impl FnMut(Record) -> anyhow::Result<()>,
+) -> anyhow::Result<Summary> {
     let (want_v4, want_v6) = plan.space.families();
     let sender = Sender::open(want_v4, want_v6)?;
     let mut receiver = Receiver::open()?;
@@ -102,7 +105,9 @@ pub fn run(plan: &Plan, mut emit: impl FnMut(Record) -> anyhow::Result<()>) -> a
             if cooldown_end.is_some_and(|end| now >= end) || stop::aborting() {
                 break;
             }
-            let deadline = cooldown_end.unwrap_or(now + Duration::from_millis(50)).min(now + Duration::from_millis(50));
+            let deadline = cooldown_end
+                .unwrap_or(now + Duration::from_millis(50))
+                .min(now + Duration::from_millis(50));
             let in_cooldown = cooldown_end.is_some();
             if let Some(packet) = receiver.recv(deadline).context("receiving replies")? {
                 if let Some(record) = handle(plan, packet, in_cooldown, &mut seen) {
@@ -164,7 +169,12 @@ fn draw(bar: &ProgressBar, sent: u64, summary: &Summary) {
 }
 
 /// The sending thread: every round, every target of this shard in permuted order, every version.
-fn send_all(plan: &Plan, sender: &Sender, sent: &AtomicU64, errors: &AtomicU64) -> anyhow::Result<()> {
+fn send_all(
+    plan: &Plan,
+    sender: &Sender,
+    sent: &AtomicU64,
+    errors: &AtomicU64,
+) -> anyhow::Result<()> {
     let mut buf = [0u8; 128];
     let start = Instant::now();
     let mut count: u64 = 0;
@@ -183,9 +193,9 @@ fn send_all(plan: &Plan, sender: &Sender, sent: &AtomicU64, errors: &AtomicU64) 
                 }
                 pace(plan.rate, start, count);
                 let id = plan.validator.probe(src, dst, dport, version);
-                let len = plan
-                    .probes
-                    .build(&mut buf, src, dst, id.sport, dport, id.seq, plan.ttl, version)?;
+                let len = plan.probes.build(
+                    &mut buf, src, dst, id.sport, dport, id.seq, plan.ttl, version,
+                )?;
                 if let Err(e) = sender.send(&buf[..len], dst) {
                     errors.fetch_add(1, Ordering::Relaxed);
                     if reported.insert(e.kind()) {
@@ -248,7 +258,9 @@ fn handle(
         return None;
     }
     let analysis: Analysis = plan.probes.analyse(version, &reply);
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     Some(Record {
         saddr: reply.src.to_string(),
         daddr: reply.dst.to_string(),
@@ -265,7 +277,10 @@ fn handle(
         timestamp_us: now.subsec_micros(),
         optionshex: hex(tcp.options()),
         optionstext: analysis.options_text,
-        mptcpkey: analysis.key.map(|k| format!("{k:016x}")).unwrap_or_default(),
+        mptcpkey: analysis
+            .key
+            .map(|k| format!("{k:016x}"))
+            .unwrap_or_default(),
         probe_version,
         mptcp_version: analysis.version.map(|v| v.to_string()).unwrap_or_default(),
         mptcp_verdict: analysis.verdict,
@@ -274,15 +289,20 @@ fn handle(
             .key
             .map(|k| k.count_ones().to_string())
             .unwrap_or_default(),
-        mptcp_token: analysis.token.map(|t| format!("{t:08x}")).unwrap_or_default(),
+        mptcp_token: analysis
+            .token
+            .map(|t| format!("{t:08x}"))
+            .unwrap_or_default(),
     })
 }
 
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }

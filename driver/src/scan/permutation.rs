@@ -27,11 +27,6 @@ impl Permutation {
         Permutation { n, half_bits, keys }
     }
 
-    /// How many elements are permuted.
-    pub fn len(&self) -> u64 {
-        self.n
-    }
-
     /// The image of `i` (below `len()`), itself below `len()`.
     pub fn apply(&self, i: u64) -> u64 {
         // Walking the cycle of `i` must come back below n, at the latest at `i` itself; the
@@ -101,10 +96,18 @@ mod tests {
 
     #[test]
     fn order_is_shuffled_and_depends_on_the_seed() {
-        let a: Vec<u64> = (0..1000).map(|i| Permutation::new(1000, 1).apply(i)).collect();
-        let b: Vec<u64> = (0..1000).map(|i| Permutation::new(1000, 2).apply(i)).collect();
+        let a: Vec<u64> = (0..1000)
+            .map(|i| Permutation::new(1000, 1).apply(i))
+            .collect();
+        let b: Vec<u64> = (0..1000)
+            .map(|i| Permutation::new(1000, 2).apply(i))
+            .collect();
         assert_ne!(a, b);
-        let in_place = a.iter().enumerate().filter(|(i, &j)| *i as u64 == j).count();
+        let in_place = a
+            .iter()
+            .enumerate()
+            .filter(|(i, &j)| *i as u64 == j)
+            .count();
         assert!(in_place < 20, "{in_place} fixed points");
         let ascending = a.windows(2).filter(|w| w[0] < w[1]).count();
         assert!((300..700).contains(&ascending), "{ascending} ascents");

@@ -16,6 +16,8 @@ pub struct TcpReply<'a> {
     pub ttl: u8,
     /// The TCP header, options and payload.
     pub tcp: TcpPacket<&'a [u8]>,
+    /// The same TCP segment as bytes.
+    pub segment: &'a [u8],
 }
 
 impl<'a> TcpReply<'a> {
@@ -54,7 +56,13 @@ impl<'a> TcpReply<'a> {
             _ => return None,
         };
         let tcp = TcpPacket::new_checked(payload).ok()?;
-        Some(TcpReply { src, dst, ttl, tcp })
+        Some(TcpReply {
+            src,
+            dst,
+            ttl,
+            tcp,
+            segment: payload,
+        })
     }
 
     /// A SYN-ACK (the port is open).

@@ -20,10 +20,9 @@ pub fn parse_target(text: &str) -> anyhow::Result<IpNet> {
             .with_context(|| format!("`{text}` is not a CIDR prefix"))?
             .trunc())
     } else {
-        Ok(IpNet::from(
-            text.parse::<IpAddr>()
-                .with_context(|| format!("`{text}` is not an IP address or CIDR prefix"))?,
-        ))
+        Ok(IpNet::from(text.parse::<IpAddr>().with_context(|| {
+            format!("`{text}` is not an IP address or CIDR prefix")
+        })?))
     }
 }
 
@@ -131,9 +130,18 @@ impl TargetSpace {
         self.hosts * self.ports.len() as u64
     }
 
-    /// How many addresses the space holds.
-    pub fn hosts(&self) -> u64 {
-        self.hosts
+    /// How many IPv4 and IPv6 addresses the space holds.
+    pub fn hosts_per_family(&self) -> (u64, u64) {
+        use super::addrset::Family;
+        let mut counts = (0, 0);
+        for (k, interval) in self.intervals.iter().enumerate() {
+            let end = self.starts.get(k + 1).copied().unwrap_or(self.hosts);
+            match interval.family {
+                Family::V4 => counts.0 += end - self.starts[k],
+                Family::V6 => counts.1 += end - self.starts[k],
+            }
+        }
+        counts
     }
 
     /// The ports, in the order given.
@@ -187,7 +195,10 @@ mod tests {
 
     #[test]
     fn ports_parse_lists_and_ranges() {
-        assert_eq!(parse_ports("80, 443,80,8000-8002").unwrap(), vec![80, 443, 8000, 8001, 8002]);
+        assert_eq!(
+            parse_ports("80, 443,80,8000-8002").unwrap(),
+            vec![80, 443, 8000, 8001, 8002]
+        );
         for bad in ["", "0", "65536", "80-79", "http", "1-x"] {
             assert!(parse_ports(bad).is_err(), "{bad}");
         }
@@ -201,7 +212,7 @@ mod tests {
                 .map(|n| n.parse().unwrap()),
         );
         let space = TargetSpace::new(&set, vec![80, 443]).unwrap();
-        assert_eq!(space.hosts(), 5);
+        assert_eq!(space.hosts_per_family(), (3, 2));
         assert_eq!(space.len(), 10);
         let all: Vec<String> = (0..space.len())
             .map(|n| {

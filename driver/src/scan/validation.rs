@@ -60,7 +60,13 @@ impl Validator {
     }
 
     /// The source port and sequence number of the probe from `ours` to `theirs`:`their_port`.
-    pub fn probe(&self, ours: IpAddr, theirs: IpAddr, their_port: u16, version: Version) -> ProbeId {
+    pub fn probe(
+        &self,
+        ours: IpAddr,
+        theirs: IpAddr,
+        their_port: u16,
+        version: Version,
+    ) -> ProbeId {
         let h = self.hash(ours, theirs, their_port, tag(version));
         ProbeId {
             seq: h as u32,
@@ -109,7 +115,10 @@ mod tests {
 
     #[test]
     fn replies_to_our_probes_validate_with_their_version() {
-        let v = Validator::new(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210, DEFAULT_SOURCE_PORTS);
+        let v = Validator::new(
+            0x0123_4567_89ab_cdef_fedc_ba98_7654_3210,
+            DEFAULT_SOURCE_PORTS,
+        );
         for (ours, theirs) in [
             (ip("198.18.0.1"), ip("198.19.0.7")),
             (ip("2001:db8::1"), ip("2001:db8:1::7")),
@@ -149,6 +158,10 @@ mod tests {
     #[test]
     fn single_port_range_works() {
         let v = Validator::new(9, (40000, 40000));
-        assert_eq!(v.probe(ip("198.18.0.1"), ip("198.19.0.7"), 80, Version::V1).sport, 40000);
+        assert_eq!(
+            v.probe(ip("198.18.0.1"), ip("198.19.0.7"), 80, Version::V1)
+                .sport,
+            40000
+        );
     }
 }
