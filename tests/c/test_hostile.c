@@ -1,0 +1,330 @@
+/*
+ * test_hostile.c: libmptcpscan called the way a buggy or hostile host would call it: NULL
+ * pointers, zero and short lengths, out-of-range enum integers, misaligned outputs, random
+ * bytes. Every call must return an error code (or, for random bytes, a code and never a crash),
+ * and outputs must stay untouched on failure; valgrind checks that no call reads or writes
+ * outside the buffers it was given.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <mptcpscan.h>
+
+#include "check.h"
+
+#define RANDOM_ROUNDS 20000
+
+/* xorshift64*: a fixed seed makes every run exercise the same inputs. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rng_next(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+static void rng_fill(uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)rng_next();
+}
+
+/* Random bytes biased towards plausible TCP options, so the walk goes deep. */
+static void rng_fill_options(uint8_t *buf, size_t len)
+{
+	size_t i = 0;
+
+	rng_fill(buf, len);
+	while (i + 1 < len) {
+		if (rng_next() % 4 != 0)
+			buf[i + 1] = (uint8_t)(2 + rng_next() % 12);
+		if (rng_next() % 3 == 0)
+			buf[i] = MPTCPSCAN_OPTION_KIND_MPTCP;
+		i += buf[i + 1] > 1 ? buf[i + 1] : 1;
+	}
+}
+
+static int is_known_result(mptcpscan_result r)
+{
+	return strcmp(mptcpscan_strerror(r), "unknown mptcpscan result code") != 0;
+}
+
+static void hostile_option_walk(void)
+{
+	static const uint8_t area[] = { 0x02, 0x04, 0x05, 0xb4, 0x1e, 0x04, 0x01, 0x01 };
+	mptcpscan_tcp_option opts[4], one, sentinel;
+	size_t count = 77, at = 77, len = 77;
+	union {
+		size_t words[2];
+		unsigned char bytes[sizeof(size_t) * 2];
+	} raw;
+
+	memset(&sentinel, 0xa5, sizeof(sentinel));
+	memcpy(&one, &sentinel, sizeof(one));
+
+	CHECK_RESULT(mptcpscan_option_next(NULL, 8, 0, &one), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_option_next(NULL, 0, 0, &one), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_option_next(area, sizeof(area), 0, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_option_next(area, 0, 0, &one), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_option_next(area, sizeof(area), sizeof(area), &one),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_option_next(area, sizeof(area), SIZE_MAX, &one),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_option_next(area, 3, 0, &one), MPTCPSCAN_RESULT_OPTION_TRUNCATED);
+	CHECK_RESULT(mptcpscan_option_next(area, 1, 0, &one),
+		     MPTCPSCAN_RESULT_OPTION_MISSING_LENGTH);
+	CHECK(memcmp(&one, &sentinel, sizeof(one)) == 0);
+
+	CHECK_RESULT(mptcpscan_options_walk(NULL, 8, opts, 4, &count),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_options_walk(area, sizeof(area), NULL, 4, &count),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_options_walk(area, sizeof(area), opts, 4, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_options_walk(area, sizeof(area), opts, 1, &count),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_options_walk(area, sizeof(area), opts, 0, &count),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK(count == 77);
+	CHECK_OK(mptcpscan_options_walk(area, 0, opts, 0, &count));
+	CHECK(count == 0);
+	/* A size_t output one byte off its alignment. */
+	CHECK_RESULT(mptcpscan_options_walk(area, sizeof(area), opts, 4, (size_t *)(void *)(raw.bytes + 1)),
+		     MPTCPSCAN_RESULT_MISALIGNED);
+
+	CHECK_RESULT(mptcpscan_options_find_mptcp(NULL, 8, &at, &len),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_options_find_mptcp(area, sizeof(area), NULL, &len),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_options_find_mptcp(area, sizeof(area), &at, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_options_find_mptcp(area, 0, &at, &len), MPTCPSCAN_RESULT_NOT_FOUND);
+	CHECK_RESULT(mptcpscan_options_find_mptcp(area, 7, &at, &len), MPTCPSCAN_RESULT_NOT_FOUND);
+	CHECK(at == 77 && len == 77);
+}
+
+static void random_option_walk(void)
+{
+	uint8_t area[MPTCPSCAN_MAX_OPTIONS_LEN];
+	mptcpscan_tcp_option opts[MPTCPSCAN_MAX_OPTIONS_LEN], one;
+	size_t count, len, off, at, mlen;
+	unsigned long round, walked = 0, malformed = 0;
+	int consistent = 1, known = 1;
+	mptcpscan_result r;
+
+	for (round = 0; round < RANDOM_ROUNDS; round++) {
+		len = (size_t)(rng_next() % (sizeof(area) + 1));
+		if (round % 2)
+			rng_fill(area, len);
+		else
+			rng_fill_options(area, len);
+		r = mptcpscan_options_walk(area, len, opts, MPTCPSCAN_MAX_OPTIONS_LEN, &count);
+		known &= is_known_result(r);
+		if (r == MPTCPSCAN_RESULT_OK) {
+			walked++;
+			for (off = 0; off < count; off++)
+				consistent &= opts[off].offset + opts[off].length <= len;
+		} else {
+			malformed++;
+		}
+		/* The step-by-step walk must end with the same verdict. */
+		for (off = 0; off < len; off = one.next) {
+			mptcpscan_result step = mptcpscan_option_next(area, len, off, &one);
+
+			if (step != MPTCPSCAN_RESULT_OK) {
+				consistent &= step == r;
+				break;
+			}
+			consistent &= one.next > off && one.next <= len;
+		}
+		if (mptcpscan_options_find_mptcp(area, len, &at, &mlen) == MPTCPSCAN_RESULT_OK)
+			consistent &= at + mlen <= len && area[at] == MPTCPSCAN_OPTION_KIND_MPTCP;
+	}
+	CHECK(known);
+	CHECK(consistent);
+	/* Both outcomes must have been exercised for the test to mean anything. */
+	CHECK(walked > RANDOM_ROUNDS / 20 && malformed > RANDOM_ROUNDS / 20);
+	printf("random option walk: %lu clean, %lu malformed\n", walked, malformed);
+}
+
+static void hostile_crypto(void)
+{
+	static const mptcpscan_join_handshake join = { 1, 2, 3, 4 };
+	static const mptcpscan_hmac_keys keys = { 1, 2 };
+	static const mptcpscan_dss_mapping mapping = { 1, 2, 3 };
+	static const uint8_t bytes[32] = { 0 };
+	mptcpscan_address addr;
+	mptcpscan_join_hmacs hmacs;
+	mptcpscan_dss_sum *sum = NULL;
+	uint8_t hmac[MPTCPSCAN_SHORT_HMAC_LEN] = { 0 };
+	uint32_t token = 7, check = 7, version;
+	uint64_t idsn = 7, dsn = 7;
+	uint16_t checksum = 7;
+	bool valid = true;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.family = MPTCPSCAN_ADDRESS_FAMILY_IPV4;
+
+	/* Every version integer but 0 and 1 is refused, by every function that takes one. */
+	for (version = 2; version < 300; version += 37) {
+		CHECK_RESULT(mptcpscan_key_derive(version, 1, &token, &idsn),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_join_compute(version, &join, &hmacs),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_join_verify_syn_ack(version, &join, bytes, 8, &valid),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_join_verify_ack(version, &join, bytes, 20, &valid),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	}
+	CHECK_RESULT(mptcpscan_key_derive(0xffffffffu, 1, &token, &idsn),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK(token == 7 && idsn == 7);
+
+	CHECK_RESULT(mptcpscan_key_derive(1, 1, NULL, &idsn), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_key_derive(1, 1, &token, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_compute(1, NULL, &hmacs), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_compute(1, &join, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, NULL, bytes, 8, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, &join, NULL, 8, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, &join, bytes, 8, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, &join, bytes, 7, &valid),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, &join, bytes, 0, &valid),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_join_verify_ack(1, &join, bytes, 19, &valid),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_join_verify_ack(1, &join, NULL, 20, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(valid);
+
+	CHECK_RESULT(mptcpscan_add_addr_hmac(NULL, 1, &addr, 0, hmac, sizeof(hmac)),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, NULL, 0, hmac, sizeof(hmac)),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, NULL, sizeof(hmac)),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, hmac, sizeof(hmac) - 1),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, hmac, 0),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_add_addr_verify(&keys, 1, &addr, 0, bytes, 9, &check),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_add_addr_verify(&keys, 1, &addr, 0, bytes, 8, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	for (addr.family = 0; addr.family < 255; addr.family++) {
+		if (addr.family == MPTCPSCAN_ADDRESS_FAMILY_IPV4 ||
+		    addr.family == MPTCPSCAN_ADDRESS_FAMILY_IPV6)
+			continue;
+		CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, hmac, sizeof(hmac)),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_add_addr_verify(&keys, 1, &addr, 0, bytes, 8, &check),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_address_scope(&addr, &check), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	}
+	CHECK(check == 7);
+	{
+		static const uint8_t zero[MPTCPSCAN_SHORT_HMAC_LEN] = { 0 };
+
+		CHECK(memcmp(hmac, zero, sizeof(hmac)) == 0);
+	}
+
+	CHECK_RESULT(mptcpscan_dss_checksum(NULL, bytes, 1, &checksum),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_checksum(&mapping, NULL, 0, &checksum),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_checksum(&mapping, bytes, 1, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_checksum_verify(&mapping, NULL, 1, 0, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_checksum_verify(&mapping, bytes, 1, 0, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(checksum == 7);
+	CHECK_RESULT(mptcpscan_dss_sum_new(NULL, &sum), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_sum_new(&mapping, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(sum == NULL);
+	CHECK_RESULT(mptcpscan_dss_sum_update(NULL, bytes, 1), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_sum_finish(NULL, 0, &checksum, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_OK(mptcpscan_dss_sum_new(&mapping, &sum));
+	CHECK_RESULT(mptcpscan_dss_sum_update(sum, NULL, 1), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_sum_finish(sum, 0, NULL, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_sum_finish(sum, 0, &checksum, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	mptcpscan_dss_sum_free(sum);
+	mptcpscan_dss_sum_free(NULL);
+	CHECK_RESULT(mptcpscan_dss_expand_dsn(1, 2, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(dsn == 7);
+}
+
+static void hostile_scope(void)
+{
+	const char *name = NULL;
+	bool leak = false;
+	uint32_t scope = 7;
+
+	CHECK_RESULT(mptcpscan_address_scope(NULL, &scope), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_scope_describe(MPTCPSCAN_SCOPE_RESERVED + 1, &name, &leak),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_scope_describe(0xffffffffu, &name, &leak),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_scope_describe(MPTCPSCAN_SCOPE_PUBLIC, NULL, &leak),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_scope_describe(MPTCPSCAN_SCOPE_PUBLIC, &name, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(name == NULL && !leak && scope == 7);
+}
+
+static void random_crypto_and_scope(void)
+{
+	unsigned long round;
+	int known = 1;
+
+	for (round = 0; round < RANDOM_ROUNDS / 10; round++) {
+		mptcpscan_address addr;
+		mptcpscan_join_handshake join;
+		mptcpscan_join_hmacs hmacs;
+		uint32_t scope, version = (uint32_t)(rng_next() % 3);
+		const char *name;
+		bool leak, valid;
+		mptcpscan_result r;
+
+		rng_fill((uint8_t *)&addr, sizeof(addr));
+		if (round % 2)
+			addr.family = round % 4 == 1 ? MPTCPSCAN_ADDRESS_FAMILY_IPV4 :
+						       MPTCPSCAN_ADDRESS_FAMILY_IPV6;
+		r = mptcpscan_address_scope(&addr, &scope);
+		known &= is_known_result(r);
+		if (r == MPTCPSCAN_RESULT_OK)
+			known &= mptcpscan_scope_describe(scope, &name, &leak) == MPTCPSCAN_RESULT_OK;
+		rng_fill((uint8_t *)&join, sizeof(join));
+		r = mptcpscan_join_compute(version, &join, &hmacs);
+		known &= r == (version < 2 ? MPTCPSCAN_RESULT_OK : MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		if (r == MPTCPSCAN_RESULT_OK) {
+			known &= mptcpscan_join_verify_ack(version, &join, hmacs.ack_hmac,
+							   sizeof(hmacs.ack_hmac),
+							   &valid) == MPTCPSCAN_RESULT_OK && valid;
+		}
+	}
+	CHECK(known);
+}
+
+int main(void)
+{
+	hostile_option_walk();
+	random_option_walk();
+	hostile_crypto();
+	hostile_scope();
+	random_crypto_and_scope();
+	return check_summary("test_hostile");
+}
