@@ -1,4 +1,6 @@
-//! `mptcpscan report` (being written: this placeholder is replaced by its owner).
+//! `mptcpscan report`: tables, plots (SVG and PNG) and one HTML page.
+pub mod png;
+pub mod svg;
 
 /// Arguments of `mptcpscan report`.
 #[derive(clap::Args)]

@@ -1,4 +1,6 @@
-//! `mptcpscan dissect` (being written: this placeholder is replaced by its owner).
+//! `mptcpscan dissect`.
+pub mod capture;
+pub mod link;
 
 /// Arguments of `mptcpscan dissect`.
 #[derive(clap::Args)]
