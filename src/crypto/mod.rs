@@ -4,6 +4,7 @@
 //! * [`key`]: token and initial data sequence number (IDSN) from a 64-bit key;
 //! * [`join`]: the MP_JOIN handshake HMACs (SYN-ACK: 64 bits, third ACK: 160 bits);
 //! * [`add_addr`]: the v1 ADD_ADDR HMAC, with a verdict that recognises the pre-RFC truncation;
+//! * [`dss`]: the DSS checksum over its pseudo-header and the mapped payload.
 //!
 //! Keys, nonces and addresses are the numbers carried by the options; every function takes care
 //! of their big-endian encoding itself. Nothing here allocates or panics, and the hash choice
@@ -21,11 +22,13 @@
 //! ```
 
 pub mod add_addr;
+pub mod dss;
 pub mod join;
 pub mod key;
 mod mac;
 
 pub use add_addr::{add_addr_hmac, verify_add_addr_hmac, AddAddrHmacCheck};
+pub use dss::{dss_checksum, expand_dsn, verify_dss_checksum, DssChecksum, DssPseudoHeader};
 pub use join::{JoinHandshake, JoinHmac};
 pub use key::{idsn, token, DerivedKey};
 pub use mac::HmacKeys;

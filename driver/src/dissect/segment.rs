@@ -27,6 +27,8 @@ pub struct Segment<'a> {
     pub dst: IpAddr,
     /// The whole IP packet's length on the wire (header included), for byte counts.
     pub ip_len: u32,
+    /// IPv4 TTL or IPv6 hop limit.
+    pub ttl: u8,
     /// The TCP view (header and the captured part of the payload).
     pub tcp: TcpPacket<&'a [u8]>,
     /// Payload length on the wire (may exceed the captured payload).
@@ -65,6 +67,7 @@ pub fn parse(network: Network<'_>) -> Result<Parsed<'_>, WireError> {
                 src: IpAddr::V4(ip.src_addr()),
                 dst: IpAddr::V4(ip.dst_addr()),
                 ip_len: total,
+                ttl: ip.ttl(),
                 payload_len: (total - header).saturating_sub(tcp.header_len() as u32),
                 tcp,
             }))
@@ -102,6 +105,7 @@ pub fn parse(network: Network<'_>) -> Result<Parsed<'_>, WireError> {
                 src: IpAddr::V6(ip.src_addr()),
                 dst: IpAddr::V6(ip.dst_addr()),
                 ip_len: wire_end as u32,
+                ttl: ip.hop_limit(),
                 payload_len: wire_end.saturating_sub(at + tcp.header_len()) as u32,
                 tcp,
             }))

@@ -127,8 +127,16 @@ pub struct Subflow {
     pub backup: bool,
     /// Address identifiers in the MP_JOIN SYN (client) and SYN-ACK (server).
     pub address_ids: [Option<u8>; 2],
-    /// The MP_CAPABLE of the SYN (options hex) and its key, for scan classification.
+    /// The SYN's whole option area and sequence number, for scan classification.
     pub syn_options: Option<Vec<u8>>,
+    /// See `syn_options`.
+    pub syn_seq: Option<u32>,
+    /// The SYN's MP_CAPABLE, until the connection exists.
+    pub syn_capable: Option<mptcpscan::mptcp::MpCapable>,
+    /// The SYN has been paired with its answer.
+    pub paired: bool,
+    /// Position in the connection's subflow list.
+    pub index: u16,
     /// Packet number of the SYN.
     pub syn_packet: Option<u64>,
 }
@@ -159,6 +167,10 @@ impl Subflow {
             backup: false,
             address_ids: [None; 2],
             syn_options: None,
+            syn_seq: None,
+            syn_capable: None,
+            paired: false,
+            index: 0,
             syn_packet: None,
         }
     }
@@ -243,8 +255,6 @@ pub struct Connection {
     pub mp_fail: u64,
     /// The subflows, initial first.
     pub subflows: Vec<FlowKey>,
-    /// Finished subflows (removed from the flow table when the connection closed them).
-    pub join_delays: Vec<f64>,
     /// ADD_ADDR records.
     pub add_addr: Vec<super::record::AddAddrRecord>,
     /// REMOVE_ADDR records.
@@ -291,7 +301,6 @@ impl Connection {
             dss_checksum_failed: 0,
             mp_fail: 0,
             subflows: vec![initial],
-            join_delays: Vec::new(),
             add_addr: Vec::new(),
             remove_addr: Vec::new(),
             mp_prio: [0; 2],

@@ -1,0 +1,141 @@
+//! The one result type every fallible export returns, and [`mptcpscan_strerror`].
+
+use core::ffi::{c_char, CStr};
+
+use core_lib::options::{EmitError, OptionError};
+
+/// The outcome of a call: `MPTCPSCAN_RESULT_OK` (0) or the reason it failed.
+///
+/// Codes are grouped by hundreds: 0–99 the call itself (pointers, buffers, arguments), 100–199 the
+/// TCP option walk. A new code may appear in a minor ABI version, so hosts should treat an unknown
+/// non-zero code as a failure and print it with `mptcpscan_strerror`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum mptcpscan_result {
+    /// Success: the outputs are written.
+    Ok = 0,
+    /// A required pointer argument was NULL.
+    NullParameter = 1,
+    /// The caller's output buffer is too small for the result; nothing was written.
+    BufferTooShort = 2,
+    /// An integer argument is out of range (an unknown enum value, flag bits, an offset past the
+    /// end of its buffer) or arguments contradict each other.
+    InvalidArgument = 3,
+    /// A bug inside the library was caught at the boundary; please report it.
+    Panic = 4,
+    /// Input buffers overlap an output buffer.
+    OverlappingBuffers = 5,
+    /// A pointer is not aligned for its type.
+    Misaligned = 6,
+    /// What was asked for is not in the input (e.g. no MPTCP option in an option area).
+    NotFound = 7,
+    /// A multi-byte TCP option is the last byte of the area: it has no length byte.
+    OptionMissingLength = 100,
+    /// A TCP option's length byte is 0 or 1.
+    OptionLengthTooSmall = 101,
+    /// A TCP option's length runs past the end of the option area.
+    OptionTruncated = 102,
+    /// A fixed-size TCP option (MSS, window scale, SACK permitted, timestamps) or SACK has a length
+    /// its definition does not allow.
+    OptionWrongLength = 103,
+    /// An option would be longer than its one-byte length field can say.
+    OptionTooLong = 104,
+}
+
+impl mptcpscan_result {
+    /// Every result, in code order (for `strerror` and tests).
+    pub const ALL: &'static [mptcpscan_result] = &[
+        mptcpscan_result::Ok,
+        mptcpscan_result::NullParameter,
+        mptcpscan_result::BufferTooShort,
+        mptcpscan_result::InvalidArgument,
+        mptcpscan_result::Panic,
+        mptcpscan_result::OverlappingBuffers,
+        mptcpscan_result::Misaligned,
+        mptcpscan_result::NotFound,
+        mptcpscan_result::OptionMissingLength,
+        mptcpscan_result::OptionLengthTooSmall,
+        mptcpscan_result::OptionTruncated,
+        mptcpscan_result::OptionWrongLength,
+        mptcpscan_result::OptionTooLong,
+    ];
+
+    /// The code as a static NUL-terminated description.
+    pub fn text(self) -> &'static CStr {
+        match self {
+            mptcpscan_result::Ok => c"success",
+            mptcpscan_result::NullParameter => c"a required pointer argument is NULL",
+            mptcpscan_result::BufferTooShort => c"output buffer too short",
+            mptcpscan_result::InvalidArgument => c"invalid argument (out-of-range value)",
+            mptcpscan_result::Panic => c"internal error (panic caught at the C boundary)",
+            mptcpscan_result::OverlappingBuffers => c"input and output buffers overlap",
+            mptcpscan_result::Misaligned => c"pointer not aligned for its type",
+            mptcpscan_result::NotFound => c"not found",
+            mptcpscan_result::OptionMissingLength => c"TCP option has no length byte",
+            mptcpscan_result::OptionLengthTooSmall => c"TCP option length is less than 2",
+            mptcpscan_result::OptionTruncated => c"TCP option runs past the end of the option area",
+            mptcpscan_result::OptionWrongLength => c"TCP option length not allowed for its kind",
+            mptcpscan_result::OptionTooLong => c"TCP option longer than 255 bytes",
+        }
+    }
+}
+
+impl From<OptionError> for mptcpscan_result {
+    fn from(e: OptionError) -> Self {
+        match e {
+            OptionError::MissingLength { .. } => mptcpscan_result::OptionMissingLength,
+            OptionError::LengthTooSmall { .. } => mptcpscan_result::OptionLengthTooSmall,
+            OptionError::Truncated { .. } => mptcpscan_result::OptionTruncated,
+            OptionError::WrongLength { .. } => mptcpscan_result::OptionWrongLength,
+        }
+    }
+}
+
+impl From<EmitError> for mptcpscan_result {
+    fn from(e: EmitError) -> Self {
+        match e {
+            EmitError::BufferTooShort { .. } => mptcpscan_result::BufferTooShort,
+            EmitError::TooLong { .. } => mptcpscan_result::OptionTooLong,
+        }
+    }
+}
+
+/// Describes a result code in English.
+///
+/// Reads `code` (any integer, typically an `mptcpscan_result`). Returns a static NUL-terminated
+/// string that lives as long as the library is loaded and must not be freed; an unknown code gives
+/// "unknown mptcpscan result code". Never fails.
+#[no_mangle]
+pub extern "C" fn mptcpscan_strerror(code: u32) -> *const c_char {
+    crate::ffi::guard_value(c"unknown mptcpscan result code".as_ptr(), || {
+        mptcpscan_result::ALL
+            .iter()
+            .find(|r| **r as u32 == code)
+            .map_or(c"unknown mptcpscan result code", |r| r.text())
+            .as_ptr()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    #[test]
+    fn every_code_has_its_own_text_and_unknown_codes_are_named() {
+        let texts: Vec<&CStr> = mptcpscan_result::ALL.iter().map(|r| r.text()).collect();
+        for (i, text) in texts.iter().enumerate() {
+            assert!(!text.is_empty());
+            assert!(!texts[..i].contains(text), "duplicate text {text:?}");
+        }
+        // SAFETY: strerror returns a static NUL-terminated string.
+        let unknown = unsafe { CStr::from_ptr(mptcpscan_strerror(9999)) };
+        assert_eq!(unknown, c"unknown mptcpscan result code");
+        // SAFETY: as above.
+        let truncated = unsafe { CStr::from_ptr(mptcpscan_strerror(102)) };
+        assert_eq!(
+            truncated,
+            c"TCP option runs past the end of the option area"
+        );
+    }
+}

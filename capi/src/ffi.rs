@@ -1,0 +1,102 @@
+//! The panic boundary and the checks that turn raw C arguments into safe Rust values.
+//!
+//! Every export goes through [`guard`] (or [`guard_value`] for the few that return a value rather
+//! than a result), and every pointer through one of the constructors here, which reject NULL,
+//! misaligned and impossible lengths before any reference is made.
+
+use core::ptr::NonNull;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::error::mptcpscan_result;
+
+/// Shorthand for the internal result of an export body.
+pub(crate) type Result<T> = core::result::Result<T, mptcpscan_result>;
+
+/// Runs an export's body, turning `Err(code)` into `code` and a panic into
+/// `MPTCPSCAN_RESULT_PANIC`: unwinding into C is undefined behaviour.
+pub(crate) fn guard(body: impl FnOnce() -> Result<()>) -> mptcpscan_result {
+    // AssertUnwindSafe: after a panic the body's state is dropped, never looked at again.
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => mptcpscan_result::Ok,
+        Ok(Err(code)) => code,
+        Err(_) => mptcpscan_result::Panic,
+    }
+}
+
+/// Like [`guard`] for exports that cannot fail and return a value: a panic gives `on_panic`.
+pub(crate) fn guard_value<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
+    // AssertUnwindSafe: as in `guard`.
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(on_panic)
+}
+
+/// Borrows `len` input bytes at `ptr`; NULL is an error even when `len` is 0.
+///
+/// # Safety
+/// If `ptr` is not NULL it must point to `len` readable bytes that nothing writes while the
+/// returned slice lives.
+pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8]> {
+    if ptr.is_null() {
+        return Err(mptcpscan_result::NullParameter);
+    }
+    if len > isize::MAX as usize {
+        return Err(mptcpscan_result::InvalidArgument);
+    }
+    // SAFETY: non-NULL, a u8 pointer is always aligned, the length fits isize, and the caller
+    // promises `len` readable bytes that stay unchanged.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
+/// An output slot, checked for NULL and alignment up front and written only once the call has
+/// succeeded.
+pub(crate) struct Out<T>(NonNull<T>);
+
+impl<T> Out<T> {
+    /// Checks `ptr` without writing to it.
+    ///
+    /// # Safety
+    /// If `ptr` is not NULL it must point to memory writable as a `T` for the rest of the call.
+    pub(crate) unsafe fn new(ptr: *mut T) -> Result<Self> {
+        let ptr = NonNull::new(ptr).ok_or(mptcpscan_result::NullParameter)?;
+        if !ptr.as_ptr().is_aligned() {
+            return Err(mptcpscan_result::Misaligned);
+        }
+        Ok(Out(ptr))
+    }
+
+    /// Stores the value (without reading or dropping the old contents: C memory may be
+    /// uninitialised).
+    pub(crate) fn write(self, value: T) {
+        // SAFETY: `new` checked NULL and alignment, and its caller promised writable memory.
+        unsafe { self.0.as_ptr().write(value) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_a_result_code() {
+        assert_eq!(guard(|| panic!("boom")), mptcpscan_result::Panic);
+        assert_eq!(guard_value(7, || panic!("boom")), 7);
+        assert_eq!(
+            guard(|| Err(mptcpscan_result::NotFound)),
+            mptcpscan_result::NotFound
+        );
+    }
+
+    #[test]
+    fn null_and_misaligned_pointers_are_refused() {
+        // SAFETY: NULL and a misaligned pointer are rejected before any access.
+        unsafe {
+            assert_eq!(
+                bytes(core::ptr::null(), 0).err(),
+                Some(mptcpscan_result::NullParameter)
+            );
+            assert!(Out::<u32>::new(core::ptr::null_mut()).is_err());
+            let mut words = [0u32; 2];
+            let odd = (words.as_mut_ptr() as *mut u8).add(1) as *mut u32;
+            assert_eq!(Out::new(odd).err(), Some(mptcpscan_result::Misaligned));
+        }
+    }
+}
