@@ -22,9 +22,25 @@
 
 use core::fmt;
 
+pub mod add_addr;
 pub mod capable;
+pub mod dss;
+pub mod fail;
+pub mod fastclose;
+pub mod join;
+pub mod prio;
+pub mod remove_addr;
+pub mod tcprst;
 
+pub use add_addr::{AddAddr, AddAddrFlags};
 pub use capable::{CapableFlags, MpCapable};
+pub use dss::{Dss, DssFlags, Mapping};
+pub use fail::MpFail;
+pub use fastclose::MpFastclose;
+pub use join::{BackupFlags, MpJoin};
+pub use prio::MpPrio;
+pub use remove_addr::RemoveAddr;
+pub use tcprst::{MpTcpRst, RstFlags, RstReason};
 
 use crate::options::kind::MPTCP as KIND_MPTCP;
 
@@ -118,6 +134,8 @@ pub mod field {
 pub enum Expected {
     /// Exactly this many bytes.
     Exactly(usize),
+    /// Either of two lengths.
+    Either(usize, usize),
     /// One of the listed lengths.
     OneOf(&'static [usize]),
     /// From `min` to `max` bytes, both included.
@@ -134,6 +152,7 @@ impl Expected {
     pub fn allows(&self, len: usize) -> bool {
         match *self {
             Expected::Exactly(n) => len == n,
+            Expected::Either(a, b) => len == a || len == b,
             Expected::OneOf(list) => list.contains(&len),
             Expected::Between { min, max } => (min..=max).contains(&len),
         }
@@ -144,6 +163,7 @@ impl fmt::Display for Expected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Expected::Exactly(n) => write!(f, "{n}"),
+            Expected::Either(a, b) => write!(f, "{a} or {b}"),
             Expected::OneOf(list) => {
                 for (i, n) in list.iter().enumerate() {
                     match i {
@@ -390,6 +410,12 @@ fn read_u16(bytes: &[u8]) -> u16 {
     u16::from_be_bytes(out)
 }
 
+fn read_u32(bytes: &[u8]) -> u32 {
+    let mut out = [0; 4];
+    out.copy_from_slice(bytes);
+    u32::from_be_bytes(out)
+}
+
 fn read_u64(bytes: &[u8]) -> u64 {
     let mut out = [0; 8];
     out.copy_from_slice(bytes);
@@ -398,13 +424,29 @@ fn read_u64(bytes: &[u8]) -> u64 {
 
 /// One decoded MPTCP option of any subtype.
 ///
-/// Borrows from the parsed bytes only where the option has a variable part (an unknown subtype's
-/// payload); everything else is owned and `Copy`.
+/// Borrows from the parsed bytes only where the option has a variable part (REMOVE_ADDR's ids,
+/// an unknown subtype's payload); everything else is owned and `Copy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MptcpOption<'a> {
     /// MP_CAPABLE (subtype 0).
     Capable(MpCapable),
-    /// Any subtype this version of the decoder does not know yet, kept whole.
+    /// MP_JOIN (subtype 1).
+    Join(MpJoin),
+    /// DSS (subtype 2).
+    Dss(Dss),
+    /// ADD_ADDR (subtype 3).
+    AddAddr(AddAddr),
+    /// REMOVE_ADDR (subtype 4).
+    RemoveAddr(RemoveAddr<'a>),
+    /// MP_PRIO (subtype 5).
+    Prio(MpPrio),
+    /// MP_FAIL (subtype 6).
+    Fail(MpFail),
+    /// MP_FASTCLOSE (subtype 7).
+    Fastclose(MpFastclose),
+    /// MP_TCPRST (subtype 8).
+    TcpRst(MpTcpRst),
+    /// Any other subtype (9 to 15, MP_EXPERIMENTAL included), kept whole.
     Unknown {
         /// The subtype (the high nibble of `data[0]`).
         subtype: u8,
@@ -420,9 +462,17 @@ impl<'a> MptcpOption<'a> {
     ///
     /// `version` is the connection's MPTCP version; only ADD_ADDR's layout depends on it (see the
     /// module documentation). Every other subtype ignores it.
-    pub fn parse(option: &'a [u8], _version: Version) -> Result<MptcpOption<'a>, MptcpError> {
+    pub fn parse(option: &'a [u8], version: Version) -> Result<MptcpOption<'a>, MptcpError> {
         Ok(match check_header(option)? {
             subtype::MP_CAPABLE => MptcpOption::Capable(MpCapable::parse(option)?),
+            subtype::MP_JOIN => MptcpOption::Join(MpJoin::parse(option)?),
+            subtype::DSS => MptcpOption::Dss(Dss::parse(option)?),
+            subtype::ADD_ADDR => MptcpOption::AddAddr(AddAddr::parse(option, version)?),
+            subtype::REMOVE_ADDR => MptcpOption::RemoveAddr(RemoveAddr::parse(option)?),
+            subtype::MP_PRIO => MptcpOption::Prio(MpPrio::parse(option)?),
+            subtype::MP_FAIL => MptcpOption::Fail(MpFail::parse(option)?),
+            subtype::MP_FASTCLOSE => MptcpOption::Fastclose(MpFastclose::parse(option)?),
+            subtype::MP_TCPRST => MptcpOption::TcpRst(MpTcpRst::parse(option)?),
             subtype => MptcpOption::Unknown {
                 subtype,
                 data: &option[field::SUBTYPE..],
@@ -434,6 +484,14 @@ impl<'a> MptcpOption<'a> {
     pub fn subtype(&self) -> u8 {
         match self {
             MptcpOption::Capable(_) => subtype::MP_CAPABLE,
+            MptcpOption::Join(_) => subtype::MP_JOIN,
+            MptcpOption::Dss(_) => subtype::DSS,
+            MptcpOption::AddAddr(_) => subtype::ADD_ADDR,
+            MptcpOption::RemoveAddr(_) => subtype::REMOVE_ADDR,
+            MptcpOption::Prio(_) => subtype::MP_PRIO,
+            MptcpOption::Fail(_) => subtype::MP_FAIL,
+            MptcpOption::Fastclose(_) => subtype::MP_FASTCLOSE,
+            MptcpOption::TcpRst(_) => subtype::MP_TCPRST,
             MptcpOption::Unknown { subtype, .. } => *subtype,
         }
     }
@@ -442,14 +500,32 @@ impl<'a> MptcpOption<'a> {
     pub fn buffer_len(&self) -> usize {
         match self {
             MptcpOption::Capable(repr) => repr.buffer_len(),
+            MptcpOption::Join(repr) => repr.buffer_len(),
+            MptcpOption::Dss(repr) => repr.buffer_len(),
+            MptcpOption::AddAddr(repr) => repr.buffer_len(),
+            MptcpOption::RemoveAddr(repr) => repr.buffer_len(),
+            MptcpOption::Prio(repr) => repr.buffer_len(),
+            MptcpOption::Fail(repr) => repr.buffer_len(),
+            MptcpOption::Fastclose(repr) => repr.buffer_len(),
+            MptcpOption::TcpRst(repr) => repr.buffer_len(),
             MptcpOption::Unknown { data, .. } => field::SUBTYPE + data.len(),
         }
     }
 
     /// Writes the whole option into the front of `buf` and returns its length.
+    ///
+    /// ADD_ADDR is written in the layout its own representation records (v0 or v1).
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize, MptcpError> {
         match self {
             MptcpOption::Capable(repr) => repr.emit(buf),
+            MptcpOption::Join(repr) => repr.emit(buf),
+            MptcpOption::Dss(repr) => repr.emit(buf),
+            MptcpOption::AddAddr(repr) => repr.emit(buf),
+            MptcpOption::RemoveAddr(repr) => repr.emit(buf),
+            MptcpOption::Prio(repr) => repr.emit(buf),
+            MptcpOption::Fail(repr) => repr.emit(buf),
+            MptcpOption::Fastclose(repr) => repr.emit(buf),
+            MptcpOption::TcpRst(repr) => repr.emit(buf),
             MptcpOption::Unknown { subtype, data } => {
                 let consistent = data.first().map(|byte| byte >> 4) == Some(*subtype);
                 if !consistent {
@@ -463,6 +539,142 @@ impl<'a> MptcpOption<'a> {
                 out[field::SUBTYPE..].copy_from_slice(data);
                 Ok(len)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quickcheck::{quickcheck, Arbitrary, Gen};
+    use std::vec::Vec;
+
+    /// A whole option as it could come out of the walk: kind 30, a length byte matching the
+    /// bytes, any subtype and any body.
+    #[derive(Debug, Clone)]
+    struct RandomOption(Vec<u8>);
+
+    impl Arbitrary for RandomOption {
+        fn arbitrary(g: &mut Gen) -> Self {
+            let len = usize::from(u8::arbitrary(g) % 38) + 3;
+            let mut bytes: Vec<u8> = (0..len).map(|_| u8::arbitrary(g)).collect();
+            bytes[0] = KIND_MPTCP;
+            bytes[1] = len as u8;
+            // Weight the nine known subtypes over the unknown ones.
+            bytes[2] = (u8::arbitrary(g) % 10) << 4 | (bytes[2] & 0x0f);
+            RandomOption(bytes)
+        }
+    }
+
+    #[test]
+    fn dispatches_on_subtype() {
+        let v1_syn = [0x1e, 0x04, 0x01, 0x01];
+        assert!(matches!(
+            MptcpOption::parse(&v1_syn, Version::V1),
+            Ok(MptcpOption::Capable(MpCapable { version: 1, .. }))
+        ));
+        let experimental = [0x1e, 0x05, 0xf3, 0xaa, 0xbb];
+        let parsed = MptcpOption::parse(&experimental, Version::V1).unwrap();
+        assert_eq!(
+            parsed,
+            MptcpOption::Unknown {
+                subtype: subtype::MP_EXPERIMENTAL,
+                data: &[0xf3, 0xaa, 0xbb]
+            }
+        );
+        let mut buf = [0u8; 5];
+        assert_eq!(parsed.emit(&mut buf), Ok(5));
+        assert_eq!(buf, experimental);
+        let add_addr_v0 = [0x1e, 0x08, 0x34, 0x01, 0x0a, 0x01, 0x02, 0x02];
+        assert!(matches!(
+            MptcpOption::parse(&add_addr_v0, Version::V0),
+            Ok(MptcpOption::AddAddr(AddAddr {
+                version: Version::V0,
+                ..
+            }))
+        ));
+        assert!(MptcpOption::parse(&add_addr_v0, Version::V1).is_ok());
+    }
+
+    #[test]
+    fn header_errors() {
+        assert_eq!(
+            MptcpOption::parse(&[], Version::V1),
+            Err(MptcpError::TooShort { found: 0 })
+        );
+        assert_eq!(
+            MptcpOption::parse(&[0x1e, 0x02], Version::V1),
+            Err(MptcpError::TooShort { found: 2 })
+        );
+        assert_eq!(
+            MptcpOption::parse(&[0x02, 0x04, 0x05, 0xb4], Version::V1),
+            Err(MptcpError::NotMptcp { kind: 2 })
+        );
+        assert_eq!(
+            MptcpOption::parse(&[0x1e, 0x0c, 0x01, 0x01], Version::V1),
+            Err(MptcpError::LengthMismatch {
+                declared: 12,
+                found: 4
+            })
+        );
+    }
+
+    #[test]
+    fn errors_read_well() {
+        let error = MptcpOption::parse(&[0x1e, 0x05, 0x01, 0x01, 0x00], Version::V1).unwrap_err();
+        assert_eq!(
+            std::format!("{error}"),
+            "MPTCP MP_CAPABLE (subtype 0) (layout follows from length): \
+             expected length 4, 12, 20, 22 or 24, found 5"
+        );
+        assert_eq!(error.subtype(), Some(subtype::MP_CAPABLE));
+    }
+
+    quickcheck! {
+        fn parse_never_panics_and_reemits_exactly(option: RandomOption, v0: bool) -> bool {
+            let version = if v0 { Version::V0 } else { Version::V1 };
+            match MptcpOption::parse(&option.0, version) {
+                Ok(parsed) => {
+                    let mut buf = [0u8; 64];
+                    let len = parsed.emit(&mut buf).unwrap();
+                    len == parsed.buffer_len() && buf[..len] == option.0[..]
+                }
+                Err(error) => error.subtype().is_some(),
+            }
+        }
+
+        fn parse_never_panics_on_raw_bytes(bytes: Vec<u8>, v0: bool) -> bool {
+            let version = if v0 { Version::V0 } else { Version::V1 };
+            let _ = MptcpOption::parse(&bytes, version);
+            true
+        }
+
+        fn every_repr_round_trips(
+            first: (MpCapable, MpJoin, Dss, AddAddr),
+            second: (MpPrio, MpFail, MpFastclose, MpTcpRst)
+        ) -> bool {
+            let (capable, join, dss, add_addr) = first;
+            let (prio, fail, fastclose, tcprst) = second;
+            [
+                MptcpOption::Capable(capable),
+                MptcpOption::Join(join),
+                MptcpOption::Dss(dss),
+                MptcpOption::AddAddr(add_addr),
+                MptcpOption::Prio(prio),
+                MptcpOption::Fail(fail),
+                MptcpOption::Fastclose(fastclose),
+                MptcpOption::TcpRst(tcprst),
+            ]
+            .iter()
+            .all(|option| {
+                let mut buf = [0u8; 40];
+                let len = option.emit(&mut buf).unwrap();
+                let version = match option {
+                    MptcpOption::AddAddr(repr) => repr.version,
+                    _ => Version::V1,
+                };
+                MptcpOption::parse(&buf[..len], version) == Ok(*option)
+            })
         }
     }
 }
