@@ -253,8 +253,12 @@ pub struct Connection {
     pub dss_checksum_failed: u64,
     /// MP_FAIL options.
     pub mp_fail: u64,
-    /// The subflows, initial first.
+    /// The subflows in the flow table, initial first.
     pub subflows: Vec<FlowKey>,
+    /// Subflows taken out of the flow table because their 4-tuple was reused.
+    pub retired: Vec<Subflow>,
+    /// The index the next joining subflow gets (the initial subflow has 0).
+    pub next_index: u16,
     /// ADD_ADDR records.
     pub add_addr: Vec<super::record::AddAddrRecord>,
     /// REMOVE_ADDR records.
@@ -269,7 +273,7 @@ pub struct Connection {
     pub tcprst: Vec<String>,
     /// Data-level ranges per direction.
     pub data: [DataRanges; 2],
-    /// Latest 64-bit DSN per direction, to expand 32-bit DSNs.
+    /// Latest 64-bit DSN per direction, to expand 32-bit DSNs (`mptcpscan::crypto::expand_dsn`).
     pub last_dsn: [Option<u64>; 2],
 }
 
@@ -301,6 +305,8 @@ impl Connection {
             dss_checksum_failed: 0,
             mp_fail: 0,
             subflows: vec![initial],
+            retired: Vec::new(),
+            next_index: 1,
             add_addr: Vec::new(),
             remove_addr: Vec::new(),
             mp_prio: [0; 2],
@@ -311,45 +317,11 @@ impl Connection {
             last_dsn: [None; 2],
         }
     }
-
-    /// Expands a DSN to 64 bits (32-bit DSNs take the high bits that bring them closest to the
-    /// latest DSN of the same direction) and remembers it.
-    pub fn expand_dsn(&mut self, direction: usize, dsn: u64, is_64: bool) -> u64 {
-        let full = if is_64 {
-            dsn
-        } else {
-            match self.last_dsn[direction] {
-                None => dsn,
-                Some(last) => {
-                    let base = last & !0xffff_ffff;
-                    let candidates = [base.wrapping_sub(1 << 32), base, base.wrapping_add(1 << 32)];
-                    candidates
-                        .iter()
-                        .map(|b| b | (dsn & 0xffff_ffff))
-                        .min_by_key(|c| c.abs_diff(last))
-                        .unwrap_or(dsn)
-                }
-            }
-        };
-        self.last_dsn[direction] = Some(full);
-        full
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thirty_two_bit_dsns_follow_the_latest_one_across_a_wrap() {
-        let client: SocketAddr = "198.18.0.1:1000".parse().unwrap();
-        let server: SocketAddr = "198.18.0.2:80".parse().unwrap();
-        let (key, _) = FlowKey::of((client.ip(), 1000), (server.ip(), 80));
-        let mut c = Connection::new(1, 0, 1, 0, client, server, key);
-        assert_eq!(c.expand_dsn(0, 0x1_ffff_fff0, true), 0x1_ffff_fff0);
-        assert_eq!(c.expand_dsn(0, 0x10, false), 0x2_0000_0010);
-        assert_eq!(c.expand_dsn(0, 0xffff_fff8, false), 0x1_ffff_fff8);
-    }
 
     #[test]
     fn payload_counts_each_sequence_number_once() {

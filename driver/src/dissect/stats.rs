@@ -81,6 +81,41 @@ impl TraceStats {
         }
     }
 
+    /// Adds another trace's counters (kept messages up to the limit).
+    pub fn merge(&mut self, other: &TraceStats) {
+        let add2 = |a: &mut [u64; 2], b: &[u64; 2]| {
+            a[0] += b[0];
+            a[1] += b[1];
+        };
+        self.packets += other.packets;
+        self.not_ip += other.not_ip;
+        self.not_tcp += other.not_tcp;
+        add2(&mut self.tcp_packets, &other.tcp_packets);
+        add2(&mut self.tcp_bytes, &other.tcp_bytes);
+        add2(&mut self.mptcp_packets, &other.mptcp_packets);
+        add2(&mut self.mptcp_bytes, &other.mptcp_bytes);
+        for (k, v) in &other.options {
+            *self.options.entry(k.clone()).or_insert(0) += v;
+        }
+        self.options_unreadable += other.options_unreadable;
+        self.malformed_mptcp += other.malformed_mptcp;
+        self.capable_syns += other.capable_syns;
+        self.capable_syn_fallback += other.capable_syn_fallback;
+        self.capable_syn_unanswered += other.capable_syn_unanswered;
+        self.connections_opened += other.connections_opened;
+        self.midstream_subflows += other.midstream_subflows;
+        self.orphan_joins += other.orphan_joins;
+        for (k, v) in &other.scan_verdicts {
+            *self.scan_verdicts.entry(k.clone()).or_insert(0) += v;
+        }
+        self.anomalies += other.anomalies;
+        for m in &other.anomaly_messages {
+            if self.anomaly_messages.len() < KEPT_ANOMALIES {
+                self.anomaly_messages.push(m.clone());
+            }
+        }
+    }
+
     /// Records a problem in packet `number` of `file`.
     pub fn anomaly(&mut self, file: &str, number: u64, message: String) {
         self.anomalies += 1;

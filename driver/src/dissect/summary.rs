@@ -65,7 +65,8 @@ pub struct Aggregates {
 }
 
 impl Aggregates {
-    fn add(&mut self, c: &ConnectionRecord) {
+    /// Adds one connection.
+    pub fn add(&mut self, c: &ConnectionRecord) {
         *self.connections.entry(c.version.clone()).or_insert(0) += 1;
         *self
             .established_subflows

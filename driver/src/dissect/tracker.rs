@@ -8,14 +8,16 @@
 
 use std::net::SocketAddr;
 
-use mptcpscan::crypto;
-use mptcpscan::mptcp::{self, MptcpOption, Version};
+use mptcpscan::crypto::{self, DssPseudoHeader, HmacKeys, JoinHandshake};
+use mptcpscan::mptcp::{self, BackupFlags, DssFlags, MpJoin, MptcpOption, Version};
 use mptcpscan::options::{Options, TcpOption};
+use mptcpscan::scope::AddressScope;
 use mptcpscan::wire::TcpFlags;
 use rustc_hash::FxHashMap;
 
 use super::record::{
-    ConnectionRecord, OrphanJoinRecord, PerDirection, ScanPairRecord, SubflowRecord,
+    AddAddrRecord, ConnectionRecord, Direction, OrphanJoinRecord, PerDirection,
+    RemoveAddrRecord, ScanPairRecord, SubflowRecord,
 };
 use super::segment::Segment;
 use super::state::{Connection, FlowKey, Outcome, Role, Side, Subflow};
@@ -93,6 +95,37 @@ impl Tracker {
         self.file = self.files.len() - 1;
     }
 
+    /// Makes the subflow at `key` the initial subflow of a new connection; returns its id.
+    fn create_connection(&mut self, key: FlowKey, time: i64) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let Some(subflow) = self.flows.get_mut(&key) else {
+            return id;
+        };
+        let mut connection = Connection::new(
+            id,
+            self.file,
+            subflow.first_packet,
+            subflow.syn_time.unwrap_or(time),
+            subflow.client,
+            subflow.server,
+            key,
+        );
+        connection.initial_syn_time = subflow.syn_time;
+        if let Some(syn_capable) = subflow.syn_capable {
+            connection.keys[0] = syn_capable.sender_key;
+            connection.version = Version::from_wire(syn_capable.version);
+            connection.checksum_negotiated |= syn_capable
+                .flags
+                .contains(mptcp::CapableFlags::CHECKSUM_REQUIRED);
+        }
+        subflow.connection = Some(id);
+        subflow.index = 0;
+        self.connections.insert(id, connection);
+        self.stats.connections_opened += 1;
+        id
+    }
+
     /// Records a problem with packet `number` of the current file.
     pub fn anomaly(&mut self, number: u64, message: String) {
         let file = self.file_name(self.file);
@@ -139,14 +172,37 @@ impl Tracker {
         let (key, reversed) = FlowKey::of((src.ip(), src.port()), (dst.ip(), dst.port()));
         let flags = segment.flags();
 
+        if flags.contains(TcpFlags::SYN) && !flags.contains(TcpFlags::ACK) {
+            if let Some(existing) = self.flows.get(&key) {
+                // A new SYN on a known 4-tuple: a port reused for a new subflow, unless it is the
+                // same SYN again (a retransmission).
+                let same_syn = existing.side(reversed) == Side::Client
+                    && !existing.closed()
+                    && existing.syn_seq == Some(segment.tcp.seq_number());
+                if !same_syn {
+                    self.retire(key, sink);
+                }
+            }
+        }
         if !self.flows.contains_key(&key) {
             if options.is_empty() {
                 return;
             }
-            let Some(subflow) = self.open_subflow(number, time, src, dst, flags, options) else {
+            let Some(subflow) = self.open_subflow(number, time, src, dst, flags, segment.tcp.seq_number(), options) else {
                 return;
             };
+            let midstream = subflow.syn_time.is_none()
+                && !flags.contains(TcpFlags::SYN)
+                && !options.iter().any(|o| {
+                    matches!(
+                        mptcp::check_header(o),
+                        Ok(mptcp::subtype::MP_CAPABLE | mptcp::subtype::MP_JOIN)
+                    )
+                });
             self.flows.insert(key, subflow);
+            if midstream {
+                self.create_connection(key, time);
+            }
         }
         self.stats.count_mptcp(v6, segment.ip_len);
         self.apply(key, reversed, number, time, segment, options, sink);
@@ -165,6 +221,7 @@ impl Tracker {
         src: SocketAddr,
         dst: SocketAddr,
         flags: TcpFlags,
+        seq: u32,
         options: &[&[u8]],
     ) -> Option<Subflow> {
         let syn = flags.contains(TcpFlags::SYN);
@@ -190,10 +247,15 @@ impl Tracker {
         if syn && !ack {
             subflow.syn_time = Some(time);
             subflow.syn_packet = Some(number);
+            subflow.syn_seq = Some(seq);
         }
         if !syn && first_subtype.is_none() {
             // Mid-stream MPTCP traffic whose handshake was not captured: tracked as a connection of
             // its own so that its options and bytes are still counted.
+            self.stats.midstream_subflows += 1;
+        }
+        if !syn && first_subtype == Some(mptcp::subtype::MP_JOIN) {
+            // The third ACK of a join whose SYN and SYN-ACK were not captured.
             self.stats.midstream_subflows += 1;
         }
         Some(subflow)
@@ -313,12 +375,174 @@ impl Tracker {
                 return;
             }
         };
-        match option {
-            MptcpOption::Capable(capable) => {
-                self.capable(key, side, number, time, segment, &capable);
-            }
-            MptcpOption::Unknown { .. } => {}
+        if let MptcpOption::Capable(capable) = option {
+            self.capable(key, side, time, segment, &capable);
+            return;
         }
+        if let MptcpOption::Join(join) = option {
+            self.join(key, side, &join);
+            return;
+        }
+        // Every other option needs the connection.
+        let Some(subflow) = self.flows.get_mut(&key) else {
+            return;
+        };
+        let Some(connection) = subflow.connection.and_then(|id| self.connections.get_mut(&id))
+        else {
+            return;
+        };
+        let direction = direction_of(subflow, side);
+        match option {
+            MptcpOption::Capable(_) | MptcpOption::Join(_) | MptcpOption::Unknown { .. } => {}
+            MptcpOption::Dss(dss) => dss_option(connection, subflow, direction, segment, &dss),
+            MptcpOption::AddAddr(add) => {
+                let hmac = match (add.hmac, connection.keys[direction], connection.keys[1 - direction]) {
+                    (None, _, _) => None,
+                    (Some(hmac), Some(sender), Some(receiver)) => Some(
+                        crypto::verify_add_addr_hmac(
+                            HmacKeys { sender, receiver },
+                            add.addr_id,
+                            add.address,
+                            add.port,
+                            u64::from_be_bytes(hmac),
+                        )
+                        .name()
+                        .to_string(),
+                    ),
+                    (Some(_), _, _) => Some("unchecked (keys unknown)".into()),
+                };
+                connection.add_addr.push(AddAddrRecord {
+                    direction: record_direction(direction),
+                    packet: number,
+                    id: add.addr_id,
+                    address: add.address.to_string(),
+                    port: add.port,
+                    scope: AddressScope::of(add.address).to_string(),
+                    echo: add.is_echo(),
+                    hmac,
+                });
+            }
+            MptcpOption::RemoveAddr(remove) => connection.remove_addr.push(RemoveAddrRecord {
+                direction: record_direction(direction),
+                packet: number,
+                ids: remove.ids.to_vec(),
+            }),
+            MptcpOption::Prio(prio) => {
+                connection.mp_prio[0] += 1;
+                if prio.backup() {
+                    connection.mp_prio[1] += 1;
+                    subflow.backup = true;
+                }
+            }
+            MptcpOption::Fail(_) => connection.mp_fail += 1,
+            MptcpOption::Fastclose(_) => connection.fastclose[direction] = true,
+            MptcpOption::TcpRst(rst) => {
+                subflow.mp_tcprst = true;
+                connection
+                    .tcprst
+                    .push(format!("{:#04x} {}", rst.reason.0, rst.reason.name()));
+            }
+        }
+    }
+
+    /// MP_JOIN: attach the subflow to its connection by token and check both HMACs.
+    fn join(&mut self, key: FlowKey, side: Side, join: &MpJoin) {
+        let Some(subflow) = self.flows.get_mut(&key) else {
+            return;
+        };
+        let Role::Join {
+            token,
+            nonces,
+            syn_ack_hmac,
+        } = &mut subflow.role
+        else {
+            return;
+        };
+        match *join {
+            MpJoin::Syn {
+                flags,
+                addr_id,
+                token: wire_token,
+                nonce,
+            } if side == Side::Client => {
+                *token = Some(wire_token);
+                nonces[0] = Some(nonce);
+                subflow.address_ids[0] = Some(addr_id);
+                subflow.backup |= flags.contains(BackupFlags::BACKUP);
+                if subflow.connection.is_some() {
+                    return;
+                }
+                let Some(&id) = self.tokens.get(&wire_token) else {
+                    return;
+                };
+                let Some(connection) = self.connections.get_mut(&id) else {
+                    return;
+                };
+                let version = connection.version.unwrap_or(Version::V1);
+                // The token names the listener: the connection's server when the connection's
+                // client opens the subflow (the usual case).
+                subflow.same_direction_as_connection = connection.keys[1]
+                    .is_some_and(|k| crypto::token(version, k) == wire_token);
+                subflow.connection = Some(id);
+                subflow.index = connection.next_index;
+                connection.next_index = connection.next_index.saturating_add(1);
+                connection.subflows.push(key);
+            }
+            MpJoin::SynAck {
+                flags,
+                addr_id,
+                hmac,
+                nonce,
+            } if side == Side::Server => {
+                nonces[1] = Some(nonce);
+                *syn_ack_hmac = Some(u64::from_be_bytes(hmac));
+                subflow.address_ids[1] = Some(addr_id);
+                subflow.backup |= flags.contains(BackupFlags::BACKUP);
+                let handshake = self.handshake(&key);
+                let Some(subflow) = self.flows.get_mut(&key) else {
+                    return;
+                };
+                subflow.outcome = match handshake {
+                    Some((h, version)) if !h.verify_syn_ack(version, u64::from_be_bytes(hmac)) => {
+                        Outcome::Failed("bad HMAC")
+                    }
+                    _ => Outcome::Established,
+                };
+            }
+            MpJoin::Ack { hmac, .. } if side == Side::Client => {
+                if let Some((h, version)) = self.handshake(&key) {
+                    if !h.verify_ack(version, &hmac) {
+                        if let Some(subflow) = self.flows.get_mut(&key) {
+                            subflow.outcome = Outcome::Failed("bad HMAC");
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The keys and nonces of a join subflow's handshake, when all four are known.
+    fn handshake(&self, key: &FlowKey) -> Option<(JoinHandshake, Version)> {
+        let subflow = self.flows.get(key)?;
+        let Role::Join { nonces, .. } = &subflow.role else {
+            return None;
+        };
+        let connection = self.connections.get(&subflow.connection?)?;
+        let (initiator, listener) = if subflow.same_direction_as_connection {
+            (0, 1)
+        } else {
+            (1, 0)
+        };
+        Some((
+            JoinHandshake {
+                initiator_key: connection.keys[initiator]?,
+                listener_key: connection.keys[listener]?,
+                initiator_nonce: nonces[0]?,
+                listener_nonce: nonces[1]?,
+            },
+            connection.version.unwrap_or(Version::V1),
+        ))
     }
 
     /// MP_CAPABLE: versions, keys, checksum negotiation, and the connection itself.
@@ -326,7 +550,6 @@ impl Tracker {
         &mut self,
         key: FlowKey,
         side: Side,
-        number: u64,
         time: i64,
         segment: &Segment<'_>,
         capable: &mptcp::MpCapable,
@@ -344,7 +567,6 @@ impl Tracker {
             // The SYN: keep it (options and key) until the answer shows whether MPTCP goes on.
             if subflow.syn_options.is_none() {
                 subflow.syn_options = Some(segment.tcp.options().to_vec());
-                subflow.syn_seq = Some(segment.tcp.seq_number());
                 self.stats.capable_syns += 1;
             }
             subflow.syn_capable = Some(*capable);
@@ -352,31 +574,7 @@ impl Tracker {
         }
         let id = match subflow.connection {
             Some(id) => id,
-            None => {
-                let id = self.next_id;
-                self.next_id += 1;
-                let mut connection = Connection::new(
-                    id,
-                    self.file,
-                    subflow.first_packet,
-                    subflow.syn_time.unwrap_or(time),
-                    subflow.client,
-                    subflow.server,
-                    key,
-                );
-                connection.initial_syn_time = subflow.syn_time;
-                if let Some(syn_capable) = subflow.syn_capable {
-                    connection.keys[0] = syn_capable.sender_key;
-                    connection.version = Version::from_wire(syn_capable.version);
-                    connection.checksum_negotiated |= syn_capable
-                        .flags
-                        .contains(mptcp::CapableFlags::CHECKSUM_REQUIRED);
-                }
-                subflow.connection = Some(id);
-                self.connections.insert(id, connection);
-                self.stats.connections_opened += 1;
-                id
-            }
+            None => self.create_connection(key, time),
         };
         let Some(subflow) = self.flows.get_mut(&key) else {
             return;
@@ -408,6 +606,13 @@ impl Tracker {
             .flags
             .contains(mptcp::CapableFlags::CHECKSUM_REQUIRED);
         let version = connection.version.unwrap_or(Version::V1);
+        // v1: the client's first data can ride on MP_CAPABLE, mapped from its IDSN + 1.
+        if let (Some(len), Some(key), Side::Client) = (capable.data_len, capable.sender_key, side) {
+            let direction = direction_of(subflow, side);
+            let dsn = crypto::idsn(version, key).wrapping_add(1);
+            connection.last_dsn[direction].get_or_insert(dsn);
+            connection.data[direction].record(dsn, u64::from(len), subflow.index);
+        }
         for k in connection.keys.iter().flatten() {
             self.tokens.insert(crypto::token(version, *k), id);
         }
@@ -443,6 +648,42 @@ impl Tracker {
         });
     }
 
+    /// Takes the subflow at `key` out of the flow table (its 4-tuple is being reused): kept in its
+    /// connection, or reported now if it has none.
+    fn retire(&mut self, key: FlowKey, sink: &mut dyn Sink) {
+        let Some(subflow) = self.flows.remove(&key) else {
+            return;
+        };
+        match subflow.connection.and_then(|id| self.connections.get_mut(&id)) {
+            Some(connection) => {
+                connection.subflows.retain(|k| *k != key);
+                connection.retired.push(subflow);
+            }
+            None => self.report_unattached(subflow, sink),
+        }
+    }
+
+    /// Reports a subflow that never joined a connection: an unanswered MP_CAPABLE SYN, or an
+    /// MP_JOIN whose token matched nothing.
+    fn report_unattached(&mut self, subflow: Subflow, sink: &mut dyn Sink) {
+        match subflow.role {
+            Role::Initial => {
+                if !subflow.paired {
+                    self.scan_pair(&subflow, None, sink);
+                }
+            }
+            Role::Join { .. } => {
+                let record = self.subflow_record(&subflow, None);
+                self.stats.orphan_joins += 1;
+                sink.orphan_join(OrphanJoinRecord {
+                    record: "orphan_join".into(),
+                    file: self.file_name(self.file),
+                    subflow: record,
+                });
+            }
+        }
+    }
+
     /// Finishes what has timed out; with `all`, finishes everything (end of the capture).
     pub fn sweep(&mut self, sink: &mut dyn Sink, all: bool) {
         let now = self.now;
@@ -462,20 +703,8 @@ impl Tracker {
             .map(|(k, _)| *k)
             .collect();
         for key in stale {
-            let Some(subflow) = self.flows.remove(&key) else {
-                continue;
-            };
-            match subflow.role {
-                Role::Initial => self.scan_pair(&subflow, None, sink),
-                Role::Join { .. } => {
-                    let record = self.subflow_record(&subflow, None);
-                    self.stats.orphan_joins += 1;
-                    sink.orphan_join(OrphanJoinRecord {
-                        record: "orphan_join".into(),
-                        file: self.file_name(self.file),
-                        subflow: record,
-                    });
-                }
+            if let Some(subflow) = self.flows.remove(&key) {
+                self.report_unattached(subflow, sink);
             }
         }
         let done: Vec<u64> = self
@@ -511,9 +740,10 @@ impl Tracker {
         let (state, failure) = match &subflow.outcome {
             Outcome::Established => ("established", None),
             Outcome::Failed(reason) => ("failed", Some(reason.to_string())),
-            Outcome::Attempted if subflow.connection.is_none() => {
-                ("failed", Some("unknown token".to_string()))
-            }
+            Outcome::Attempted if subflow.connection.is_none() => match subflow.role {
+                Role::Join { token: Some(_), .. } => ("failed", Some("unknown token".to_string())),
+                _ => ("attempted", Some("SYN not captured (no token)".to_string())),
+            },
             Outcome::Attempted if subflow.syn_ack_time.is_none() && subflow.syn_time.is_some() => {
                 ("failed", Some("no answer".to_string()))
             }
@@ -558,12 +788,10 @@ impl Tracker {
     }
 
     /// Turns a connection (and its subflows, removed from the flow table) into its record.
-    fn finish(&mut self, connection: Connection) -> ConnectionRecord {
-        let subflows: Vec<Subflow> = connection
-            .subflows
-            .iter()
-            .filter_map(|k| self.flows.remove(k))
-            .collect();
+    fn finish(&mut self, mut connection: Connection) -> ConnectionRecord {
+        let mut subflows: Vec<Subflow> = std::mem::take(&mut connection.retired);
+        subflows.extend(connection.subflows.iter().filter_map(|k| self.flows.remove(k)));
+        subflows.sort_by_key(|s| s.index);
         let version = connection.version.unwrap_or(Version::V1);
         for key in connection.keys.iter().flatten() {
             let token = crypto::token(version, *key);
@@ -684,6 +912,7 @@ impl Tracker {
                 .subflows
                 .iter()
                 .all(|k| self.flows.get(k).is_none_or(|s| s.closed()))
+                && connection.retired.iter().all(|s| s.closed())
     }
 }
 
@@ -694,5 +923,62 @@ fn direction_of(subflow: &Subflow, side: Side) -> usize {
         0
     } else {
         1
+    }
+}
+
+fn record_direction(direction: usize) -> Direction {
+    if direction == 0 {
+        Direction::ClientToServer
+    } else {
+        Direction::ServerToClient
+    }
+}
+
+/// DSS: data-level ranges (for reinjections), the DSS checksum, and DATA_FIN.
+fn dss_option(
+    connection: &mut Connection,
+    subflow: &Subflow,
+    direction: usize,
+    segment: &Segment<'_>,
+    dss: &mptcp::Dss,
+) {
+    if dss.data_fin() {
+        connection.data_fin[direction] = true;
+    }
+    let Some(mapping) = dss.mapping else {
+        return;
+    };
+    let version = connection.version.unwrap_or(Version::V1);
+    let dsn = if dss.flags.contains(DssFlags::DSN_8) {
+        mapping.dsn
+    } else {
+        // The upper 32 bits come from the latest DSN of this direction, or at first from the
+        // sender's IDSN (derived from its key).
+        let near = connection.last_dsn[direction]
+            .or_else(|| connection.keys[direction].map(|k| crypto::idsn(version, k)))
+            .unwrap_or(mapping.dsn);
+        crypto::expand_dsn(mapping.dsn as u32, near)
+    };
+    connection.last_dsn[direction] = Some(dsn);
+    // DATA_FIN takes one data-level sequence number but carries no byte.
+    let data = u32::from(mapping.data_len).saturating_sub(u32::from(dss.data_fin()));
+    if data > 0 {
+        connection.data[direction].record(dsn, u64::from(data), subflow.index);
+    }
+    if let Some(checksum) = mapping.checksum {
+        // Checkable when the mapping covers exactly this segment's payload, fully captured.
+        let payload = segment.tcp.payload();
+        if data > 0 && data == segment.payload_len && payload.len() == data as usize {
+            let header = DssPseudoHeader {
+                dsn,
+                ssn: mapping.ssn,
+                data_len: mapping.data_len,
+            };
+            if crypto::verify_dss_checksum(&header, payload, checksum) {
+                connection.dss_checksum_ok += 1;
+            } else {
+                connection.dss_checksum_failed += 1;
+            }
+        }
     }
 }
