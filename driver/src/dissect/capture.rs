@@ -42,8 +42,6 @@ pub struct Packet<'a> {
     pub link_type: u32,
     /// Capture time in nanoseconds since the Unix epoch.
     pub timestamp_ns: i64,
-    /// Length of the packet on the wire (may exceed `data.len()` when the snap length cut it).
-    pub wire_len: u32,
     /// The captured bytes, starting with the link-layer header.
     pub data: &'a [u8],
 }
@@ -103,7 +101,10 @@ impl fmt::Display for CaptureError {
                 packet,
                 offset,
                 reason,
-            } => write!(f, "packet {packet}: corrupt record at byte {offset}: {reason}"),
+            } => write!(
+                f,
+                "packet {packet}: corrupt record at byte {offset}: {reason}"
+            ),
         }
     }
 }
@@ -112,6 +113,7 @@ impl std::error::Error for CaptureError {}
 
 impl CaptureError {
     /// The record number the error is about, if it is about one.
+    #[cfg(test)]
     pub fn packet(&self) -> Option<u64> {
         match self {
             CaptureError::Truncated { packet, .. } | CaptureError::Corrupt { packet, .. } => {
@@ -241,7 +243,6 @@ impl<R: Read> CaptureReader<R> {
         let seconds = i64::from(word(&header[0..4], big_endian));
         let fraction = i64::from(word(&header[4..8], big_endian));
         let captured = word(&header[8..12], big_endian) as usize;
-        let wire_len = word(&header[12..16], big_endian);
         if captured > MAX_RECORD_LEN {
             return Err(CaptureError::Corrupt {
                 packet: number,
@@ -261,12 +262,16 @@ impl<R: Read> CaptureReader<R> {
         }
         self.offset += 16 + captured as u64;
         self.packets = number;
-        let timestamp_ns = seconds * 1_000_000_000 + if nanoseconds { fraction } else { fraction * 1000 };
+        let timestamp_ns = seconds * 1_000_000_000
+            + if nanoseconds {
+                fraction
+            } else {
+                fraction * 1000
+            };
         Ok(Some(Packet {
             number,
             link_type,
             timestamp_ns,
-            wire_len,
             data: &self.record,
         }))
     }
@@ -336,19 +341,20 @@ impl<R: Read> CaptureReader<R> {
                     self.interfaces.push(interface);
                 }
                 block::ENHANCED_PACKET | block::OBSOLETE_PACKET | block::SIMPLE_PACKET => {
-                    let (interface_id, time_units, captured, wire_len, data_at) =
-                        packet_fields(block_type, &self.record[..body_len], big_endian).ok_or_else(
-                            || CaptureError::Corrupt {
+                    let (interface_id, time_units, captured, data_at) =
+                        packet_fields(block_type, &self.record[..body_len], big_endian)
+                            .ok_or_else(|| CaptureError::Corrupt {
                                 packet: number,
                                 offset: start,
                                 reason: "packet block shorter than its fixed fields".into(),
-                            },
-                        )?;
+                            })?;
                     let interface = *self.interfaces.get(interface_id).ok_or_else(|| {
                         CaptureError::Corrupt {
                             packet: number,
                             offset: start,
-                            reason: format!("packet of interface {interface_id}, which is not described"),
+                            reason: format!(
+                                "packet of interface {interface_id}, which is not described"
+                            ),
                         }
                     })?;
                     let captured = if block_type == block::SIMPLE_PACKET {
@@ -374,7 +380,6 @@ impl<R: Read> CaptureReader<R> {
                         number,
                         link_type: interface.link_type,
                         timestamp_ns,
-                        wire_len,
                         data: &self.record[data_at..data_at + captured],
                     }));
                 }
@@ -516,12 +521,12 @@ fn parse_interface(body: &[u8], big_endian: bool) -> Option<Interface> {
     })
 }
 
-/// Interface, timestamp units, captured length, wire length and data offset of a packet block.
+/// Interface, timestamp units, captured length and data offset of a packet block.
 fn packet_fields(
     block_type: u32,
     body: &[u8],
     big_endian: bool,
-) -> Option<(usize, u64, usize, u32, usize)> {
+) -> Option<(usize, u64, usize, usize)> {
     match block_type {
         block::ENHANCED_PACKET => {
             let fixed = body.get(..20)?;
@@ -531,7 +536,6 @@ fn packet_fields(
                 word(&fixed[0..4], big_endian) as usize,
                 time,
                 word(&fixed[12..16], big_endian) as usize,
-                word(&fixed[16..20], big_endian),
                 20,
             ))
         }
@@ -543,13 +547,13 @@ fn packet_fields(
                 usize::from(half(&fixed[0..2], big_endian)),
                 time,
                 word(&fixed[12..16], big_endian) as usize,
-                word(&fixed[16..20], big_endian),
                 20,
             ))
         }
         _ => {
+            // A simple packet block gives only the wire length; the data is what the block holds.
             let wire_len = word(body.get(..4)?, big_endian);
-            Some((0, 0, wire_len as usize, wire_len, 4))
+            Some((0, 0, wire_len as usize, 4))
         }
     }
 }
@@ -567,7 +571,10 @@ mod tests {
         2, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 1, 2, 3, 4,
     ];
 
-    fn read_all(bytes: &[u8]) -> (Vec<(u64, u32, i64, Vec<u8>)>, Option<CaptureError>) {
+    /// Number, link type, time and bytes of each packet read.
+    type Read = Vec<(u64, u32, i64, Vec<u8>)>;
+
+    fn read_all(bytes: &[u8]) -> (Read, Option<CaptureError>) {
         let mut reader = match CaptureReader::new(bytes) {
             Ok(reader) => reader,
             Err(error) => return (Vec::new(), Some(error)),
@@ -575,7 +582,9 @@ mod tests {
         let mut packets = Vec::new();
         loop {
             match reader.next_packet() {
-                Ok(Some(p)) => packets.push((p.number, p.link_type, p.timestamp_ns, p.data.to_vec())),
+                Ok(Some(p)) => {
+                    packets.push((p.number, p.link_type, p.timestamp_ns, p.data.to_vec()))
+                }
                 Ok(None) => return (packets, None),
                 Err(error) => return (packets, Some(error)),
             }
@@ -624,13 +633,12 @@ mod tests {
             0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff,
             0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 28, 0, 0, 0,
             // interface description block: SLL, if_tsresol = 9, 28 bytes
-            1, 0, 0, 0, 28, 0, 0, 0, 113, 0, 0, 0, 0, 0, 0, 0, 9, 0, 1, 0, 9, 0, 0, 0, 28, 0, 0,
-            0,
+            1, 0, 0, 0, 28, 0, 0, 0, 113, 0, 0, 0, 0, 0, 0, 0, 9, 0, 1, 0, 9, 0, 0, 0, 28, 0, 0, 0,
         ];
         // enhanced packet block with 3 bytes of data (padded to 4), t = 5 ns units
         bytes.extend_from_slice(&[
-            6, 0, 0, 0, 36, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0,
-            7, 8, 9, 0, 36, 0, 0, 0,
+            6, 0, 0, 0, 36, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 7,
+            8, 9, 0, 36, 0, 0, 0,
         ]);
         let (packets, error) = read_all(&bytes);
         assert!(error.is_none(), "{error:?}");

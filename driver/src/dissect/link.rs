@@ -228,12 +228,18 @@ mod tests {
             network_layer(link_type::PPP, &[0xff, 0x03, 0x00, 0x21, 0x45]),
             Ok(Network::Ipv4(&[0x45][..]))
         );
-        assert_eq!(network_layer(link_type::PPP, &[0xc0, 0x21, 1]), Ok(Network::Other));
+        assert_eq!(
+            network_layer(link_type::PPP, &[0xc0, 0x21, 1]),
+            Ok(Network::Other)
+        );
     }
 
     #[test]
     fn raw_and_loopback() {
-        assert_eq!(network_layer(link_type::RAW, &[0x45]), Ok(Network::Ipv4(&[0x45][..])));
+        assert_eq!(
+            network_layer(link_type::RAW, &[0x45]),
+            Ok(Network::Ipv4(&[0x45][..]))
+        );
         assert_eq!(network_layer(link_type::RAW, &[0x12]), Ok(Network::Other));
         assert_eq!(
             network_layer(link_type::NULL, &[2, 0, 0, 0, 0x45]),

@@ -80,7 +80,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let outcome = dissect(&args)?;
     if !args.quiet {
         let mut stdout = io::stdout().lock();
-        if args.json.as_deref() != Some(Path::new("-")) && args.csv.as_deref() != Some(Path::new("-")) {
+        if args.json.as_deref() != Some(Path::new("-"))
+            && args.csv.as_deref() != Some(Path::new("-"))
+        {
             stdout.write_all(summary::render(&outcome).as_bytes())?;
         }
     }

@@ -94,6 +94,7 @@ impl DataRanges {
     }
 
     /// How many ranges are held.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.ranges.len()
     }

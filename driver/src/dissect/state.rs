@@ -21,9 +21,21 @@ impl FlowKey {
     /// endpoint (`false`) or the other way (`true`).
     pub fn of(src: (IpAddr, u16), dst: (IpAddr, u16)) -> (FlowKey, bool) {
         if src <= dst {
-            (FlowKey { low: src, high: dst }, false)
+            (
+                FlowKey {
+                    low: src,
+                    high: dst,
+                },
+                false,
+            )
         } else {
-            (FlowKey { low: dst, high: src }, true)
+            (
+                FlowKey {
+                    low: dst,
+                    high: src,
+                },
+                true,
+            )
         }
     }
 }
@@ -43,14 +55,6 @@ impl Side {
         match self {
             Side::Client => 0,
             Side::Server => 1,
-        }
-    }
-
-    /// The other side.
-    pub fn peer(self) -> Side {
-        match self {
-            Side::Client => Side::Server,
-            Side::Server => Side::Client,
         }
     }
 }

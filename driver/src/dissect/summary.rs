@@ -116,7 +116,11 @@ impl Aggregates {
             if a.port.is_some() {
                 self.add_addr[2] += 1;
             }
-            let family = if a.address.contains(':') { "IPv6" } else { "IPv4" };
+            let family = if a.address.contains(':') {
+                "IPv6"
+            } else {
+                "IPv4"
+            };
             *self
                 .add_addr_scopes
                 .entry(format!("{} ({family})", a.scope))
@@ -217,7 +221,10 @@ impl Collector {
     /// Writes the summary record and flushes the writers.
     pub fn finish(&mut self, summary: &SummaryRecord) -> Result<(), std::io::Error> {
         self.json_line(summary);
-        for writer in [self.json.as_mut(), self.csv.as_mut()].into_iter().flatten() {
+        for writer in [self.json.as_mut(), self.csv.as_mut()]
+            .into_iter()
+            .flatten()
+        {
             if let Err(error) = writer.flush() {
                 self.write_error.get_or_insert(error);
             }
@@ -550,7 +557,11 @@ pub fn render(summary: &SummaryRecord) -> String {
         table.row(vec![ending.clone(), count(*n), percent(*n, total)]);
     }
     for (reason, n) in &a.tcprst_reasons {
-        table.row(vec![format!("  MP_TCPRST {reason}"), count(*n), String::new()]);
+        table.row(vec![
+            format!("  MP_TCPRST {reason}"),
+            count(*n),
+            String::new(),
+        ]);
     }
     table.render(&mut out);
 
@@ -569,7 +580,11 @@ pub fn render(summary: &SummaryRecord) -> String {
             &["verdict", "count", "share"],
         );
         for (verdict, n) in &t.scan_verdicts {
-            table.row(vec![verdict.clone(), count(*n), percent(*n, t.capable_syns)]);
+            table.row(vec![
+                verdict.clone(),
+                count(*n),
+                percent(*n, t.capable_syns),
+            ]);
         }
         table.render(&mut out);
     }

@@ -16,8 +16,8 @@ use mptcpscan::wire::TcpFlags;
 use rustc_hash::FxHashMap;
 
 use super::record::{
-    AddAddrRecord, ConnectionRecord, Direction, OrphanJoinRecord, PerDirection,
-    RemoveAddrRecord, ScanPairRecord, SubflowRecord,
+    AddAddrRecord, ConnectionRecord, Direction, OrphanJoinRecord, PerDirection, RemoveAddrRecord,
+    ScanPairRecord, SubflowRecord,
 };
 use super::segment::Segment;
 use super::state::{Connection, FlowKey, Outcome, Role, Side, Subflow};
@@ -136,11 +136,6 @@ impl Tracker {
         self.files.get(index).cloned().unwrap_or_default()
     }
 
-    /// Connections and subflows currently held (for memory checks).
-    pub fn open_state(&self) -> (usize, usize) {
-        (self.connections.len(), self.flows.len())
-    }
-
     /// Applies one TCP segment.
     pub fn segment(&mut self, number: u64, time: i64, segment: &Segment<'_>, sink: &mut dyn Sink) {
         self.now = self.now.max(time);
@@ -188,7 +183,7 @@ impl Tracker {
             if options.is_empty() {
                 return;
             }
-            let Some(subflow) = self.open_subflow(number, time, src, dst, flags, segment.tcp.seq_number(), options) else {
+            let Some(subflow) = self.open_subflow(number, time, segment, options) else {
                 return;
             };
             let midstream = subflow.syn_time.is_none()
@@ -218,12 +213,13 @@ impl Tracker {
         &mut self,
         number: u64,
         time: i64,
-        src: SocketAddr,
-        dst: SocketAddr,
-        flags: TcpFlags,
-        seq: u32,
+        segment: &Segment<'_>,
         options: &[&[u8]],
     ) -> Option<Subflow> {
+        let src = SocketAddr::new(segment.src, segment.tcp.src_port());
+        let dst = SocketAddr::new(segment.dst, segment.tcp.dst_port());
+        let flags = segment.flags();
+        let seq = segment.tcp.seq_number();
         let syn = flags.contains(TcpFlags::SYN);
         let ack = flags.contains(TcpFlags::ACK);
         let first_subtype = options
@@ -387,7 +383,9 @@ impl Tracker {
         let Some(subflow) = self.flows.get_mut(&key) else {
             return;
         };
-        let Some(connection) = subflow.connection.and_then(|id| self.connections.get_mut(&id))
+        let Some(connection) = subflow
+            .connection
+            .and_then(|id| self.connections.get_mut(&id))
         else {
             return;
         };
@@ -396,7 +394,11 @@ impl Tracker {
             MptcpOption::Capable(_) | MptcpOption::Join(_) | MptcpOption::Unknown { .. } => {}
             MptcpOption::Dss(dss) => dss_option(connection, subflow, direction, segment, &dss),
             MptcpOption::AddAddr(add) => {
-                let hmac = match (add.hmac, connection.keys[direction], connection.keys[1 - direction]) {
+                let hmac = match (
+                    add.hmac,
+                    connection.keys[direction],
+                    connection.keys[1 - direction],
+                ) {
                     (None, _, _) => None,
                     (Some(hmac), Some(sender), Some(receiver)) => Some(
                         crypto::verify_add_addr_hmac(
@@ -481,8 +483,8 @@ impl Tracker {
                 let version = connection.version.unwrap_or(Version::V1);
                 // The token names the listener: the connection's server when the connection's
                 // client opens the subflow (the usual case).
-                subflow.same_direction_as_connection = connection.keys[1]
-                    .is_some_and(|k| crypto::token(version, k) == wire_token);
+                subflow.same_direction_as_connection =
+                    connection.keys[1].is_some_and(|k| crypto::token(version, k) == wire_token);
                 subflow.connection = Some(id);
                 subflow.index = connection.next_index;
                 connection.next_index = connection.next_index.saturating_add(1);
@@ -634,7 +636,11 @@ impl Tracker {
         if answer.is_none() {
             self.stats.capable_syn_unanswered += 1;
         }
-        *self.stats.scan_verdicts.entry(pair.class.clone()).or_insert(0) += 1;
+        *self
+            .stats
+            .scan_verdicts
+            .entry(pair.class.clone())
+            .or_insert(0) += 1;
         sink.scan_pair(ScanPairRecord {
             record: "scan_pair".into(),
             file: self.file_name(self.file),
@@ -654,7 +660,10 @@ impl Tracker {
         let Some(subflow) = self.flows.remove(&key) else {
             return;
         };
-        match subflow.connection.and_then(|id| self.connections.get_mut(&id)) {
+        match subflow
+            .connection
+            .and_then(|id| self.connections.get_mut(&id))
+        {
             Some(connection) => {
                 connection.subflows.retain(|k| *k != key);
                 connection.retired.push(subflow);
@@ -712,8 +721,7 @@ impl Tracker {
             .values()
             .filter(|c| {
                 let quiet = now.saturating_sub(c.last_time);
-                all || quiet > settings.idle_timeout
-                    || (quiet > settings.linger && self.ended(c))
+                all || quiet > settings.idle_timeout || (quiet > settings.linger && self.ended(c))
             })
             .map(|c| c.id)
             .collect();
@@ -759,7 +767,11 @@ impl Tracker {
             "open"
         };
         // Per direction of the connection: a subflow opened by the server counts the other way.
-        let (c2s, s2c) = if subflow.same_direction_as_connection { (0, 1) } else { (1, 0) };
+        let (c2s, s2c) = if subflow.same_direction_as_connection {
+            (0, 1)
+        } else {
+            (1, 0)
+        };
         SubflowRecord {
             kind: kind.into(),
             client: subflow.client.to_string(),
@@ -790,7 +802,12 @@ impl Tracker {
     /// Turns a connection (and its subflows, removed from the flow table) into its record.
     fn finish(&mut self, mut connection: Connection) -> ConnectionRecord {
         let mut subflows: Vec<Subflow> = std::mem::take(&mut connection.retired);
-        subflows.extend(connection.subflows.iter().filter_map(|k| self.flows.remove(k)));
+        subflows.extend(
+            connection
+                .subflows
+                .iter()
+                .filter_map(|k| self.flows.remove(k)),
+        );
         subflows.sort_by_key(|s| s.index);
         let version = connection.version.unwrap_or(Version::V1);
         for key in connection.keys.iter().flatten() {
@@ -807,7 +824,10 @@ impl Tracker {
             .iter()
             .filter(|s| s.outcome == Outcome::Established)
             .collect();
-        let rtts: Vec<f64> = established.iter().filter_map(|s| s.handshake_rtt_ms()).collect();
+        let rtts: Vec<f64> = established
+            .iter()
+            .filter_map(|s| s.handshake_rtt_ms())
+            .collect();
         let rtt_spread_ms = (rtts.len() >= 2).then(|| {
             rtts.iter().copied().fold(f64::NEG_INFINITY, f64::max)
                 - rtts.iter().copied().fold(f64::INFINITY, f64::min)
@@ -911,7 +931,7 @@ impl Tracker {
             || connection
                 .subflows
                 .iter()
-                .all(|k| self.flows.get(k).is_none_or(|s| s.closed()))
+                .all(|k| self.flows.get(k).map_or(true, |s| s.closed()))
                 && connection.retired.iter().all(|s| s.closed())
     }
 }

@@ -177,7 +177,10 @@ pub fn all(data: &Inputs) -> Vec<Figure> {
                 t.dof,
                 t.p_value,
                 if t.polluted {
-                    format!("not binomial, the largest excess is at weight {}", t.spike_weight)
+                    format!(
+                        "not binomial, the largest excess is at weight {}",
+                        t.spike_weight
+                    )
                 } else {
                     "consistent with random keys".to_string()
                 }

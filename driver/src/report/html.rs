@@ -38,11 +38,7 @@ pub fn page(data: &Inputs, tables: &str, figures: &[Figure], png: bool) -> Strin
         let _ = writeln!(out, "<figure id=\"{}\">", figure.name);
         out.push_str(&figure.svg);
         let _ = write!(out, "<figcaption>{}", escape(&figure.caption));
-        let _ = write!(
-            out,
-            " <a href=\"{name}.svg\">SVG</a>",
-            name = figure.name
-        );
+        let _ = write!(out, " <a href=\"{name}.svg\">SVG</a>", name = figure.name);
         if png {
             let _ = write!(out, " · <a href=\"{name}.png\">PNG</a>", name = figure.name);
         }

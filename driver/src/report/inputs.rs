@@ -61,8 +61,8 @@ impl Inputs {
             if line.trim().is_empty() {
                 continue;
             }
-            let value: Value = serde_json::from_str(&line)
-                .with_context(|| format!("line {}: not JSON", n + 1))?;
+            let value: Value =
+                serde_json::from_str(&line).with_context(|| format!("line {}: not JSON", n + 1))?;
             let kind = self
                 .line(value)
                 .with_context(|| format!("line {}", n + 1))?;
@@ -186,7 +186,10 @@ mod tests {
         let mut inputs = Inputs::default();
         inputs.read(&scan).unwrap();
         inputs.read(&chain).unwrap();
-        assert_eq!(inputs.received_keys, vec![0x0c0c0c0c0c0c0c0c, 0xd20fa49300bda23d]);
+        assert_eq!(
+            inputs.received_keys,
+            vec![0x0c0c0c0c0c0c0c0c, 0xd20fa49300bda23d]
+        );
         assert_eq!(inputs.classes[SCAN_VERDICTS]["mirrored"], 1);
         assert_eq!(inputs.classes[SCAN_VERDICTS]["no-mp-capable"], 1);
         assert_eq!(inputs.classes[CHAIN_CLASSES]["mptcp"], 1);

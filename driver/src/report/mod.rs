@@ -50,20 +50,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let rasteriser = (!args.no_png).then(png::Rasteriser::new);
     if let Some(r) = &rasteriser {
         if !r.has_fonts() {
-            eprintln!("mptcpscan: no system fonts found: the PNG figures will have no text (the SVGs do)");
+            eprintln!(
+                "mptcpscan: no system fonts found: the PNG figures will have no text (the SVGs do)"
+            );
         }
     }
     for figure in &figures {
         let svg_path = args.out.join(format!("{}.svg", figure.name));
-        fs::write(&svg_path, &figure.svg).with_context(|| format!("writing {}", svg_path.display()))?;
+        fs::write(&svg_path, &figure.svg)
+            .with_context(|| format!("writing {}", svg_path.display()))?;
         if let Some(r) = &rasteriser {
             let png_path = args.out.join(format!("{}.png", figure.name));
             let bytes = r.png(&figure.svg, 2.0)?;
-            fs::write(&png_path, bytes).with_context(|| format!("writing {}", png_path.display()))?;
+            fs::write(&png_path, bytes)
+                .with_context(|| format!("writing {}", png_path.display()))?;
         }
     }
     let tables_path = args.out.join("tables.txt");
-    fs::write(&tables_path, &tables).with_context(|| format!("writing {}", tables_path.display()))?;
+    fs::write(&tables_path, &tables)
+        .with_context(|| format!("writing {}", tables_path.display()))?;
     let page = html::page(&data, &tables, &figures, rasteriser.is_some());
     let index = args.out.join("index.html");
     fs::write(&index, page).with_context(|| format!("writing {}", index.display()))?;

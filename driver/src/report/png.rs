@@ -14,8 +14,10 @@ impl Rasteriser {
     pub fn new() -> Rasteriser {
         let mut fonts = resvg::usvg::fontdb::Database::new();
         fonts.load_system_fonts();
-        let mut options = resvg::usvg::Options::default();
-        options.fontdb = Arc::new(fonts);
+        let options = resvg::usvg::Options {
+            fontdb: Arc::new(fonts),
+            ..Default::default()
+        };
         Rasteriser { options }
     }
 
@@ -26,8 +28,13 @@ impl Rasteriser {
 
     /// Renders `svg` to PNG bytes at `scale` times its size.
     pub fn png(&self, svg: &str, scale: f32) -> anyhow::Result<Vec<u8>> {
-        let tree = resvg::usvg::Tree::from_str(svg, &self.options).context("parsing our own SVG")?;
-        let size = tree.size().to_int_size().scale_by(scale).ok_or_else(|| anyhow!("empty chart"))?;
+        let tree =
+            resvg::usvg::Tree::from_str(svg, &self.options).context("parsing our own SVG")?;
+        let size = tree
+            .size()
+            .to_int_size()
+            .scale_by(scale)
+            .ok_or_else(|| anyhow!("empty chart"))?;
         let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
             .ok_or_else(|| anyhow!("cannot allocate a {}×{} image", size.width(), size.height()))?;
         resvg::render(

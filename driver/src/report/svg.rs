@@ -7,7 +7,9 @@
 use std::fmt::Write;
 
 /// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
-const PALETTE: [&str; 6] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
+const PALETTE: [&str; 6] = [
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+];
 
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 440.0;
@@ -281,7 +283,9 @@ impl Axis {
     fn fraction(&self, v: f64) -> f64 {
         let f = match self.scale {
             Scale::Linear => (v - self.lo) / (self.hi - self.lo),
-            Scale::Log => (v.max(self.lo).log10() - self.lo.log10()) / (self.hi.log10() - self.lo.log10()),
+            Scale::Log => {
+                (v.max(self.lo).log10() - self.lo.log10()) / (self.hi.log10() - self.lo.log10())
+            }
         };
         f.clamp(0.0, 1.0)
     }
@@ -423,7 +427,7 @@ pub fn number(v: f64) -> String {
         return "0".into();
     }
     let a = v.abs();
-    if a >= 1e6 || a < 1e-3 {
+    if !(1e-3..1e6).contains(&a) {
         return format!("{v:.0e}");
     }
     if (v - v.round()).abs() < 1e-9 {
@@ -459,7 +463,10 @@ mod tests {
 
     #[test]
     fn ticks_are_round() {
-        assert_eq!(linear_ticks(0.0, 1.0), vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]);
+        assert_eq!(
+            linear_ticks(0.0, 1.0),
+            vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]
+        );
         assert_eq!(linear_ticks(0.0, 64.0), vec![0.0, 20.0, 40.0, 60.0]);
     }
 
