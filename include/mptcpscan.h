@@ -23,6 +23,31 @@
 #include <stdbool.h>
 
 /**
+ * `mptcpscan_address.family` of an IPv4 address.
+ */
+#define MPTCPSCAN_ADDRESS_FAMILY_IPV4 4
+
+/**
+ * `mptcpscan_address.family` of an IPv6 address.
+ */
+#define MPTCPSCAN_ADDRESS_FAMILY_IPV6 6
+
+/**
+ * The size of the largest full HMAC (HMAC-SHA256).
+ */
+#define MPTCPSCAN_MAX_HMAC_LEN 32
+
+/**
+ * The size of the truncated HMAC an MP_JOIN third ACK carries (160 bits).
+ */
+#define MPTCPSCAN_JOIN_ACK_HMAC_LEN 20
+
+/**
+ * The size of the truncated HMACs an MP_JOIN SYN-ACK and a v1 ADD_ADDR carry (64 bits).
+ */
+#define MPTCPSCAN_SHORT_HMAC_LEN 8
+
+/**
  * Option kind 0: end of option list.
  */
 #define MPTCPSCAN_OPTION_KIND_EOL 0
@@ -154,6 +179,240 @@ typedef uint32_t mptcpscan_result;
 #endif // __cplusplus
 
 /**
+ * What a v1 ADD_ADDR HMAC turned out to be.
+ */
+enum mptcpscan_add_addr_check
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * The rightmost 64 bits of the HMAC, as RFC 8684 specifies.
+     */
+    MPTCPSCAN_ADD_ADDR_CHECK_VALID = 0,
+    /**
+     * The leftmost 64 bits: a sender implementing a pre-RFC draft (Linux 5.6 to 5.8).
+     */
+    MPTCPSCAN_ADD_ADDR_CHECK_PRE_RFC_TRUNCATION = 1,
+    /**
+     * Neither: wrong keys, a rewritten address or port, or a corrupted option.
+     */
+    MPTCPSCAN_ADD_ADDR_CHECK_INVALID = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_add_addr_check mptcpscan_add_addr_check;
+#else
+typedef uint32_t mptcpscan_add_addr_check;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * An MPTCP protocol version, as its wire value (the MP_CAPABLE version field).
+ */
+enum mptcpscan_mptcp_version
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * MPTCP v0, RFC 6824 (SHA-1, the sender's key in the SYN).
+     */
+    MPTCPSCAN_MPTCP_VERSION_V0 = 0,
+    /**
+     * MPTCP v1, RFC 8684 (SHA-256, no key in the SYN).
+     */
+    MPTCPSCAN_MPTCP_VERSION_V1 = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_mptcp_version mptcpscan_mptcp_version;
+#else
+typedef uint32_t mptcpscan_mptcp_version;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The scope of an address, from the point of view of a peer on the Internet.
+ */
+enum mptcpscan_scope
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Globally routable unicast.
+     */
+    MPTCPSCAN_SCOPE_PUBLIC = 0,
+    /**
+     * RFC 1918, IPv6 unique local or site-local.
+     */
+    MPTCPSCAN_SCOPE_PRIVATE = 1,
+    /**
+     * Carrier-grade NAT space, 100.64/10.
+     */
+    MPTCPSCAN_SCOPE_SHARED = 2,
+    /**
+     * 127/8 or ::1.
+     */
+    MPTCPSCAN_SCOPE_LOOPBACK = 3,
+    /**
+     * 169.254/16 or fe80::/10.
+     */
+    MPTCPSCAN_SCOPE_LINK_LOCAL = 4,
+    /**
+     * Documentation prefixes (192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32, 3fff::/20).
+     */
+    MPTCPSCAN_SCOPE_DOCUMENTATION = 5,
+    /**
+     * Benchmarking prefixes (198.18/15, 2001:2::/48).
+     */
+    MPTCPSCAN_SCOPE_BENCHMARKING = 6,
+    /**
+     * 6to4, 2002::/16.
+     */
+    MPTCPSCAN_SCOPE_SIX_TO_FOUR = 7,
+    /**
+     * Deprecated IPv4-compatible IPv6 (::/96).
+     */
+    MPTCPSCAN_SCOPE_IPV4_COMPATIBLE = 8,
+    /**
+     * IPv4-mapped IPv6 (::ffff:0:0/96).
+     */
+    MPTCPSCAN_SCOPE_IPV4_MAPPED = 9,
+    /**
+     * Multicast.
+     */
+    MPTCPSCAN_SCOPE_MULTICAST = 10,
+    /**
+     * 0.0.0.0 or ::.
+     */
+    MPTCPSCAN_SCOPE_UNSPECIFIED = 11,
+    /**
+     * 255.255.255.255.
+     */
+    MPTCPSCAN_SCOPE_BROADCAST = 12,
+    /**
+     * Any other reserved block.
+     */
+    MPTCPSCAN_SCOPE_RESERVED = 13,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_scope mptcpscan_scope;
+#else
+typedef uint32_t mptcpscan_scope;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * A DSS checksum being computed over a mapping whose payload spans several segments (opaque:
+ * create with `mptcpscan_dss_sum_new`, release with `mptcpscan_dss_sum_free`).
+ */
+typedef struct mptcpscan_dss_sum mptcpscan_dss_sum;
+
+/**
+ * Everything the MP_JOIN HMACs of one subflow depend on, named by role.
+ */
+typedef struct mptcpscan_join_handshake {
+    /**
+     * The key of the host that sends the MP_JOIN SYN (from its MP_CAPABLE).
+     */
+    uint64_t initiator_key;
+    /**
+     * The key of the host that receives the MP_JOIN SYN.
+     */
+    uint64_t listener_key;
+    /**
+     * The nonce in the MP_JOIN SYN.
+     */
+    uint32_t initiator_nonce;
+    /**
+     * The nonce in the MP_JOIN SYN-ACK.
+     */
+    uint32_t listener_nonce;
+} mptcpscan_join_handshake;
+
+/**
+ * Everything MP_JOIN's crypto produces for one handshake.
+ */
+typedef struct mptcpscan_join_hmacs {
+    /**
+     * The listener's token, which the MP_JOIN SYN must carry.
+     */
+    uint32_t expected_token;
+    /**
+     * Bytes used in `listener_hmac` and `initiator_hmac`: 20 (v0, HMAC-SHA1) or 32 (v1).
+     */
+    uint32_t full_len;
+    /**
+     * The 64-bit truncated HMAC the MP_JOIN SYN-ACK must carry (the listener's, leftmost bits).
+     */
+    uint8_t syn_ack_hmac[MPTCPSCAN_SHORT_HMAC_LEN];
+    /**
+     * The 160-bit HMAC the MP_JOIN third ACK must carry (the initiator's, leftmost bits).
+     */
+    uint8_t ack_hmac[MPTCPSCAN_JOIN_ACK_HMAC_LEN];
+    /**
+     * The listener's full HMAC (its key and nonce first); `full_len` bytes used, rest zero.
+     */
+    uint8_t listener_hmac[MPTCPSCAN_MAX_HMAC_LEN];
+    /**
+     * The initiator's full HMAC; `full_len` bytes used, rest zero.
+     */
+    uint8_t initiator_hmac[MPTCPSCAN_MAX_HMAC_LEN];
+} mptcpscan_join_hmacs;
+
+/**
+ * The two keys that key an HMAC, named by who sends the HMAC.
+ */
+typedef struct mptcpscan_hmac_keys {
+    /**
+     * The key announced (in MP_CAPABLE) by the host that sends the HMAC.
+     */
+    uint64_t sender;
+    /**
+     * The key announced by the host that receives it.
+     */
+    uint64_t receiver;
+} mptcpscan_hmac_keys;
+
+/**
+ * An IPv4 or IPv6 address in network byte order.
+ */
+typedef struct mptcpscan_address {
+    /**
+     * `MPTCPSCAN_ADDRESS_FAMILY_IPV4` (4) or `MPTCPSCAN_ADDRESS_FAMILY_IPV6` (6); any other
+     * value is `INVALID_ARGUMENT`.
+     */
+    uint8_t family;
+    /**
+     * The address: 4 bytes for IPv4 (the other 12 are ignored on input and zero on output),
+     * 16 for IPv6.
+     */
+    uint8_t bytes[16];
+} mptcpscan_address;
+
+/**
+ * The pseudo-header of one DSS mapping: what its checksum covers before the payload.
+ */
+typedef struct mptcpscan_dss_mapping {
+    /**
+     * The full 64-bit data sequence number of the mapping's first byte (expand a 32-bit DSN
+     * from the wire with `mptcpscan_dss_expand_dsn` first).
+     */
+    uint64_t dsn;
+    /**
+     * The relative subflow sequence number of the mapping's first byte, as the option carries it.
+     */
+    uint32_t ssn;
+    /**
+     * The mapping's data-level length.
+     */
+    uint16_t data_len;
+} mptcpscan_dss_mapping;
+
+/**
  * One TCP option found by the walk, as offsets into the walked area plus the decoded values of
  * the kinds a scanner compares.
  */
@@ -205,6 +464,179 @@ typedef struct mptcpscan_tcp_option {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Derives the connection token and initial data sequence number of an MP_CAPABLE key.
+ *
+ * Reads `version` (`mptcpscan_mptcp_version`: 0 hashes with SHA-1, 1 with SHA-256) and `key`.
+ * On success writes the token (most significant 32 bits of the hash) to `*token` and the IDSN
+ * (least significant 64 bits) to `*idsn`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown version).
+ */
+mptcpscan_result mptcpscan_key_derive(uint32_t version,
+                                      uint64_t key,
+                                      uint32_t *token,
+                                      uint64_t *idsn);
+
+/**
+ * Computes every MP_JOIN HMAC of one handshake.
+ *
+ * Reads `version` (`mptcpscan_mptcp_version`) and `*handshake`. On success writes the expected
+ * token, the truncated HMACs the SYN-ACK and third ACK carry, and both full HMACs to `*hmacs`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown version).
+ */
+mptcpscan_result mptcpscan_join_compute(uint32_t version,
+                                        const struct mptcpscan_join_handshake *handshake,
+                                        struct mptcpscan_join_hmacs *hmacs);
+
+/**
+ * Checks the 64-bit HMAC read from an MP_JOIN SYN-ACK.
+ *
+ * Reads `version`, `*handshake` and `hmac_len` bytes at `hmac` (wire order). On success writes
+ * whether they are the listener's truncated HMAC to `*valid`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown version, or `hmac_len`
+ * not `MPTCPSCAN_SHORT_HMAC_LEN`).
+ */
+mptcpscan_result mptcpscan_join_verify_syn_ack(uint32_t version,
+                                               const struct mptcpscan_join_handshake *handshake,
+                                               const uint8_t *hmac,
+                                               size_t hmac_len,
+                                               bool *valid);
+
+/**
+ * Checks the 160-bit HMAC read from an MP_JOIN third ACK.
+ *
+ * Reads `version`, `*handshake` and `hmac_len` bytes at `hmac` (wire order). On success writes
+ * whether they are the initiator's HMAC to `*valid`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown version, or `hmac_len`
+ * not `MPTCPSCAN_JOIN_ACK_HMAC_LEN`).
+ */
+mptcpscan_result mptcpscan_join_verify_ack(uint32_t version,
+                                           const struct mptcpscan_join_handshake *handshake,
+                                           const uint8_t *hmac,
+                                           size_t hmac_len,
+                                           bool *valid);
+
+/**
+ * Computes the HMAC a v1 ADD_ADDR must carry (the rightmost 64 bits, RFC 8684).
+ *
+ * Reads `*keys` (`sender` = the key of the host that sends the ADD_ADDR), `address_id`,
+ * `*address` and `port` (0 when the option carries no port: the two port bytes are hashed either
+ * way). On success writes the HMAC's `MPTCPSCAN_SHORT_HMAC_LEN` bytes, in wire order, to the
+ * front of the `hmac_len` bytes at `hmac`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown address family),
+ * `BUFFER_TOO_SHORT` (`hmac_len` below `MPTCPSCAN_SHORT_HMAC_LEN`).
+ */
+mptcpscan_result mptcpscan_add_addr_hmac(const struct mptcpscan_hmac_keys *keys,
+                                         uint8_t address_id,
+                                         const struct mptcpscan_address *address,
+                                         uint16_t port,
+                                         uint8_t *hmac,
+                                         size_t hmac_len);
+
+/**
+ * Checks the HMAC a v1 ADD_ADDR carries, recognising the pre-RFC leftmost truncation.
+ *
+ * Reads the same arguments as `mptcpscan_add_addr_hmac` plus `hmac_len` bytes at `hmac`, the
+ * HMAC the option carries in wire order. On success writes an `mptcpscan_add_addr_check` value
+ * to `*check`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown address family, or
+ * `hmac_len` not `MPTCPSCAN_SHORT_HMAC_LEN`).
+ */
+mptcpscan_result mptcpscan_add_addr_verify(const struct mptcpscan_hmac_keys *keys,
+                                           uint8_t address_id,
+                                           const struct mptcpscan_address *address,
+                                           uint16_t port,
+                                           const uint8_t *hmac,
+                                           size_t hmac_len,
+                                           uint32_t *check);
+
+/**
+ * Computes the DSS checksum of a mapping whose payload is in one buffer.
+ *
+ * Reads `*mapping` and `payload_len` bytes at `payload` (`payload` must not be NULL even when
+ * `payload_len` is 0). On success writes the checksum, as the option carries it, to `*checksum`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_dss_checksum(const struct mptcpscan_dss_mapping *mapping,
+                                        const uint8_t *payload,
+                                        size_t payload_len,
+                                        uint16_t *checksum);
+
+/**
+ * Checks the DSS checksum of a mapping whose payload is in one buffer.
+ *
+ * Reads `*mapping`, `payload_len` bytes at `payload` (not NULL, even when empty) and `checksum`
+ * (the value the DSS option carries). On success writes whether it matches to `*valid`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_dss_checksum_verify(const struct mptcpscan_dss_mapping *mapping,
+                                               const uint8_t *payload,
+                                               size_t payload_len,
+                                               uint16_t checksum,
+                                               bool *valid);
+
+/**
+ * Starts a DSS checksum for a mapping whose payload arrives in pieces.
+ *
+ * Reads `*mapping`. On success allocates a checksum state and writes it to `*sum`; feed it with
+ * `mptcpscan_dss_sum_update` and release it with `mptcpscan_dss_sum_free`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_dss_sum_new(const struct mptcpscan_dss_mapping *mapping,
+                                       struct mptcpscan_dss_sum **sum);
+
+/**
+ * Adds the next piece of a mapping's payload (pieces of any length, odd ones included).
+ *
+ * Reads `piece_len` bytes at `piece` (not NULL) and updates `*sum`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_dss_sum_update(struct mptcpscan_dss_sum *sum,
+                                          const uint8_t *piece,
+                                          size_t piece_len);
+
+/**
+ * Finishes a DSS checksum: the value a DSS option would carry, and whether it is `expected`.
+ *
+ * Reads `*sum` (which stays usable and unchanged) and `expected` (the checksum the option
+ * carries). On success writes the computed checksum to `*checksum` and whether it equals
+ * `expected` to `*valid`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_dss_sum_finish(const struct mptcpscan_dss_sum *sum,
+                                          uint16_t expected,
+                                          uint16_t *checksum,
+                                          bool *valid);
+
+/**
+ * Releases a DSS checksum state. NULL is accepted and does nothing.
+ *
+ * Reads and frees `sum`, which must come from `mptcpscan_dss_sum_new` and not be used again.
+ */
+void mptcpscan_dss_sum_free(struct mptcpscan_dss_sum *sum);
+
+/**
+ * Expands a 32-bit data sequence number from a DSS option to 64 bits.
+ *
+ * Reads `low` (the option's 32-bit DSN or data ACK) and `near` (a 64-bit DSN of the same
+ * direction already known: the IDSN at first, then the last expanded value). On success writes
+ * the 64-bit value with those low 32 bits closest to `near` to `*dsn`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_dss_expand_dsn(uint32_t low, uint64_t near, uint64_t *dsn);
 
 /**
  * Describes a result code in English.
@@ -263,6 +695,28 @@ mptcpscan_result mptcpscan_options_find_mptcp(const uint8_t *area,
                                               size_t area_len,
                                               size_t *offset,
                                               size_t *length);
+
+/**
+ * Classifies an address by the IANA special-purpose registries.
+ *
+ * Reads `*address`. On success writes an `mptcpscan_scope` value to `*scope`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown `family`).
+ */
+mptcpscan_result mptcpscan_address_scope(const struct mptcpscan_address *address, uint32_t *scope);
+
+/**
+ * Names a scope and says whether advertising an address of that scope leaks information (the
+ * peer cannot use it, so announcing it only describes the sender's network: everything but
+ * public and 6to4).
+ *
+ * Reads `scope` (an `mptcpscan_scope` value). On success writes a static NUL-terminated
+ * lower-case name such as "private" or "link-local" to `*name` (never to be freed) and the leak
+ * flag to `*is_leak`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`scope` out of range).
+ */
+mptcpscan_result mptcpscan_scope_describe(uint32_t scope, const char **name, bool *is_leak);
 
 /**
  * Returns the library's version as a static NUL-terminated string such as "0.1.0".

@@ -3,6 +3,7 @@
  * values checked. The fixtures are copied from captures in ../shared/captures (each says which
  * packet); the same program is linked statically and dynamically and run under valgrind.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,10 +103,180 @@ static void test_option_walk(void)
 		     MPTCPSCAN_RESULT_OPTION_TRUNCATED);
 }
 
+static void test_key_derive(void)
+{
+	uint32_t token = 0;
+	uint64_t idsn = 0;
+
+	/* tcpdump/mptcp-v1.pcap packet 2: the server's v1 key; tshark derives the same values. */
+	CHECK_OK(mptcpscan_key_derive(MPTCPSCAN_MPTCP_VERSION_V1, 0x29a6c86981ad933cull, &token,
+				      &idsn));
+	CHECK(token == 2740809090u);
+	CHECK(idsn == 11713449205243392241ull);
+	/* tcpdump/mptcp-v0.pcap packet 2: the server's v0 key, whose token its MP_JOIN SYN carries. */
+	CHECK_OK(mptcpscan_key_derive(MPTCPSCAN_MPTCP_VERSION_V0, 0x967d2770b6960552ull, &token,
+				      &idsn));
+	CHECK(token == 0xe47f0142u);
+	CHECK(idsn == 16464867208451421327ull);
+}
+
+static void test_join(void)
+{
+	/* tcpdump/mptcp-v0.pcap packets 8-10: the client joins a second subflow. */
+	static const mptcpscan_join_handshake join = {
+		0x9c9eabd1e46a33b2ull, 0x967d2770b6960552ull, 0x1b665a18u, 0x33abe9d5u,
+	};
+	static const uint8_t syn_ack_hmac[] = { 0x5a, 0xb6, 0x80, 0xc7, 0x88, 0x4a, 0xf0, 0x3d };
+	static const uint8_t ack_hmac[] = {
+		0xcb, 0x7b, 0x87, 0xf5, 0xe5, 0xf0, 0x50, 0x2f, 0x43, 0xb5,
+		0x35, 0xfb, 0x70, 0xef, 0x66, 0x07, 0xdf, 0x2e, 0x6c, 0x7a,
+	};
+	mptcpscan_join_hmacs hmacs;
+	bool valid = false;
+	uint8_t wrong[sizeof(ack_hmac)];
+
+	CHECK_OK(mptcpscan_join_compute(MPTCPSCAN_MPTCP_VERSION_V0, &join, &hmacs));
+	CHECK(hmacs.expected_token == 0xe47f0142u);
+	CHECK(hmacs.full_len == 20);
+	CHECK_BYTES(hmacs.syn_ack_hmac, syn_ack_hmac, sizeof(syn_ack_hmac));
+	CHECK_BYTES(hmacs.ack_hmac, ack_hmac, sizeof(ack_hmac));
+	CHECK_BYTES(hmacs.initiator_hmac, ack_hmac, sizeof(ack_hmac));
+	CHECK_BYTES(hmacs.listener_hmac, syn_ack_hmac, sizeof(syn_ack_hmac));
+
+	CHECK_OK(mptcpscan_join_verify_syn_ack(MPTCPSCAN_MPTCP_VERSION_V0, &join, syn_ack_hmac,
+					       sizeof(syn_ack_hmac), &valid));
+	CHECK(valid);
+	CHECK_OK(mptcpscan_join_verify_ack(MPTCPSCAN_MPTCP_VERSION_V0, &join, ack_hmac,
+					   sizeof(ack_hmac), &valid));
+	CHECK(valid);
+	memcpy(wrong, ack_hmac, sizeof(wrong));
+	wrong[19] ^= 1;
+	CHECK_OK(mptcpscan_join_verify_ack(MPTCPSCAN_MPTCP_VERSION_V0, &join, wrong, sizeof(wrong),
+					   &valid));
+	CHECK(!valid);
+	/* The same handshake under v1 rules gives other HMACs. */
+	CHECK_OK(mptcpscan_join_verify_syn_ack(MPTCPSCAN_MPTCP_VERSION_V1, &join, syn_ack_hmac,
+					       sizeof(syn_ack_hmac), &valid));
+	CHECK(!valid);
+	CHECK_OK(mptcpscan_join_compute(MPTCPSCAN_MPTCP_VERSION_V1, &join, &hmacs));
+	CHECK(hmacs.full_len == 32);
+}
+
+static void test_add_addr_hmac(void)
+{
+	/*
+	 * tcpdump/mptcp-aa-v1.pcap packets 3-5 and 13: the server (key 0x73bb...) advertises
+	 * id 1 = 192.168.136.225 with the pre-RFC leftmost truncation of the HMAC.
+	 */
+	static const mptcpscan_hmac_keys keys = { 0x73bb150358a0aecbull, 0x8f0c7c64a6a32ac1ull };
+	static const uint8_t carried[] = { 0x66, 0x99, 0x28, 0x74, 0x43, 0x66, 0x71, 0x6c };
+	mptcpscan_hmac_keys reversed = { keys.receiver, keys.sender };
+	mptcpscan_address addr;
+	uint8_t hmac[MPTCPSCAN_SHORT_HMAC_LEN];
+	uint32_t check = 99;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.family = MPTCPSCAN_ADDRESS_FAMILY_IPV4;
+	addr.bytes[0] = 192;
+	addr.bytes[1] = 168;
+	addr.bytes[2] = 136;
+	addr.bytes[3] = 225;
+	CHECK_OK(mptcpscan_add_addr_verify(&keys, 1, &addr, 0, carried, sizeof(carried), &check));
+	CHECK(check == MPTCPSCAN_ADD_ADDR_CHECK_PRE_RFC_TRUNCATION);
+	CHECK_OK(mptcpscan_add_addr_verify(&reversed, 1, &addr, 0, carried, sizeof(carried),
+					   &check));
+	CHECK(check == MPTCPSCAN_ADD_ADDR_CHECK_INVALID);
+	CHECK_OK(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, hmac, sizeof(hmac)));
+	CHECK(memcmp(hmac, carried, sizeof(hmac)) != 0);
+	CHECK_OK(mptcpscan_add_addr_verify(&keys, 1, &addr, 0, hmac, sizeof(hmac), &check));
+	CHECK(check == MPTCPSCAN_ADD_ADDR_CHECK_VALID);
+}
+
+static void test_dss_checksum(void)
+{
+	/*
+	 * tcpdump/mptcp-fclose.pcap packet 6: the client (v0 key 0x9b59be3d695e66a7, checksums on)
+	 * sends one byte 'c' mapped at 32-bit DSN 0xb1712fb6, subflow seq 1, length 1, csum 0x9e91.
+	 */
+	static const uint8_t payload[] = { 0x63 };
+	mptcpscan_dss_mapping mapping;
+	mptcpscan_dss_sum *sum = NULL;
+	uint32_t token;
+	uint64_t idsn, dsn = 0;
+	uint16_t checksum = 0, pieces = 0;
+	bool valid = false;
+
+	CHECK_OK(mptcpscan_key_derive(MPTCPSCAN_MPTCP_VERSION_V0, 0x9b59be3d695e66a7ull, &token,
+				      &idsn));
+	CHECK(idsn == 7512766147283988405ull);
+	CHECK_OK(mptcpscan_dss_expand_dsn(0xb1712fb6u, idsn, &dsn));
+	CHECK(dsn == idsn + 1);
+	mapping.dsn = dsn;
+	mapping.ssn = 1;
+	mapping.data_len = 1;
+	CHECK_OK(mptcpscan_dss_checksum(&mapping, payload, sizeof(payload), &checksum));
+	CHECK(checksum == 0x9e91);
+	CHECK_OK(mptcpscan_dss_checksum_verify(&mapping, payload, sizeof(payload), 0x9e91, &valid));
+	CHECK(valid);
+	CHECK_OK(mptcpscan_dss_checksum_verify(&mapping, payload, sizeof(payload), 0x9e92, &valid));
+	CHECK(!valid);
+
+	CHECK_OK(mptcpscan_dss_sum_new(&mapping, &sum));
+	CHECK_OK(mptcpscan_dss_sum_update(sum, payload, 0));
+	CHECK_OK(mptcpscan_dss_sum_update(sum, payload, sizeof(payload)));
+	CHECK_OK(mptcpscan_dss_sum_finish(sum, 0x9e91, &pieces, &valid));
+	CHECK(pieces == 0x9e91 && valid);
+	mptcpscan_dss_sum_free(sum);
+	mptcpscan_dss_sum_free(NULL);
+}
+
+static void test_scope(void)
+{
+	/* Addresses of the kinds Hesmans et al. saw advertised, and the lab's own prefix. */
+	static const struct {
+		uint8_t family;
+		uint8_t bytes[16];
+		uint32_t scope;
+		const char *name;
+		bool leak;
+	} cases[] = {
+		{ 4, { 192, 168, 136, 225 }, MPTCPSCAN_SCOPE_PRIVATE, "private", true },
+		{ 4, { 169, 254, 3, 4 }, MPTCPSCAN_SCOPE_LINK_LOCAL, "link-local", true },
+		{ 4, { 198, 18, 0, 1 }, MPTCPSCAN_SCOPE_BENCHMARKING, "benchmarking", true },
+		{ 4, { 8, 8, 8, 8 }, MPTCPSCAN_SCOPE_PUBLIC, "public", false },
+		{ 6, { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 },
+		  MPTCPSCAN_SCOPE_DOCUMENTATION, "documentation", true },
+		{ 6, { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 },
+		  MPTCPSCAN_SCOPE_LINK_LOCAL, "link-local", true },
+		{ 6, { 0x20, 0x02, 0xc0, 0x00, 0x02, 0x01 }, MPTCPSCAN_SCOPE_SIX_TO_FOUR, "6to4", false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mptcpscan_address addr;
+		uint32_t scope = 99;
+		const char *name = NULL;
+		bool leak = !cases[i].leak;
+
+		addr.family = cases[i].family;
+		memcpy(addr.bytes, cases[i].bytes, sizeof(addr.bytes));
+		CHECK_OK(mptcpscan_address_scope(&addr, &scope));
+		CHECK(scope == cases[i].scope);
+		CHECK_OK(mptcpscan_scope_describe(scope, &name, &leak));
+		CHECK(name != NULL && strcmp(name, cases[i].name) == 0);
+		CHECK(leak == cases[i].leak);
+	}
+}
+
 int main(void)
 {
 	test_versions();
 	test_strerror();
 	test_option_walk();
+	test_key_derive();
+	test_join();
+	test_add_addr_hmac();
+	test_dss_checksum();
+	test_scope();
 	return check_summary("test_capi");
 }

@@ -5,6 +5,7 @@
  * and outputs must stay untouched on failure; valgrind checks that no call reads or writes
  * outside the buffers it was given.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -153,9 +154,177 @@ static void random_option_walk(void)
 	printf("random option walk: %lu clean, %lu malformed\n", walked, malformed);
 }
 
+static void hostile_crypto(void)
+{
+	static const mptcpscan_join_handshake join = { 1, 2, 3, 4 };
+	static const mptcpscan_hmac_keys keys = { 1, 2 };
+	static const mptcpscan_dss_mapping mapping = { 1, 2, 3 };
+	static const uint8_t bytes[32] = { 0 };
+	mptcpscan_address addr;
+	mptcpscan_join_hmacs hmacs;
+	mptcpscan_dss_sum *sum = NULL;
+	uint8_t hmac[MPTCPSCAN_SHORT_HMAC_LEN] = { 0 };
+	uint32_t token = 7, check = 7, version;
+	uint64_t idsn = 7, dsn = 7;
+	uint16_t checksum = 7;
+	bool valid = true;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.family = MPTCPSCAN_ADDRESS_FAMILY_IPV4;
+
+	/* Every version integer but 0 and 1 is refused, by every function that takes one. */
+	for (version = 2; version < 300; version += 37) {
+		CHECK_RESULT(mptcpscan_key_derive(version, 1, &token, &idsn),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_join_compute(version, &join, &hmacs),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_join_verify_syn_ack(version, &join, bytes, 8, &valid),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_join_verify_ack(version, &join, bytes, 20, &valid),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	}
+	CHECK_RESULT(mptcpscan_key_derive(0xffffffffu, 1, &token, &idsn),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK(token == 7 && idsn == 7);
+
+	CHECK_RESULT(mptcpscan_key_derive(1, 1, NULL, &idsn), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_key_derive(1, 1, &token, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_compute(1, NULL, &hmacs), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_compute(1, &join, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, NULL, bytes, 8, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, &join, NULL, 8, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, &join, bytes, 8, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, &join, bytes, 7, &valid),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, &join, bytes, 0, &valid),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_join_verify_ack(1, &join, bytes, 19, &valid),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_join_verify_ack(1, &join, NULL, 20, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(valid);
+
+	CHECK_RESULT(mptcpscan_add_addr_hmac(NULL, 1, &addr, 0, hmac, sizeof(hmac)),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, NULL, 0, hmac, sizeof(hmac)),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, NULL, sizeof(hmac)),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, hmac, sizeof(hmac) - 1),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, hmac, 0),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_add_addr_verify(&keys, 1, &addr, 0, bytes, 9, &check),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_add_addr_verify(&keys, 1, &addr, 0, bytes, 8, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	for (addr.family = 0; addr.family < 255; addr.family++) {
+		if (addr.family == MPTCPSCAN_ADDRESS_FAMILY_IPV4 ||
+		    addr.family == MPTCPSCAN_ADDRESS_FAMILY_IPV6)
+			continue;
+		CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, hmac, sizeof(hmac)),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_add_addr_verify(&keys, 1, &addr, 0, bytes, 8, &check),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_address_scope(&addr, &check), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	}
+	CHECK(check == 7);
+	{
+		static const uint8_t zero[MPTCPSCAN_SHORT_HMAC_LEN] = { 0 };
+
+		CHECK(memcmp(hmac, zero, sizeof(hmac)) == 0);
+	}
+
+	CHECK_RESULT(mptcpscan_dss_checksum(NULL, bytes, 1, &checksum),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_checksum(&mapping, NULL, 0, &checksum),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_checksum(&mapping, bytes, 1, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_checksum_verify(&mapping, NULL, 1, 0, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_checksum_verify(&mapping, bytes, 1, 0, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(checksum == 7);
+	CHECK_RESULT(mptcpscan_dss_sum_new(NULL, &sum), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_sum_new(&mapping, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(sum == NULL);
+	CHECK_RESULT(mptcpscan_dss_sum_update(NULL, bytes, 1), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_sum_finish(NULL, 0, &checksum, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_OK(mptcpscan_dss_sum_new(&mapping, &sum));
+	CHECK_RESULT(mptcpscan_dss_sum_update(sum, NULL, 1), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_sum_finish(sum, 0, NULL, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_sum_finish(sum, 0, &checksum, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	mptcpscan_dss_sum_free(sum);
+	mptcpscan_dss_sum_free(NULL);
+	CHECK_RESULT(mptcpscan_dss_expand_dsn(1, 2, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(dsn == 7);
+}
+
+static void hostile_scope(void)
+{
+	const char *name = NULL;
+	bool leak = false;
+	uint32_t scope = 7;
+
+	CHECK_RESULT(mptcpscan_address_scope(NULL, &scope), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_scope_describe(MPTCPSCAN_SCOPE_RESERVED + 1, &name, &leak),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_scope_describe(0xffffffffu, &name, &leak),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_scope_describe(MPTCPSCAN_SCOPE_PUBLIC, NULL, &leak),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_scope_describe(MPTCPSCAN_SCOPE_PUBLIC, &name, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(name == NULL && !leak && scope == 7);
+}
+
+static void random_crypto_and_scope(void)
+{
+	unsigned long round;
+	int known = 1;
+
+	for (round = 0; round < RANDOM_ROUNDS / 10; round++) {
+		mptcpscan_address addr;
+		mptcpscan_join_handshake join;
+		mptcpscan_join_hmacs hmacs;
+		uint32_t scope, version = (uint32_t)(rng_next() % 3);
+		const char *name;
+		bool leak, valid;
+		mptcpscan_result r;
+
+		rng_fill((uint8_t *)&addr, sizeof(addr));
+		if (round % 2)
+			addr.family = round % 4 == 1 ? MPTCPSCAN_ADDRESS_FAMILY_IPV4 :
+						       MPTCPSCAN_ADDRESS_FAMILY_IPV6;
+		r = mptcpscan_address_scope(&addr, &scope);
+		known &= is_known_result(r);
+		if (r == MPTCPSCAN_RESULT_OK)
+			known &= mptcpscan_scope_describe(scope, &name, &leak) == MPTCPSCAN_RESULT_OK;
+		rng_fill((uint8_t *)&join, sizeof(join));
+		r = mptcpscan_join_compute(version, &join, &hmacs);
+		known &= r == (version < 2 ? MPTCPSCAN_RESULT_OK : MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		if (r == MPTCPSCAN_RESULT_OK) {
+			known &= mptcpscan_join_verify_ack(version, &join, hmacs.ack_hmac,
+							   sizeof(hmacs.ack_hmac),
+							   &valid) == MPTCPSCAN_RESULT_OK && valid;
+		}
+	}
+	CHECK(known);
+}
+
 int main(void)
 {
 	hostile_option_walk();
 	random_option_walk();
+	hostile_crypto();
+	hostile_scope();
+	random_crypto_and_scope();
 	return check_summary("test_hostile");
 }

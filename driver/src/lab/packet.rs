@@ -7,6 +7,8 @@
 use std::net::IpAddr;
 use std::ops::Range;
 
+use mptcpscan::wire::checksum;
+
 /// TCP flag bits (byte 13 of the TCP header).
 pub mod flags {
     /// Synchronise sequence numbers.
@@ -46,7 +48,6 @@ mod field {
 
 const IPV6_HEADER_LEN: usize = 40;
 const TCP_HEADER_LEN: usize = 20;
-const PROTO_TCP: u8 = 6;
 
 /// Where the TCP segment of a raw IP packet is, and its fixed fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +102,10 @@ impl Tcp {
         let (ip_len, total_len, src, dst) = match packet.first()? >> 4 {
             4 => {
                 let ihl = usize::from(packet[0] & 0x0f) * 4;
-                if ihl < 20 || packet.len() < ihl || packet[field::V4_PROTOCOL] != PROTO_TCP {
+                if ihl < 20
+                    || packet.len() < ihl
+                    || packet[field::V4_PROTOCOL] != checksum::PROTOCOL_TCP
+                {
                     return None;
                 }
                 // More-fragments flag or a fragment offset: not a whole segment.
@@ -117,7 +121,9 @@ impl Tcp {
                 )
             }
             6 => {
-                if packet.len() < IPV6_HEADER_LEN || packet[field::V6_NEXT_HEADER] != PROTO_TCP {
+                if packet.len() < IPV6_HEADER_LEN
+                    || packet[field::V6_NEXT_HEADER] != checksum::PROTOCOL_TCP
+                {
                     return None;
                 }
                 let total = IPV6_HEADER_LEN + usize::from(be16(packet, field::V6_PAYLOAD_LEN));
@@ -169,58 +175,22 @@ impl Tcp {
     }
 }
 
-/// The Internet checksum (RFC 1071) of the concatenated `parts`; odd-length parts other than
-/// the last are not supported (callers pass headers and addresses, all even).
-fn internet_checksum(parts: &[&[u8]]) -> u16 {
-    let mut sum: u64 = 0;
-    for part in parts {
-        let mut chunks = part.chunks_exact(2);
-        for pair in &mut chunks {
-            sum += u64::from(u16::from_be_bytes([pair[0], pair[1]]));
-        }
-        if let [last] = chunks.remainder() {
-            sum += u64::from(u16::from_be_bytes([*last, 0]));
-        }
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
-}
-
 /// Recomputes the IPv4 header checksum (if IPv4) and the TCP checksum of a packet `Tcp::parse`
 /// accepted.
 pub fn fix_checksums(packet: &mut [u8], tcp: &Tcp) {
-    let segment_len = tcp.total_len - tcp.ip_len;
-    let (src, dst) = if packet[0] >> 4 == 4 {
-        packet[field::V4_CHECKSUM].fill(0);
-        let sum = internet_checksum(&[&packet[..tcp.ip_len]]);
-        packet[field::V4_CHECKSUM].copy_from_slice(&sum.to_be_bytes());
-        (field::V4_SRC, field::V4_DST)
-    } else {
-        (field::V6_SRC, field::V6_DST)
+    let segment = tcp.ip_len..tcp.total_len;
+    let sum = match (tcp.src, tcp.dst) {
+        (IpAddr::V4(src), IpAddr::V4(dst)) => {
+            let header = checksum::ipv4_header(&packet[..tcp.ip_len]);
+            packet[field::V4_CHECKSUM].copy_from_slice(&header.to_be_bytes());
+            checksum::tcp_v4(src, dst, &packet[segment])
+        }
+        (IpAddr::V6(src), IpAddr::V6(dst)) => checksum::tcp_v6(src, dst, &packet[segment]),
+        // `Tcp::parse` takes both addresses from one header, so they are the same version.
+        _ => return,
     };
-    let checksum = tcp.ip_len + field::TCP_CHECKSUM.start;
-    packet[checksum..checksum + 2].fill(0);
-    // The pseudo-header: addresses, protocol and length (RFC 9293 §3.1, RFC 8200 §8.1); the
-    // 32-bit length form sums the same as IPv4's 16-bit one for segments under 64 KiB.
-    let pseudo = [
-        0,
-        0,
-        (segment_len >> 8) as u8,
-        segment_len as u8,
-        0,
-        0,
-        0,
-        PROTO_TCP,
-    ];
-    let sum = internet_checksum(&[
-        &packet[src],
-        &packet[dst],
-        &pseudo,
-        &packet[tcp.ip_len..tcp.total_len],
-    ]);
-    packet[checksum..checksum + 2].copy_from_slice(&sum.to_be_bytes());
+    let at = tcp.ip_len + field::TCP_CHECKSUM.start;
+    packet[at..at + 2].copy_from_slice(&sum.to_be_bytes());
 }
 
 /// Adds one to the TTL (hop limit) of an IPv4 or IPv6 packet, fixing the IPv4 header checksum.
@@ -232,8 +202,7 @@ pub fn restore_hop(packet: &mut [u8]) {
         Some(4) if packet.len() >= 20 => {
             packet[field::V4_TTL] = packet[field::V4_TTL].saturating_add(1);
             let ihl = (usize::from(packet[0] & 0x0f) * 4).clamp(20, packet.len());
-            packet[field::V4_CHECKSUM].fill(0);
-            let sum = internet_checksum(&[&packet[..ihl]]);
+            let sum = checksum::ipv4_header(&packet[..ihl]);
             packet[field::V4_CHECKSUM].copy_from_slice(&sum.to_be_bytes());
         }
         Some(6) if packet.len() >= IPV6_HEADER_LEN => {
@@ -281,7 +250,7 @@ impl Segment<'_> {
                 // Don't fragment, like Linux.
                 p[field::V4_FRAG].copy_from_slice(&0x4000u16.to_be_bytes());
                 p[field::V4_TTL] = DEFAULT_TTL;
-                p[field::V4_PROTOCOL] = PROTO_TCP;
+                p[field::V4_PROTOCOL] = checksum::PROTOCOL_TCP;
                 p[field::V4_SRC].copy_from_slice(&src.octets());
                 p[field::V4_DST].copy_from_slice(&dst.octets());
                 p
@@ -294,7 +263,7 @@ impl Segment<'_> {
                 let mut p = vec![0u8; IPV6_HEADER_LEN + tcp_len];
                 p[0] = 0x60;
                 p[field::V6_PAYLOAD_LEN].copy_from_slice(&(tcp_len as u16).to_be_bytes());
-                p[field::V6_NEXT_HEADER] = PROTO_TCP;
+                p[field::V6_NEXT_HEADER] = checksum::PROTOCOL_TCP;
                 p[field::V6_HOP_LIMIT] = DEFAULT_TTL;
                 p[field::V6_SRC].copy_from_slice(&to16(src));
                 p[field::V6_DST].copy_from_slice(&to16(dst));
@@ -378,7 +347,7 @@ mod tests {
         let tcp = Tcp::parse(&packet).unwrap();
         fix_checksums(&mut packet, &tcp);
         // The IPv4 header sums to 0xffff with its checksum in place.
-        assert_eq!(internet_checksum(&[&packet[..20]]), 0);
+        assert!(checksum::verifies(checksum::sum(&packet[..20])));
         assert!(verify(&packet));
         packet[60] ^= 1;
         assert!(!verify(&packet));
@@ -391,7 +360,7 @@ mod tests {
         fix_checksums(&mut packet, &tcp);
         restore_hop(&mut packet);
         assert_eq!(packet[8], 0x41);
-        assert_eq!(internet_checksum(&[&packet[..20]]), 0);
+        assert!(checksum::verifies(checksum::sum(&packet[..20])));
     }
 
     #[test]
