@@ -48,6 +48,66 @@
 #define MPTCPSCAN_SHORT_HMAC_LEN 8
 
 /**
+ * MP_CAPABLE flag A: the sender requires DSS checksums.
+ */
+#define MPTCPSCAN_CAPABLE_FLAG_CHECKSUM 128
+
+/**
+ * MP_CAPABLE flag B: extensibility (Linux drops SYNs that set it).
+ */
+#define MPTCPSCAN_CAPABLE_FLAG_EXTENSIBILITY 64
+
+/**
+ * MP_CAPABLE flag C (v1): do not open subflows to this packet's source address.
+ */
+#define MPTCPSCAN_CAPABLE_FLAG_NO_SOURCE_ADDRESS 32
+
+/**
+ * MP_CAPABLE flag H: HMAC-SHA256 in v1, HMAC-SHA1 in v0.
+ */
+#define MPTCPSCAN_CAPABLE_FLAG_HMAC 1
+
+/**
+ * DSS flag A: a data ACK is present.
+ */
+#define MPTCPSCAN_DSS_FLAG_DATA_ACK 1
+
+/**
+ * DSS flag a: the data ACK is 8 bytes.
+ */
+#define MPTCPSCAN_DSS_FLAG_DATA_ACK_8 2
+
+/**
+ * DSS flag M: a mapping is present.
+ */
+#define MPTCPSCAN_DSS_FLAG_MAPPING 4
+
+/**
+ * DSS flag m: the mapping's DSN is 8 bytes.
+ */
+#define MPTCPSCAN_DSS_FLAG_DSN_8 8
+
+/**
+ * DSS flag F: DATA_FIN.
+ */
+#define MPTCPSCAN_DSS_FLAG_DATA_FIN 16
+
+/**
+ * MP_JOIN and MP_PRIO flag B: backup subflow.
+ */
+#define MPTCPSCAN_BACKUP_FLAG 1
+
+/**
+ * ADD_ADDR (v1) flag E: an echo, without HMAC.
+ */
+#define MPTCPSCAN_ADD_ADDR_FLAG_ECHO 1
+
+/**
+ * MP_TCPRST flag T: the error is transient.
+ */
+#define MPTCPSCAN_TCPRST_FLAG_TRANSIENT 1
+
+/**
  * Option kind 0: end of option list.
  */
 #define MPTCPSCAN_OPTION_KIND_EOL 0
@@ -107,7 +167,7 @@
  * The outcome of a call: `MPTCPSCAN_RESULT_OK` (0) or the reason it failed.
  *
  * Codes are grouped by hundreds: 0–99 the call itself (pointers, buffers, arguments), 100–199 the
- * TCP option walk. A new code may appear in a minor ABI version, so hosts should treat an unknown
+ * TCP option walk, 200–299 MPTCP options. A new code may appear in a minor ABI version, so hosts should treat an unknown
  * non-zero code as a failure and print it with `mptcpscan_strerror`.
  */
 enum mptcpscan_result
@@ -166,9 +226,38 @@ enum mptcpscan_result
      */
     MPTCPSCAN_RESULT_OPTION_WRONG_LENGTH = 103,
     /**
-     * An option would be longer than its one-byte length field can say.
+     * An option is longer than its one-byte length field, or its variable part longer than the
+     * 40-byte option area, allows.
      */
     MPTCPSCAN_RESULT_OPTION_TOO_LONG = 104,
+    /**
+     * The option is not kind 30 (MPTCP).
+     */
+    MPTCPSCAN_RESULT_MPTCP_NOT_MPTCP = 200,
+    /**
+     * The option is shorter than kind, length and subtype (3 bytes).
+     */
+    MPTCPSCAN_RESULT_MPTCP_TOO_SHORT = 201,
+    /**
+     * The option's length byte disagrees with the number of bytes given.
+     */
+    MPTCPSCAN_RESULT_MPTCP_LENGTH_MISMATCH = 202,
+    /**
+     * The option's subtype is not the one the decoder handles.
+     */
+    MPTCPSCAN_RESULT_MPTCP_WRONG_SUBTYPE = 203,
+    /**
+     * The option's length is not one its subtype (and flags) allow.
+     */
+    MPTCPSCAN_RESULT_MPTCP_BAD_LENGTH = 204,
+    /**
+     * A field holds a value its subtype does not allow (e.g. an ADD_ADDR v0 IP version).
+     */
+    MPTCPSCAN_RESULT_MPTCP_BAD_VALUE = 205,
+    /**
+     * The fields given for encoding make no valid layout.
+     */
+    MPTCPSCAN_RESULT_MPTCP_UNREPRESENTABLE = 206,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -204,6 +293,93 @@ enum mptcpscan_add_addr_check
 typedef enum mptcpscan_add_addr_check mptcpscan_add_addr_check;
 #else
 typedef uint32_t mptcpscan_add_addr_check;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Which MP_JOIN of a subflow handshake `mptcpscan_mp_join` holds (its length says it on the
+ * wire: 12, 16 or 24).
+ */
+enum mptcpscan_join_stage
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * The SYN's MP_JOIN: `flags`, `addr_id`, `token`, `nonce`.
+     */
+    MPTCPSCAN_JOIN_STAGE_SYN = 0,
+    /**
+     * The SYN-ACK's MP_JOIN: `flags`, `addr_id`, 8 bytes of `hmac`, `nonce`.
+     */
+    MPTCPSCAN_JOIN_STAGE_SYN_ACK = 1,
+    /**
+     * The third ACK's MP_JOIN: `reserved`, 20 bytes of `hmac`.
+     */
+    MPTCPSCAN_JOIN_STAGE_ACK = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_join_stage mptcpscan_join_stage;
+#else
+typedef uint32_t mptcpscan_join_stage;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The MPTCP option subtypes (the high nibble of the third byte).
+ */
+enum mptcpscan_mptcp_subtype
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * MP_CAPABLE: `body.mp_capable`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_CAPABLE = 0,
+    /**
+     * MP_JOIN: `body.mp_join`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_JOIN = 1,
+    /**
+     * DSS: `body.dss`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_DSS = 2,
+    /**
+     * ADD_ADDR: `body.add_addr`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_ADD_ADDR = 3,
+    /**
+     * REMOVE_ADDR: `body.remove_addr`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_REMOVE_ADDR = 4,
+    /**
+     * MP_PRIO: `body.mp_prio`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_PRIO = 5,
+    /**
+     * MP_FAIL: `body.mp_fail`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_FAIL = 6,
+    /**
+     * MP_FASTCLOSE: `body.mp_fastclose`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_FASTCLOSE = 7,
+    /**
+     * MP_TCPRST (v1 only): `body.mp_tcprst`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_TCPRST = 8,
+    /**
+     * MP_EXPERIMENTAL (private use): `body.unknown`, like the unassigned subtypes 9 to 14.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_EXPERIMENTAL = 15,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_mptcp_subtype mptcpscan_mptcp_subtype;
+#else
+typedef uint32_t mptcpscan_mptcp_subtype;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -411,6 +587,331 @@ typedef struct mptcpscan_dss_mapping {
      */
     uint16_t data_len;
 } mptcpscan_dss_mapping;
+
+/**
+ * MP_CAPABLE (subtype 0). Present fields decide the length: none (4), the sender's key (12),
+ * both keys (20), plus `data_len` (22), plus `checksum` (24).
+ */
+typedef struct mptcpscan_mp_capable {
+    /**
+     * The sender's key (when `has_sender_key`).
+     */
+    uint64_t sender_key;
+    /**
+     * The receiver's key (when `has_receiver_key`).
+     */
+    uint64_t receiver_key;
+    /**
+     * The data-level length of the first data (when `has_data_len`).
+     */
+    uint16_t data_len;
+    /**
+     * The DSS checksum of the first data (when `has_checksum`).
+     */
+    uint16_t checksum;
+    /**
+     * The version field (4 bits: 0 for RFC 6824, 1 for RFC 8684).
+     */
+    uint8_t version;
+    /**
+     * The flag byte, reserved bits included (`MPTCPSCAN_CAPABLE_FLAG_*`).
+     */
+    uint8_t flags;
+    /**
+     * Non-zero when `sender_key` is present.
+     */
+    uint8_t has_sender_key;
+    /**
+     * Non-zero when `receiver_key` is present.
+     */
+    uint8_t has_receiver_key;
+    /**
+     * Non-zero when `data_len` is present.
+     */
+    uint8_t has_data_len;
+    /**
+     * Non-zero when `checksum` is present.
+     */
+    uint8_t has_checksum;
+} mptcpscan_mp_capable;
+
+/**
+ * MP_JOIN (subtype 1), one of the three handshake stages.
+ */
+typedef struct mptcpscan_mp_join {
+    /**
+     * SYN: the receiver's token.
+     */
+    uint32_t token;
+    /**
+     * SYN and SYN-ACK: the sender's nonce.
+     */
+    uint32_t nonce;
+    /**
+     * ACK: the 12 reserved bits.
+     */
+    uint16_t reserved;
+    /**
+     * An `mptcpscan_join_stage` value.
+     */
+    uint8_t stage;
+    /**
+     * SYN and SYN-ACK: the low nibble of the subtype byte (`MPTCPSCAN_BACKUP_FLAG` and reserved
+     * bits).
+     */
+    uint8_t flags;
+    /**
+     * SYN and SYN-ACK: the sender's address id.
+     */
+    uint8_t addr_id;
+    /**
+     * Bytes of `hmac` in use: 8 (SYN-ACK), 20 (ACK) or 0 (SYN). Ignored on encode (the stage
+     * decides).
+     */
+    uint8_t hmac_len;
+    /**
+     * SYN-ACK: the truncated HMAC (8 bytes); ACK: the HMAC (20 bytes); wire order.
+     */
+    uint8_t hmac[20];
+} mptcpscan_mp_join;
+
+/**
+ * DSS (subtype 2). The flags decide the layout: the data ACK is there iff flag A is set, the
+ * mapping (`dsn`, `ssn`, `data_len`, and `checksum` when `has_checksum`) iff flag M is set; with
+ * flag a (m) clear the data ACK (DSN) is the 4-byte value as carried.
+ */
+typedef struct mptcpscan_dss {
+    /**
+     * The data ACK (flag A).
+     */
+    uint64_t data_ack;
+    /**
+     * The mapping's data sequence number (flag M), the low 32 bits only without flag m (expand
+     * it with `mptcpscan_dss_expand_dsn`).
+     */
+    uint64_t dsn;
+    /**
+     * The mapping's relative subflow sequence number (flag M).
+     */
+    uint32_t ssn;
+    /**
+     * The mapping's data-level length (flag M).
+     */
+    uint16_t data_len;
+    /**
+     * The mapping's DSS checksum (flag M and `has_checksum`).
+     */
+    uint16_t checksum;
+    /**
+     * The flag byte, reserved bits included (`MPTCPSCAN_DSS_FLAG_*`).
+     */
+    uint8_t flags;
+    /**
+     * The four reserved bits of the subtype byte.
+     */
+    uint8_t reserved;
+    /**
+     * Non-zero when the mapping carries a checksum.
+     */
+    uint8_t has_checksum;
+} mptcpscan_dss;
+
+/**
+ * ADD_ADDR (subtype 3) in the v0 or v1 layout.
+ */
+typedef struct mptcpscan_add_addr {
+    /**
+     * The advertised address.
+     */
+    struct mptcpscan_address address;
+    /**
+     * The advertised port (when `has_port`).
+     */
+    uint16_t port;
+    /**
+     * The layout: an `mptcpscan_mptcp_version` value (0: IP version nibble, no HMAC; 1: echo
+     * bit, HMAC).
+     */
+    uint8_t version;
+    /**
+     * v1: `MPTCPSCAN_ADD_ADDR_FLAG_ECHO` and the reserved bits; v0: 0.
+     */
+    uint8_t flags;
+    /**
+     * The sender's id for the address.
+     */
+    uint8_t addr_id;
+    /**
+     * Non-zero when `port` is present.
+     */
+    uint8_t has_port;
+    /**
+     * Non-zero when `hmac` is present (v1, not an echo).
+     */
+    uint8_t has_hmac;
+    /**
+     * v1: the HMAC as carried (8 bytes, wire order).
+     */
+    uint8_t hmac[8];
+} mptcpscan_add_addr;
+
+/**
+ * REMOVE_ADDR (subtype 4).
+ */
+typedef struct mptcpscan_remove_addr {
+    /**
+     * The reserved low nibble of the subtype byte.
+     */
+    uint8_t reserved;
+    /**
+     * How many ids `ids` holds (at least 1).
+     */
+    uint8_t count;
+    /**
+     * The withdrawn address ids.
+     */
+    uint8_t ids[MPTCPSCAN_MAX_OPTIONS_LEN];
+} mptcpscan_remove_addr;
+
+/**
+ * MP_PRIO (subtype 5).
+ */
+typedef struct mptcpscan_mp_prio {
+    /**
+     * The low nibble of the subtype byte (`MPTCPSCAN_BACKUP_FLAG` and reserved bits).
+     */
+    uint8_t flags;
+    /**
+     * Non-zero when `addr_id` is present (v0; v1 removed it).
+     */
+    uint8_t has_addr_id;
+    /**
+     * The address id whose priority changes (when `has_addr_id`).
+     */
+    uint8_t addr_id;
+} mptcpscan_mp_prio;
+
+/**
+ * MP_FAIL (subtype 6).
+ */
+typedef struct mptcpscan_mp_fail {
+    /**
+     * The DSN of the failed mapping.
+     */
+    uint64_t dsn;
+    /**
+     * The 12 reserved bits.
+     */
+    uint16_t reserved;
+} mptcpscan_mp_fail;
+
+/**
+ * MP_FASTCLOSE (subtype 7).
+ */
+typedef struct mptcpscan_mp_fastclose {
+    /**
+     * The key of the option's receiver.
+     */
+    uint64_t receiver_key;
+    /**
+     * The 12 reserved bits.
+     */
+    uint16_t reserved;
+} mptcpscan_mp_fastclose;
+
+/**
+ * MP_TCPRST (subtype 8).
+ */
+typedef struct mptcpscan_mp_tcprst {
+    /**
+     * The flag nibble (`MPTCPSCAN_TCPRST_FLAG_TRANSIENT` and reserved bits).
+     */
+    uint8_t flags;
+    /**
+     * The reason code (name it with `mptcpscan_tcprst_reason_name`).
+     */
+    uint8_t reason;
+} mptcpscan_mp_tcprst;
+
+/**
+ * Any other subtype (9 to 15), kept raw.
+ */
+typedef struct mptcpscan_mptcp_unknown {
+    /**
+     * Bytes of `data` in use (at least 1).
+     */
+    uint8_t data_len;
+    /**
+     * Everything after the length byte, starting with the subtype byte (whose high nibble must
+     * equal the option's `subtype`).
+     */
+    uint8_t data[MPTCPSCAN_MAX_OPTIONS_LEN];
+} mptcpscan_mptcp_unknown;
+
+/**
+ * The subtype-specific part of an MPTCP option; `mptcpscan_mptcp_option.subtype` says which
+ * member is valid.
+ */
+typedef union mptcpscan_mptcp_body {
+    /**
+     * Subtype 0.
+     */
+    struct mptcpscan_mp_capable mp_capable;
+    /**
+     * Subtype 1.
+     */
+    struct mptcpscan_mp_join mp_join;
+    /**
+     * Subtype 2.
+     */
+    struct mptcpscan_dss dss;
+    /**
+     * Subtype 3.
+     */
+    struct mptcpscan_add_addr add_addr;
+    /**
+     * Subtype 4.
+     */
+    struct mptcpscan_remove_addr remove_addr;
+    /**
+     * Subtype 5.
+     */
+    struct mptcpscan_mp_prio mp_prio;
+    /**
+     * Subtype 6.
+     */
+    struct mptcpscan_mp_fail mp_fail;
+    /**
+     * Subtype 7.
+     */
+    struct mptcpscan_mp_fastclose mp_fastclose;
+    /**
+     * Subtype 8.
+     */
+    struct mptcpscan_mp_tcprst mp_tcprst;
+    /**
+     * Subtypes 9 to 15.
+     */
+    struct mptcpscan_mptcp_unknown unknown;
+} mptcpscan_mptcp_body;
+
+/**
+ * One MPTCP option of any subtype.
+ */
+typedef struct mptcpscan_mptcp_option {
+    /**
+     * The subtype (0 to 15): which member of `body` holds the option.
+     */
+    uint8_t subtype;
+    /**
+     * Decode: the option's whole length in bytes. Ignored on encode.
+     */
+    uint8_t length;
+    /**
+     * The subtype's fields.
+     */
+    union mptcpscan_mptcp_body body;
+} mptcpscan_mptcp_option;
 
 /**
  * One TCP option found by the walk, as offsets into the walked area plus the decoded values of
@@ -646,6 +1147,64 @@ mptcpscan_result mptcpscan_dss_expand_dsn(uint32_t low, uint64_t near, uint64_t 
  * "unknown mptcpscan result code". Never fails.
  */
 const char *mptcpscan_strerror(uint32_t code);
+
+/**
+ * Decodes one whole MPTCP option (kind 30) into its C struct.
+ *
+ * Reads `option_len` bytes at `option` (kind and length bytes included, as
+ * `mptcpscan_options_find_mptcp` or `mptcpscan_option_next` locate them) and `version`, the
+ * connection's `mptcpscan_mptcp_version`, which only ADD_ADDR's layout depends on (the v0 and v1
+ * layouts share lengths). On success writes the option to `*out`, unused bytes zeroed.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown version), `MPTCP_*` (the
+ * bytes are not a well-formed MPTCP option: see each code), `OPTION_TOO_LONG` (a variable part
+ * longer than a TCP header can carry).
+ */
+mptcpscan_result mptcpscan_mptcp_parse(const uint8_t *option,
+                                       size_t option_len,
+                                       uint32_t version,
+                                       struct mptcpscan_mptcp_option *out);
+
+/**
+ * Encodes an MPTCP option from its C struct.
+ *
+ * Reads `*option` (the member of `body` that `subtype` selects; `length` is ignored). On
+ * success writes the whole option (kind and length bytes included) to the front of the
+ * `buf_len` bytes at `buf` and its length to `*written`. Decoding what a parse returned gives
+ * the same bytes back.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `BUFFER_TOO_SHORT`, `INVALID_ARGUMENT` (subtype above
+ * 15, unknown join stage, ADD_ADDR version or address family, `count` or `data_len` out of
+ * range, an unknown subtype whose first data byte disagrees), `MPTCP_UNREPRESENTABLE` (fields
+ * that make no valid layout: MP_CAPABLE's receiver key without the sender's, a nibble or 12-bit
+ * field with higher bits set, a DSS value wider than 32 bits without flag a or m, v0 ADD_ADDR
+ * flags or HMAC, an empty REMOVE_ADDR).
+ */
+mptcpscan_result mptcpscan_mptcp_emit(const struct mptcpscan_mptcp_option *option,
+                                      uint8_t *buf,
+                                      size_t buf_len,
+                                      size_t *written);
+
+/**
+ * Names an MPTCP subtype ("MP_CAPABLE", "DSS", ..., "MP_EXPERIMENTAL", "unknown" for 9 to 14).
+ *
+ * Reads `subtype`. On success writes a static NUL-terminated string (never to be freed) to
+ * `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`subtype` above 15).
+ */
+mptcpscan_result mptcpscan_mptcp_subtype_name(uint32_t subtype, const char **name);
+
+/**
+ * Names an MP_TCPRST reason code ("middlebox interference", ...; "unassigned" for codes RFC 8684
+ * does not define).
+ *
+ * Reads `reason`. On success writes a static NUL-terminated string (never to be freed) to
+ * `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_tcprst_reason_name(uint8_t reason, const char **name);
 
 /**
  * Decodes the single TCP option that starts at `offset` in an option area.

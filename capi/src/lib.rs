@@ -23,6 +23,7 @@ pub mod address;
 pub mod crypto;
 pub mod error;
 mod ffi;
+pub mod mptcp;
 pub mod options;
 pub mod scope;
 pub mod version;

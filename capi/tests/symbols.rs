@@ -15,6 +15,7 @@ use mptcpscan::crypto::{
     mptcpscan_add_addr_check, mptcpscan_dss_mapping, mptcpscan_dss_sum, mptcpscan_hmac_keys,
     mptcpscan_join_handshake, mptcpscan_join_hmacs,
 };
+use mptcpscan::mptcp::mptcpscan_mptcp_option;
 use mptcpscan::mptcpscan_result as R;
 use mptcpscan::options::mptcpscan_tcp_option;
 use mptcpscan::scope::mptcpscan_scope;
@@ -152,6 +153,30 @@ fn calls() -> Vec<(&'static str, Call)> {
             let (mut at, mut len) = (0, 0);
             assert_eq!(f([1, 1, 0x1e, 4, 1, 1].as_ptr(), 6, &mut at, &mut len), R::Ok);
             assert_eq!((at, len), (2, 4));
+        }
+        mptcpscan_mptcp_parse: [extern "C" fn(*const u8, usize, u32, *mut mptcpscan_mptcp_option) -> R] |f| {
+            // SAFETY: an all-integer struct; zero is a valid value.
+            let mut option: mptcpscan_mptcp_option = unsafe { std::mem::zeroed() };
+            assert_eq!(f([0x1e, 4, 1, 1].as_ptr(), 4, 1, &mut option), R::Ok);
+            // SAFETY: subtype 0 selects `mp_capable`.
+            assert_eq!((option.subtype, unsafe { option.body.mp_capable.flags }), (0, 1));
+        }
+        mptcpscan_mptcp_emit: [extern "C" fn(*const mptcpscan_mptcp_option, *mut u8, usize, *mut usize) -> R] |f| {
+            // SAFETY: an all-integer struct; zero is a valid value (MP_CAPABLE v0, no key).
+            let option: mptcpscan_mptcp_option = unsafe { std::mem::zeroed() };
+            let (mut buf, mut len) = ([0u8; 8], 0);
+            assert_eq!(f(&option, buf.as_mut_ptr(), 8, &mut len), R::Ok);
+            assert_eq!(&buf[..len], [0x1e, 4, 0, 0]);
+        }
+        mptcpscan_mptcp_subtype_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(2, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"DSS");
+        }
+        mptcpscan_tcprst_reason_name: [extern "C" fn(u8, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(6, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"middlebox interference");
         }
         mptcpscan_key_derive: [extern "C" fn(u32, u64, *mut u32, *mut u64) -> R] |f| {
             let (mut token, mut idsn) = (0, 0);

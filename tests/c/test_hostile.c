@@ -154,6 +154,137 @@ static void random_option_walk(void)
 	printf("random option walk: %lu clean, %lu malformed\n", walked, malformed);
 }
 
+static void hostile_mptcp(void)
+{
+	static const uint8_t syn[] = { 0x1e, 0x04, 0x01, 0x01 };
+	mptcpscan_mptcp_option o, sentinel;
+	uint8_t out[MPTCPSCAN_MAX_OPTIONS_LEN];
+	size_t written = 77;
+	const char *name = NULL;
+	uint32_t v;
+
+	memset(&sentinel, 0x5a, sizeof(sentinel));
+	memcpy(&o, &sentinel, sizeof(o));
+	CHECK_RESULT(mptcpscan_mptcp_parse(NULL, 4, 1, &o), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_mptcp_parse(syn, 4, 1, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_mptcp_parse(syn, 0, 1, &o), MPTCPSCAN_RESULT_MPTCP_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_mptcp_parse(syn, 2, 1, &o), MPTCPSCAN_RESULT_MPTCP_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_mptcp_parse(syn, 3, 1, &o), MPTCPSCAN_RESULT_MPTCP_LENGTH_MISMATCH);
+	for (v = 2; v < 1000; v += 111)
+		CHECK_RESULT(mptcpscan_mptcp_parse(syn, 4, v, &o), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK(memcmp(&o, &sentinel, sizeof(o)) == 0);
+
+	CHECK_OK(mptcpscan_mptcp_parse(syn, 4, 1, &o));
+	CHECK_RESULT(mptcpscan_mptcp_emit(NULL, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, NULL, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, 0, &written), MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, 3, &written), MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	/* Out-of-range tags and enum fields. */
+	for (v = 16; v < 256; v += 17) {
+		o.subtype = (uint8_t)v;
+		CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	}
+	memset(&o, 0, sizeof(o));
+	o.subtype = MPTCPSCAN_MPTCP_SUBTYPE_MP_JOIN;
+	o.body.mp_join.stage = 3;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	o.body.mp_join.stage = MPTCPSCAN_JOIN_STAGE_SYN;
+	o.body.mp_join.flags = 0x10;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_MPTCP_UNREPRESENTABLE);
+	memset(&o, 0, sizeof(o));
+	o.subtype = MPTCPSCAN_MPTCP_SUBTYPE_ADD_ADDR;
+	o.body.add_addr.version = 2;
+	o.body.add_addr.address.family = MPTCPSCAN_ADDRESS_FAMILY_IPV4;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	o.body.add_addr.version = 1;
+	o.body.add_addr.address.family = 5;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	memset(&o, 0, sizeof(o));
+	o.subtype = MPTCPSCAN_MPTCP_SUBTYPE_REMOVE_ADDR;
+	o.body.remove_addr.count = MPTCPSCAN_MAX_OPTIONS_LEN + 1;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	o.body.remove_addr.count = 0;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_MPTCP_UNREPRESENTABLE);
+	memset(&o, 0, sizeof(o));
+	o.subtype = 12;
+	o.body.unknown.data_len = 2;
+	o.body.unknown.data[0] = 0xb0;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	o.body.unknown.data_len = 0;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK(written == 77);
+
+	CHECK_RESULT(mptcpscan_mptcp_subtype_name(16, &name), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_mptcp_subtype_name(0xffffffffu, &name),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_mptcp_subtype_name(1, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_tcprst_reason_name(1, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(name == NULL);
+}
+
+/*
+ * Random MPTCP options: every call returns a known code, and every option that decodes
+ * re-encodes to the very same bytes; random structs either encode to bytes that decode again or
+ * are refused with a code.
+ */
+static void random_mptcp(void)
+{
+	unsigned long round, decoded = 0, refused = 0, encoded = 0;
+	int known = 1, identical = 1;
+
+	for (round = 0; round < RANDOM_ROUNDS; round++) {
+		uint8_t bytes[MPTCPSCAN_MAX_OPTIONS_LEN], out[MPTCPSCAN_MAX_OPTIONS_LEN];
+		mptcpscan_mptcp_option o;
+		size_t len = 3 + (size_t)(rng_next() % (sizeof(bytes) - 2)), written;
+		uint32_t version = (uint32_t)(rng_next() % 2);
+		mptcpscan_result r;
+
+		rng_fill(bytes, len);
+		bytes[0] = MPTCPSCAN_OPTION_KIND_MPTCP;
+		if (rng_next() % 8 != 0)
+			bytes[1] = (uint8_t)len;
+		bytes[2] = (uint8_t)((bytes[2] & 0x0f) | (uint8_t)(rng_next() % 10) << 4);
+		r = mptcpscan_mptcp_parse(bytes, len, version, &o);
+		known &= is_known_result(r);
+		if (r == MPTCPSCAN_RESULT_OK) {
+			decoded++;
+			r = mptcpscan_mptcp_emit(&o, out, sizeof(out), &written);
+			identical &= r == MPTCPSCAN_RESULT_OK && written == len &&
+				     memcmp(out, bytes, len) == 0;
+		} else {
+			refused++;
+		}
+
+		rng_fill((uint8_t *)&o, sizeof(o));
+		o.subtype &= 0x0f;
+		r = mptcpscan_mptcp_emit(&o, out, sizeof(out), &written);
+		known &= is_known_result(r);
+		if (r == MPTCPSCAN_RESULT_OK) {
+			encoded++;
+			known &= mptcpscan_mptcp_parse(out, written, version, &o) != MPTCPSCAN_RESULT_PANIC;
+		}
+	}
+	CHECK(known);
+	CHECK(identical);
+	CHECK(decoded > RANDOM_ROUNDS / 50 && refused > RANDOM_ROUNDS / 50 && encoded > 0);
+	printf("random MPTCP options: %lu decoded (all re-encoded identically), %lu refused, "
+	       "%lu random structs encoded\n",
+	       decoded, refused, encoded);
+}
+
 static void hostile_crypto(void)
 {
 	static const mptcpscan_join_handshake join = { 1, 2, 3, 4 };
@@ -323,6 +454,8 @@ int main(void)
 {
 	hostile_option_walk();
 	random_option_walk();
+	hostile_mptcp();
+	random_mptcp();
 	hostile_crypto();
 	hostile_scope();
 	random_crypto_and_scope();

@@ -181,21 +181,30 @@ def classify_mp_capable(version, area):
     return "other:" + opt.hex()
 
 
+def check_reply(prober, entry, host, port, version, name):
+    expect = entry["expect"][version]
+    got = prober.probe(host, port, version, 64, timeout=0.5 if expect["reply"] == "none" else 2)
+    check(got["reply"] == expect["reply"], "%s %s reply %s (got %s)" % (name, version, expect["reply"], got["reply"]))
+    if got["reply"] == "syn-ack":
+        mpc = classify_mp_capable(version, got["options"])
+        check(
+            mpc == expect["mp_capable"],
+            "%s %s MP_CAPABLE %s (got %s, options %s)" % (name, version, expect["mp_capable"], mpc, got["options"].hex()),
+        )
+
+
 def check_prefix(prober, truth, entry):
     net = ipaddress.ip_network(entry["prefix"])
     host = net.network_address + 1
     port = truth["ports"][0]
     name = "%s %s (%s)" % (entry["class"], host, entry["prefix"])
+    # Every address of the prefix is a host, the last one too, on every served port.
+    edge = net.broadcast_address
+    for version in ("v0", "v1"):
+        check_reply(prober, entry, edge, truth["ports"][-1], version, "%s %s" % (entry["class"], edge))
     for version in ("v0", "v1"):
         expect = entry["expect"][version]
-        got = prober.probe(host, port, version, 64, timeout=0.5 if expect["reply"] == "none" else 2)
-        check(got["reply"] == expect["reply"], "%s %s reply %s (got %s)" % (name, version, expect["reply"], got["reply"]))
-        if got["reply"] == "syn-ack":
-            mpc = classify_mp_capable(version, got["options"])
-            check(
-                mpc == expect["mp_capable"],
-                "%s %s MP_CAPABLE %s (got %s, options %s)" % (name, version, expect["mp_capable"], mpc, got["options"].hex()),
-            )
+        check_reply(prober, entry, host, port, version, name)
         # Trace: every hop below the reply hop quotes the whole probe.
         last = expect["reply_hop"] or truth["host_hop"]
         for ttl in range(1, last + 1):
@@ -225,6 +234,87 @@ def check_prefix(prober, truth, entry):
                     check(ok, "%s %s ttl %d quote shows %s (quoted MP_CAPABLE %s)" % (name, version, ttl, expect["modification"], qmpc.hex() if qmpc else None))
             else:
                 check(got["reply"] == expect["reply"], "%s %s ttl %d reply %s at hop %d (got %s)" % (name, version, ttl, expect["reply"], ttl, got["reply"]))
+
+
+def mac_bytes(text):
+    return bytes(int(x, 16) for x in text.split(":"))
+
+
+def check_raw_address(prober, truth, entry):
+    """What a ZMap-like scanner does: Ethernet frames to the gateway's MAC from `raw_address`,
+    replies captured with AF_PACKET; the kernel, which does not own that address, must send
+    nothing (no RST, no ICMP) in return."""
+    scanner = truth["scanner"]
+    net = ipaddress.ip_network(entry["prefix"])
+    dst = net.network_address + 1
+    addrs = scanner["ipv4" if net.version == 4 else "ipv6"]
+    src = ipaddress.ip_address(addrs["raw_address"])
+    sport, port, seq = random.randint(20000, 60000), truth["ports"][0], random.getrandbits(32)
+    segment = prober.syn(src, dst, sport, port, seq, V1_OPTIONS)
+    if net.version == 4:
+        header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(segment), 1, 0, 64, 6, 0, src.packed, dst.packed)
+        header = header[:10] + struct.pack("!H", csum(header)) + header[12:]
+        ethertype = 0x0800
+    else:
+        pseudo = src.packed + dst.packed + struct.pack("!IxxxB", len(segment), 6)
+        segment = segment[:16] + struct.pack("!H", csum(pseudo + segment)) + segment[18:]
+        header = struct.pack("!IHBB16s16s", 0x60000000, len(segment), 6, 64, src.packed, dst.packed)
+        ethertype = 0x86DD
+    frame = mac_bytes(scanner["gateway_mac"]) + mac_bytes(scanner["mac"]) + struct.pack("!H", ethertype) + header + segment
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    s.bind((scanner["interface"], 0))
+    s.settimeout(0.2)
+    synack, stray = None, []
+    deadline = time.time() + 2
+    s.send(frame)
+    while time.time() < deadline:
+        try:
+            data, addr = s.recvfrom(65535)
+        except socket.timeout:
+            continue
+        ip = data[14:]
+        if addr[2] == socket.PACKET_OUTGOING:
+            # Anything else leaving for the target (other tests' connections go elsewhere).
+            target = ip[16:20] if net.version == 4 else ip[24:40]
+            if data != frame and target == dst.packed:
+                stray.append(ip.hex())
+            continue
+        if net.version == 4:
+            if ip[0] >> 4 != 4 or ip[9] != 6 or ip[16:20] != src.packed:
+                continue
+            tcp = ip[(ip[0] & 0xF) * 4 :]
+        else:
+            if ip[0] >> 4 != 6 or ip[6] != 6 or ip[24:40] != src.packed:
+                continue
+            tcp = ip[40:]
+        p_sport, p_dport, _, ack, off, flags = struct.unpack("!HHIIBB", tcp[:14])
+        if (p_sport, p_dport, ack) == (port, sport, (seq + 1) & 0xFFFFFFFF) and flags & 0x12 == 0x12:
+            synack = tcp[20 : (off >> 4) * 4]
+            deadline = min(deadline, time.time() + 0.3)
+    s.close()
+    mpc = classify_mp_capable("v1", synack) if synack is not None else None
+    check(mpc == entry["expect"]["v1"]["mp_capable"], "raw address %s -> %s: SYN-ACK captured on %s (MP_CAPABLE %s)" % (src, dst, scanner["interface"], mpc))
+    check(not stray, "raw address %s: the kernel sent nothing back (%s)" % (src, stray))
+
+
+def check_stall(truth, entry):
+    """A flipped server key breaks MPTCP: the client derives the server's data sequence numbers
+    from the key it saw, so the greeting never reaches the application; plain TCP works."""
+    net = ipaddress.ip_network(entry["prefix"])
+    host = str(net.network_address + 1)
+    family = socket.AF_INET if net.version == 4 else socket.AF_INET6
+    for proto, works in ((socket.IPPROTO_TCP, True), (IPPROTO_MPTCP, False)):
+        s = socket.socket(family, socket.SOCK_STREAM, proto)
+        s.settimeout(1.5)
+        try:
+            s.connect((host, truth["ports"][0]))
+            got = s.recv(100)
+        except OSError:
+            got = None
+        finally:
+            s.close()
+        what = "TCP" if proto == socket.IPPROTO_TCP else "MPTCP"
+        check((got == b"mptcpscan-lab\n") == works, "%s %s %s greeting %s" % (entry["class"], host, what, "arrives" if works else "stalls"))
 
 
 def check_connect(truth, entry, expect_mptcp):
@@ -257,6 +347,10 @@ def main():
     for entry in truth["prefixes"]:
         if entry["class"] in connects:
             check_connect(truth, entry, connects[entry["class"]])
+        if entry["class"] == "key-flip-synack":
+            check_stall(truth, entry)
+        if entry["class"] == "mptcp-v1":
+            check_raw_address(prober, truth, entry)
     print("%d checks failed" % len(failures) if failures else "all checks passed")
     sys.exit(1 if failures else 0)
 

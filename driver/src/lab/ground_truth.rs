@@ -299,7 +299,7 @@ fn hosts_text(class: Class) -> &'static str {
         Class::MirrorThesis => "plain TCP listeners behind a middlebox echoing MSS, SACK-permitted and MP_CAPABLE, the rest NOPs",
         Class::StripNop => "MPTCP v1 listeners behind a middlebox overwriting MP_CAPABLE in SYNs with NOPs",
         Class::StripShrink => "MPTCP v1 listeners behind a middlebox removing MP_CAPABLE from SYNs (header shrunk)",
-        Class::KeyFlipSynack => "MPTCP v1 listeners behind a middlebox flipping key bits in SYN-ACKs",
+        Class::KeyFlipSynack => "MPTCP v1 listeners behind a middlebox flipping key bits in SYN-ACKs (MPTCP connections then stall: the client derives the server's data sequence numbers from the flipped key)",
         Class::KeyRewriteSyn => "MPTCP v0 responder behind a middlebox rewriting the low half of v0 keys in SYNs",
         Class::Closed => "no listener: the kernel answers RST",
         Class::Silent => "every packet dropped (nft)",

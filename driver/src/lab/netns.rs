@@ -5,6 +5,7 @@ use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{bail, Context};
 
@@ -14,6 +15,10 @@ use super::topology::{Plan, Step};
 
 /// Where every lab keeps its state.
 const STATE_ROOT: &str = "/run/mptcpscan-lab";
+
+/// Set by Ctrl-C (or SIGTERM) during `lab up`: the build stops at the next step and removes
+/// what it built.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// One lab, by name.
 pub struct Lab {
@@ -83,6 +88,9 @@ impl Lab {
 
     /// Builds the lab; on any failure removes whatever was built and returns the error.
     pub fn up(&self, plan: &Plan, fail_after: Option<usize>) -> anyhow::Result<GroundTruth> {
+        // Without a handler an interrupt would kill us mid-build and leave a partial lab.
+        ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst))
+            .context("installing the Ctrl-C handler")?;
         match self.build(plan, fail_after) {
             Ok(truth) => Ok(truth),
             Err(error) => {
@@ -99,6 +107,9 @@ impl Lab {
         fs::create_dir_all(&daemons).with_context(|| format!("creating {}", daemons.display()))?;
         let truth = GroundTruth::from_plan(plan);
         for (i, step) in plan.steps.iter().enumerate() {
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                bail!("interrupted");
+            }
             if fail_after == Some(i) {
                 bail!(
                     "failure injected after {i} of {} steps (--fail-after)",
