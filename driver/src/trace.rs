@@ -505,7 +505,10 @@ fn quote_diff(sent: &[u8], quote: &[u8]) -> (Vec<String>, MptcpHop) {
                 diff.mptcp(),
             )
         }
-        Err(e) => (vec![format!("[UNREADABLE-QUOTE: {e}]")], MptcpHop::NoInformation),
+        Err(e) => (
+            vec![format!("[UNREADABLE-QUOTE: {e}]")],
+            MptcpHop::NoInformation,
+        ),
     }
 }
 
