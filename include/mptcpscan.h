@@ -23,6 +23,91 @@
 #include <stdbool.h>
 
 /**
+ * `mptcpscan_address.family` of an IPv4 address.
+ */
+#define MPTCPSCAN_ADDRESS_FAMILY_IPV4 4
+
+/**
+ * `mptcpscan_address.family` of an IPv6 address.
+ */
+#define MPTCPSCAN_ADDRESS_FAMILY_IPV6 6
+
+/**
+ * The size of the largest full HMAC (HMAC-SHA256).
+ */
+#define MPTCPSCAN_MAX_HMAC_LEN 32
+
+/**
+ * The size of the truncated HMAC an MP_JOIN third ACK carries (160 bits).
+ */
+#define MPTCPSCAN_JOIN_ACK_HMAC_LEN 20
+
+/**
+ * The size of the truncated HMACs an MP_JOIN SYN-ACK and a v1 ADD_ADDR carry (64 bits).
+ */
+#define MPTCPSCAN_SHORT_HMAC_LEN 8
+
+/**
+ * MP_CAPABLE flag A: the sender requires DSS checksums.
+ */
+#define MPTCPSCAN_CAPABLE_FLAG_CHECKSUM 128
+
+/**
+ * MP_CAPABLE flag B: extensibility (Linux drops SYNs that set it).
+ */
+#define MPTCPSCAN_CAPABLE_FLAG_EXTENSIBILITY 64
+
+/**
+ * MP_CAPABLE flag C (v1): do not open subflows to this packet's source address.
+ */
+#define MPTCPSCAN_CAPABLE_FLAG_NO_SOURCE_ADDRESS 32
+
+/**
+ * MP_CAPABLE flag H: HMAC-SHA256 in v1, HMAC-SHA1 in v0.
+ */
+#define MPTCPSCAN_CAPABLE_FLAG_HMAC 1
+
+/**
+ * DSS flag A: a data ACK is present.
+ */
+#define MPTCPSCAN_DSS_FLAG_DATA_ACK 1
+
+/**
+ * DSS flag a: the data ACK is 8 bytes.
+ */
+#define MPTCPSCAN_DSS_FLAG_DATA_ACK_8 2
+
+/**
+ * DSS flag M: a mapping is present.
+ */
+#define MPTCPSCAN_DSS_FLAG_MAPPING 4
+
+/**
+ * DSS flag m: the mapping's DSN is 8 bytes.
+ */
+#define MPTCPSCAN_DSS_FLAG_DSN_8 8
+
+/**
+ * DSS flag F: DATA_FIN.
+ */
+#define MPTCPSCAN_DSS_FLAG_DATA_FIN 16
+
+/**
+ * MP_JOIN and MP_PRIO flag B: backup subflow.
+ */
+#define MPTCPSCAN_BACKUP_FLAG 1
+
+/**
+ * ADD_ADDR (v1) flag E: an echo, without HMAC.
+ */
+#define MPTCPSCAN_ADD_ADDR_FLAG_ECHO 1
+
+/**
+ * MP_TCPRST flag T: the error is transient.
+ */
+#define MPTCPSCAN_TCPRST_FLAG_TRANSIENT 1
+
+/**
  * Option kind 0: end of option list.
  */
 #define MPTCPSCAN_OPTION_KIND_EOL 0
@@ -82,7 +167,7 @@
  * The outcome of a call: `MPTCPSCAN_RESULT_OK` (0) or the reason it failed.
  *
  * Codes are grouped by hundreds: 0–99 the call itself (pointers, buffers, arguments), 100–199 the
- * TCP option walk. A new code may appear in a minor ABI version, so hosts should treat an unknown
+ * TCP option walk, 200–299 MPTCP options. A new code may appear in a minor ABI version, so hosts should treat an unknown
  * non-zero code as a failure and print it with `mptcpscan_strerror`.
  */
 enum mptcpscan_result
@@ -141,9 +226,38 @@ enum mptcpscan_result
      */
     MPTCPSCAN_RESULT_OPTION_WRONG_LENGTH = 103,
     /**
-     * An option would be longer than its one-byte length field can say.
+     * An option is longer than its one-byte length field, or its variable part longer than the
+     * 40-byte option area, allows.
      */
     MPTCPSCAN_RESULT_OPTION_TOO_LONG = 104,
+    /**
+     * The option is not kind 30 (MPTCP).
+     */
+    MPTCPSCAN_RESULT_MPTCP_NOT_MPTCP = 200,
+    /**
+     * The option is shorter than kind, length and subtype (3 bytes).
+     */
+    MPTCPSCAN_RESULT_MPTCP_TOO_SHORT = 201,
+    /**
+     * The option's length byte disagrees with the number of bytes given.
+     */
+    MPTCPSCAN_RESULT_MPTCP_LENGTH_MISMATCH = 202,
+    /**
+     * The option's subtype is not the one the decoder handles.
+     */
+    MPTCPSCAN_RESULT_MPTCP_WRONG_SUBTYPE = 203,
+    /**
+     * The option's length is not one its subtype (and flags) allow.
+     */
+    MPTCPSCAN_RESULT_MPTCP_BAD_LENGTH = 204,
+    /**
+     * A field holds a value its subtype does not allow (e.g. an ADD_ADDR v0 IP version).
+     */
+    MPTCPSCAN_RESULT_MPTCP_BAD_VALUE = 205,
+    /**
+     * The fields given for encoding make no valid layout.
+     */
+    MPTCPSCAN_RESULT_MPTCP_UNREPRESENTABLE = 206,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -152,6 +266,652 @@ typedef enum mptcpscan_result mptcpscan_result;
 typedef uint32_t mptcpscan_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+/**
+ * What a v1 ADD_ADDR HMAC turned out to be.
+ */
+enum mptcpscan_add_addr_check
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * The rightmost 64 bits of the HMAC, as RFC 8684 specifies.
+     */
+    MPTCPSCAN_ADD_ADDR_CHECK_VALID = 0,
+    /**
+     * The leftmost 64 bits: a sender implementing a pre-RFC draft (Linux 5.6 to 5.8).
+     */
+    MPTCPSCAN_ADD_ADDR_CHECK_PRE_RFC_TRUNCATION = 1,
+    /**
+     * Neither: wrong keys, a rewritten address or port, or a corrupted option.
+     */
+    MPTCPSCAN_ADD_ADDR_CHECK_INVALID = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_add_addr_check mptcpscan_add_addr_check;
+#else
+typedef uint32_t mptcpscan_add_addr_check;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Which MP_JOIN of a subflow handshake `mptcpscan_mp_join` holds (its length says it on the
+ * wire: 12, 16 or 24).
+ */
+enum mptcpscan_join_stage
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * The SYN's MP_JOIN: `flags`, `addr_id`, `token`, `nonce`.
+     */
+    MPTCPSCAN_JOIN_STAGE_SYN = 0,
+    /**
+     * The SYN-ACK's MP_JOIN: `flags`, `addr_id`, 8 bytes of `hmac`, `nonce`.
+     */
+    MPTCPSCAN_JOIN_STAGE_SYN_ACK = 1,
+    /**
+     * The third ACK's MP_JOIN: `reserved`, 20 bytes of `hmac`.
+     */
+    MPTCPSCAN_JOIN_STAGE_ACK = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_join_stage mptcpscan_join_stage;
+#else
+typedef uint32_t mptcpscan_join_stage;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The MPTCP option subtypes (the high nibble of the third byte).
+ */
+enum mptcpscan_mptcp_subtype
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * MP_CAPABLE: `body.mp_capable`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_CAPABLE = 0,
+    /**
+     * MP_JOIN: `body.mp_join`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_JOIN = 1,
+    /**
+     * DSS: `body.dss`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_DSS = 2,
+    /**
+     * ADD_ADDR: `body.add_addr`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_ADD_ADDR = 3,
+    /**
+     * REMOVE_ADDR: `body.remove_addr`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_REMOVE_ADDR = 4,
+    /**
+     * MP_PRIO: `body.mp_prio`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_PRIO = 5,
+    /**
+     * MP_FAIL: `body.mp_fail`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_FAIL = 6,
+    /**
+     * MP_FASTCLOSE: `body.mp_fastclose`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_FASTCLOSE = 7,
+    /**
+     * MP_TCPRST (v1 only): `body.mp_tcprst`.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_TCPRST = 8,
+    /**
+     * MP_EXPERIMENTAL (private use): `body.unknown`, like the unassigned subtypes 9 to 14.
+     */
+    MPTCPSCAN_MPTCP_SUBTYPE_MP_EXPERIMENTAL = 15,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_mptcp_subtype mptcpscan_mptcp_subtype;
+#else
+typedef uint32_t mptcpscan_mptcp_subtype;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * An MPTCP protocol version, as its wire value (the MP_CAPABLE version field).
+ */
+enum mptcpscan_mptcp_version
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * MPTCP v0, RFC 6824 (SHA-1, the sender's key in the SYN).
+     */
+    MPTCPSCAN_MPTCP_VERSION_V0 = 0,
+    /**
+     * MPTCP v1, RFC 8684 (SHA-256, no key in the SYN).
+     */
+    MPTCPSCAN_MPTCP_VERSION_V1 = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_mptcp_version mptcpscan_mptcp_version;
+#else
+typedef uint32_t mptcpscan_mptcp_version;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The scope of an address, from the point of view of a peer on the Internet.
+ */
+enum mptcpscan_scope
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Globally routable unicast.
+     */
+    MPTCPSCAN_SCOPE_PUBLIC = 0,
+    /**
+     * RFC 1918, IPv6 unique local or site-local.
+     */
+    MPTCPSCAN_SCOPE_PRIVATE = 1,
+    /**
+     * Carrier-grade NAT space, 100.64/10.
+     */
+    MPTCPSCAN_SCOPE_SHARED = 2,
+    /**
+     * 127/8 or ::1.
+     */
+    MPTCPSCAN_SCOPE_LOOPBACK = 3,
+    /**
+     * 169.254/16 or fe80::/10.
+     */
+    MPTCPSCAN_SCOPE_LINK_LOCAL = 4,
+    /**
+     * Documentation prefixes (192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32, 3fff::/20).
+     */
+    MPTCPSCAN_SCOPE_DOCUMENTATION = 5,
+    /**
+     * Benchmarking prefixes (198.18/15, 2001:2::/48).
+     */
+    MPTCPSCAN_SCOPE_BENCHMARKING = 6,
+    /**
+     * 6to4, 2002::/16.
+     */
+    MPTCPSCAN_SCOPE_SIX_TO_FOUR = 7,
+    /**
+     * Deprecated IPv4-compatible IPv6 (::/96).
+     */
+    MPTCPSCAN_SCOPE_IPV4_COMPATIBLE = 8,
+    /**
+     * IPv4-mapped IPv6 (::ffff:0:0/96).
+     */
+    MPTCPSCAN_SCOPE_IPV4_MAPPED = 9,
+    /**
+     * Multicast.
+     */
+    MPTCPSCAN_SCOPE_MULTICAST = 10,
+    /**
+     * 0.0.0.0 or ::.
+     */
+    MPTCPSCAN_SCOPE_UNSPECIFIED = 11,
+    /**
+     * 255.255.255.255.
+     */
+    MPTCPSCAN_SCOPE_BROADCAST = 12,
+    /**
+     * Any other reserved block.
+     */
+    MPTCPSCAN_SCOPE_RESERVED = 13,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_scope mptcpscan_scope;
+#else
+typedef uint32_t mptcpscan_scope;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * A DSS checksum being computed over a mapping whose payload spans several segments (opaque:
+ * create with `mptcpscan_dss_sum_new`, release with `mptcpscan_dss_sum_free`).
+ */
+typedef struct mptcpscan_dss_sum mptcpscan_dss_sum;
+
+/**
+ * Everything the MP_JOIN HMACs of one subflow depend on, named by role.
+ */
+typedef struct mptcpscan_join_handshake {
+    /**
+     * The key of the host that sends the MP_JOIN SYN (from its MP_CAPABLE).
+     */
+    uint64_t initiator_key;
+    /**
+     * The key of the host that receives the MP_JOIN SYN.
+     */
+    uint64_t listener_key;
+    /**
+     * The nonce in the MP_JOIN SYN.
+     */
+    uint32_t initiator_nonce;
+    /**
+     * The nonce in the MP_JOIN SYN-ACK.
+     */
+    uint32_t listener_nonce;
+} mptcpscan_join_handshake;
+
+/**
+ * Everything MP_JOIN's crypto produces for one handshake.
+ */
+typedef struct mptcpscan_join_hmacs {
+    /**
+     * The listener's token, which the MP_JOIN SYN must carry.
+     */
+    uint32_t expected_token;
+    /**
+     * Bytes used in `listener_hmac` and `initiator_hmac`: 20 (v0, HMAC-SHA1) or 32 (v1).
+     */
+    uint32_t full_len;
+    /**
+     * The 64-bit truncated HMAC the MP_JOIN SYN-ACK must carry (the listener's, leftmost bits).
+     */
+    uint8_t syn_ack_hmac[MPTCPSCAN_SHORT_HMAC_LEN];
+    /**
+     * The 160-bit HMAC the MP_JOIN third ACK must carry (the initiator's, leftmost bits).
+     */
+    uint8_t ack_hmac[MPTCPSCAN_JOIN_ACK_HMAC_LEN];
+    /**
+     * The listener's full HMAC (its key and nonce first); `full_len` bytes used, rest zero.
+     */
+    uint8_t listener_hmac[MPTCPSCAN_MAX_HMAC_LEN];
+    /**
+     * The initiator's full HMAC; `full_len` bytes used, rest zero.
+     */
+    uint8_t initiator_hmac[MPTCPSCAN_MAX_HMAC_LEN];
+} mptcpscan_join_hmacs;
+
+/**
+ * The two keys that key an HMAC, named by who sends the HMAC.
+ */
+typedef struct mptcpscan_hmac_keys {
+    /**
+     * The key announced (in MP_CAPABLE) by the host that sends the HMAC.
+     */
+    uint64_t sender;
+    /**
+     * The key announced by the host that receives it.
+     */
+    uint64_t receiver;
+} mptcpscan_hmac_keys;
+
+/**
+ * An IPv4 or IPv6 address in network byte order.
+ */
+typedef struct mptcpscan_address {
+    /**
+     * `MPTCPSCAN_ADDRESS_FAMILY_IPV4` (4) or `MPTCPSCAN_ADDRESS_FAMILY_IPV6` (6); any other
+     * value is `INVALID_ARGUMENT`.
+     */
+    uint8_t family;
+    /**
+     * The address: 4 bytes for IPv4 (the other 12 are ignored on input and zero on output),
+     * 16 for IPv6.
+     */
+    uint8_t bytes[16];
+} mptcpscan_address;
+
+/**
+ * The pseudo-header of one DSS mapping: what its checksum covers before the payload.
+ */
+typedef struct mptcpscan_dss_mapping {
+    /**
+     * The full 64-bit data sequence number of the mapping's first byte (expand a 32-bit DSN
+     * from the wire with `mptcpscan_dss_expand_dsn` first).
+     */
+    uint64_t dsn;
+    /**
+     * The relative subflow sequence number of the mapping's first byte, as the option carries it.
+     */
+    uint32_t ssn;
+    /**
+     * The mapping's data-level length.
+     */
+    uint16_t data_len;
+} mptcpscan_dss_mapping;
+
+/**
+ * MP_CAPABLE (subtype 0). Present fields decide the length: none (4), the sender's key (12),
+ * both keys (20), plus `data_len` (22), plus `checksum` (24).
+ */
+typedef struct mptcpscan_mp_capable {
+    /**
+     * The sender's key (when `has_sender_key`).
+     */
+    uint64_t sender_key;
+    /**
+     * The receiver's key (when `has_receiver_key`).
+     */
+    uint64_t receiver_key;
+    /**
+     * The data-level length of the first data (when `has_data_len`).
+     */
+    uint16_t data_len;
+    /**
+     * The DSS checksum of the first data (when `has_checksum`).
+     */
+    uint16_t checksum;
+    /**
+     * The version field (4 bits: 0 for RFC 6824, 1 for RFC 8684).
+     */
+    uint8_t version;
+    /**
+     * The flag byte, reserved bits included (`MPTCPSCAN_CAPABLE_FLAG_*`).
+     */
+    uint8_t flags;
+    /**
+     * Non-zero when `sender_key` is present.
+     */
+    uint8_t has_sender_key;
+    /**
+     * Non-zero when `receiver_key` is present.
+     */
+    uint8_t has_receiver_key;
+    /**
+     * Non-zero when `data_len` is present.
+     */
+    uint8_t has_data_len;
+    /**
+     * Non-zero when `checksum` is present.
+     */
+    uint8_t has_checksum;
+} mptcpscan_mp_capable;
+
+/**
+ * MP_JOIN (subtype 1), one of the three handshake stages.
+ */
+typedef struct mptcpscan_mp_join {
+    /**
+     * SYN: the receiver's token.
+     */
+    uint32_t token;
+    /**
+     * SYN and SYN-ACK: the sender's nonce.
+     */
+    uint32_t nonce;
+    /**
+     * ACK: the 12 reserved bits.
+     */
+    uint16_t reserved;
+    /**
+     * An `mptcpscan_join_stage` value.
+     */
+    uint8_t stage;
+    /**
+     * SYN and SYN-ACK: the low nibble of the subtype byte (`MPTCPSCAN_BACKUP_FLAG` and reserved
+     * bits).
+     */
+    uint8_t flags;
+    /**
+     * SYN and SYN-ACK: the sender's address id.
+     */
+    uint8_t addr_id;
+    /**
+     * Bytes of `hmac` in use: 8 (SYN-ACK), 20 (ACK) or 0 (SYN). Ignored on encode (the stage
+     * decides).
+     */
+    uint8_t hmac_len;
+    /**
+     * SYN-ACK: the truncated HMAC (8 bytes); ACK: the HMAC (20 bytes); wire order.
+     */
+    uint8_t hmac[20];
+} mptcpscan_mp_join;
+
+/**
+ * DSS (subtype 2). The flags decide the layout: the data ACK is there iff flag A is set, the
+ * mapping (`dsn`, `ssn`, `data_len`, and `checksum` when `has_checksum`) iff flag M is set; with
+ * flag a (m) clear the data ACK (DSN) is the 4-byte value as carried.
+ */
+typedef struct mptcpscan_dss {
+    /**
+     * The data ACK (flag A).
+     */
+    uint64_t data_ack;
+    /**
+     * The mapping's data sequence number (flag M), the low 32 bits only without flag m (expand
+     * it with `mptcpscan_dss_expand_dsn`).
+     */
+    uint64_t dsn;
+    /**
+     * The mapping's relative subflow sequence number (flag M).
+     */
+    uint32_t ssn;
+    /**
+     * The mapping's data-level length (flag M).
+     */
+    uint16_t data_len;
+    /**
+     * The mapping's DSS checksum (flag M and `has_checksum`).
+     */
+    uint16_t checksum;
+    /**
+     * The flag byte, reserved bits included (`MPTCPSCAN_DSS_FLAG_*`).
+     */
+    uint8_t flags;
+    /**
+     * The four reserved bits of the subtype byte.
+     */
+    uint8_t reserved;
+    /**
+     * Non-zero when the mapping carries a checksum.
+     */
+    uint8_t has_checksum;
+} mptcpscan_dss;
+
+/**
+ * ADD_ADDR (subtype 3) in the v0 or v1 layout.
+ */
+typedef struct mptcpscan_add_addr {
+    /**
+     * The advertised address.
+     */
+    struct mptcpscan_address address;
+    /**
+     * The advertised port (when `has_port`).
+     */
+    uint16_t port;
+    /**
+     * The layout: an `mptcpscan_mptcp_version` value (0: IP version nibble, no HMAC; 1: echo
+     * bit, HMAC).
+     */
+    uint8_t version;
+    /**
+     * v1: `MPTCPSCAN_ADD_ADDR_FLAG_ECHO` and the reserved bits; v0: 0.
+     */
+    uint8_t flags;
+    /**
+     * The sender's id for the address.
+     */
+    uint8_t addr_id;
+    /**
+     * Non-zero when `port` is present.
+     */
+    uint8_t has_port;
+    /**
+     * Non-zero when `hmac` is present (v1, not an echo).
+     */
+    uint8_t has_hmac;
+    /**
+     * v1: the HMAC as carried (8 bytes, wire order).
+     */
+    uint8_t hmac[8];
+} mptcpscan_add_addr;
+
+/**
+ * REMOVE_ADDR (subtype 4).
+ */
+typedef struct mptcpscan_remove_addr {
+    /**
+     * The reserved low nibble of the subtype byte.
+     */
+    uint8_t reserved;
+    /**
+     * How many ids `ids` holds (at least 1).
+     */
+    uint8_t count;
+    /**
+     * The withdrawn address ids.
+     */
+    uint8_t ids[MPTCPSCAN_MAX_OPTIONS_LEN];
+} mptcpscan_remove_addr;
+
+/**
+ * MP_PRIO (subtype 5).
+ */
+typedef struct mptcpscan_mp_prio {
+    /**
+     * The low nibble of the subtype byte (`MPTCPSCAN_BACKUP_FLAG` and reserved bits).
+     */
+    uint8_t flags;
+    /**
+     * Non-zero when `addr_id` is present (v0; v1 removed it).
+     */
+    uint8_t has_addr_id;
+    /**
+     * The address id whose priority changes (when `has_addr_id`).
+     */
+    uint8_t addr_id;
+} mptcpscan_mp_prio;
+
+/**
+ * MP_FAIL (subtype 6).
+ */
+typedef struct mptcpscan_mp_fail {
+    /**
+     * The DSN of the failed mapping.
+     */
+    uint64_t dsn;
+    /**
+     * The 12 reserved bits.
+     */
+    uint16_t reserved;
+} mptcpscan_mp_fail;
+
+/**
+ * MP_FASTCLOSE (subtype 7).
+ */
+typedef struct mptcpscan_mp_fastclose {
+    /**
+     * The key of the option's receiver.
+     */
+    uint64_t receiver_key;
+    /**
+     * The 12 reserved bits.
+     */
+    uint16_t reserved;
+} mptcpscan_mp_fastclose;
+
+/**
+ * MP_TCPRST (subtype 8).
+ */
+typedef struct mptcpscan_mp_tcprst {
+    /**
+     * The flag nibble (`MPTCPSCAN_TCPRST_FLAG_TRANSIENT` and reserved bits).
+     */
+    uint8_t flags;
+    /**
+     * The reason code (name it with `mptcpscan_tcprst_reason_name`).
+     */
+    uint8_t reason;
+} mptcpscan_mp_tcprst;
+
+/**
+ * Any other subtype (9 to 15), kept raw.
+ */
+typedef struct mptcpscan_mptcp_unknown {
+    /**
+     * Bytes of `data` in use (at least 1).
+     */
+    uint8_t data_len;
+    /**
+     * Everything after the length byte, starting with the subtype byte (whose high nibble must
+     * equal the option's `subtype`).
+     */
+    uint8_t data[MPTCPSCAN_MAX_OPTIONS_LEN];
+} mptcpscan_mptcp_unknown;
+
+/**
+ * The subtype-specific part of an MPTCP option; `mptcpscan_mptcp_option.subtype` says which
+ * member is valid.
+ */
+typedef union mptcpscan_mptcp_body {
+    /**
+     * Subtype 0.
+     */
+    struct mptcpscan_mp_capable mp_capable;
+    /**
+     * Subtype 1.
+     */
+    struct mptcpscan_mp_join mp_join;
+    /**
+     * Subtype 2.
+     */
+    struct mptcpscan_dss dss;
+    /**
+     * Subtype 3.
+     */
+    struct mptcpscan_add_addr add_addr;
+    /**
+     * Subtype 4.
+     */
+    struct mptcpscan_remove_addr remove_addr;
+    /**
+     * Subtype 5.
+     */
+    struct mptcpscan_mp_prio mp_prio;
+    /**
+     * Subtype 6.
+     */
+    struct mptcpscan_mp_fail mp_fail;
+    /**
+     * Subtype 7.
+     */
+    struct mptcpscan_mp_fastclose mp_fastclose;
+    /**
+     * Subtype 8.
+     */
+    struct mptcpscan_mp_tcprst mp_tcprst;
+    /**
+     * Subtypes 9 to 15.
+     */
+    struct mptcpscan_mptcp_unknown unknown;
+} mptcpscan_mptcp_body;
+
+/**
+ * One MPTCP option of any subtype.
+ */
+typedef struct mptcpscan_mptcp_option {
+    /**
+     * The subtype (0 to 15): which member of `body` holds the option.
+     */
+    uint8_t subtype;
+    /**
+     * Decode: the option's whole length in bytes. Ignored on encode.
+     */
+    uint8_t length;
+    /**
+     * The subtype's fields.
+     */
+    union mptcpscan_mptcp_body body;
+} mptcpscan_mptcp_option;
 
 /**
  * One TCP option found by the walk, as offsets into the walked area plus the decoded values of
@@ -207,6 +967,179 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Derives the connection token and initial data sequence number of an MP_CAPABLE key.
+ *
+ * Reads `version` (`mptcpscan_mptcp_version`: 0 hashes with SHA-1, 1 with SHA-256) and `key`.
+ * On success writes the token (most significant 32 bits of the hash) to `*token` and the IDSN
+ * (least significant 64 bits) to `*idsn`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown version).
+ */
+mptcpscan_result mptcpscan_key_derive(uint32_t version,
+                                      uint64_t key,
+                                      uint32_t *token,
+                                      uint64_t *idsn);
+
+/**
+ * Computes every MP_JOIN HMAC of one handshake.
+ *
+ * Reads `version` (`mptcpscan_mptcp_version`) and `*handshake`. On success writes the expected
+ * token, the truncated HMACs the SYN-ACK and third ACK carry, and both full HMACs to `*hmacs`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown version).
+ */
+mptcpscan_result mptcpscan_join_compute(uint32_t version,
+                                        const struct mptcpscan_join_handshake *handshake,
+                                        struct mptcpscan_join_hmacs *hmacs);
+
+/**
+ * Checks the 64-bit HMAC read from an MP_JOIN SYN-ACK.
+ *
+ * Reads `version`, `*handshake` and `hmac_len` bytes at `hmac` (wire order). On success writes
+ * whether they are the listener's truncated HMAC to `*valid`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown version, or `hmac_len`
+ * not `MPTCPSCAN_SHORT_HMAC_LEN`).
+ */
+mptcpscan_result mptcpscan_join_verify_syn_ack(uint32_t version,
+                                               const struct mptcpscan_join_handshake *handshake,
+                                               const uint8_t *hmac,
+                                               size_t hmac_len,
+                                               bool *valid);
+
+/**
+ * Checks the 160-bit HMAC read from an MP_JOIN third ACK.
+ *
+ * Reads `version`, `*handshake` and `hmac_len` bytes at `hmac` (wire order). On success writes
+ * whether they are the initiator's HMAC to `*valid`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown version, or `hmac_len`
+ * not `MPTCPSCAN_JOIN_ACK_HMAC_LEN`).
+ */
+mptcpscan_result mptcpscan_join_verify_ack(uint32_t version,
+                                           const struct mptcpscan_join_handshake *handshake,
+                                           const uint8_t *hmac,
+                                           size_t hmac_len,
+                                           bool *valid);
+
+/**
+ * Computes the HMAC a v1 ADD_ADDR must carry (the rightmost 64 bits, RFC 8684).
+ *
+ * Reads `*keys` (`sender` = the key of the host that sends the ADD_ADDR), `address_id`,
+ * `*address` and `port` (0 when the option carries no port: the two port bytes are hashed either
+ * way). On success writes the HMAC's `MPTCPSCAN_SHORT_HMAC_LEN` bytes, in wire order, to the
+ * front of the `hmac_len` bytes at `hmac`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown address family),
+ * `BUFFER_TOO_SHORT` (`hmac_len` below `MPTCPSCAN_SHORT_HMAC_LEN`).
+ */
+mptcpscan_result mptcpscan_add_addr_hmac(const struct mptcpscan_hmac_keys *keys,
+                                         uint8_t address_id,
+                                         const struct mptcpscan_address *address,
+                                         uint16_t port,
+                                         uint8_t *hmac,
+                                         size_t hmac_len);
+
+/**
+ * Checks the HMAC a v1 ADD_ADDR carries, recognising the pre-RFC leftmost truncation.
+ *
+ * Reads the same arguments as `mptcpscan_add_addr_hmac` plus `hmac_len` bytes at `hmac`, the
+ * HMAC the option carries in wire order. On success writes an `mptcpscan_add_addr_check` value
+ * to `*check`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown address family, or
+ * `hmac_len` not `MPTCPSCAN_SHORT_HMAC_LEN`).
+ */
+mptcpscan_result mptcpscan_add_addr_verify(const struct mptcpscan_hmac_keys *keys,
+                                           uint8_t address_id,
+                                           const struct mptcpscan_address *address,
+                                           uint16_t port,
+                                           const uint8_t *hmac,
+                                           size_t hmac_len,
+                                           uint32_t *check);
+
+/**
+ * Computes the DSS checksum of a mapping whose payload is in one buffer.
+ *
+ * Reads `*mapping` and `payload_len` bytes at `payload` (`payload` must not be NULL even when
+ * `payload_len` is 0). On success writes the checksum, as the option carries it, to `*checksum`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_dss_checksum(const struct mptcpscan_dss_mapping *mapping,
+                                        const uint8_t *payload,
+                                        size_t payload_len,
+                                        uint16_t *checksum);
+
+/**
+ * Checks the DSS checksum of a mapping whose payload is in one buffer.
+ *
+ * Reads `*mapping`, `payload_len` bytes at `payload` (not NULL, even when empty) and `checksum`
+ * (the value the DSS option carries). On success writes whether it matches to `*valid`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_dss_checksum_verify(const struct mptcpscan_dss_mapping *mapping,
+                                               const uint8_t *payload,
+                                               size_t payload_len,
+                                               uint16_t checksum,
+                                               bool *valid);
+
+/**
+ * Starts a DSS checksum for a mapping whose payload arrives in pieces.
+ *
+ * Reads `*mapping`. On success allocates a checksum state and writes it to `*sum`; feed it with
+ * `mptcpscan_dss_sum_update` and release it with `mptcpscan_dss_sum_free`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_dss_sum_new(const struct mptcpscan_dss_mapping *mapping,
+                                       struct mptcpscan_dss_sum **sum);
+
+/**
+ * Adds the next piece of a mapping's payload (pieces of any length, odd ones included).
+ *
+ * Reads `piece_len` bytes at `piece` (not NULL) and updates `*sum`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_dss_sum_update(struct mptcpscan_dss_sum *sum,
+                                          const uint8_t *piece,
+                                          size_t piece_len);
+
+/**
+ * Finishes a DSS checksum: the value a DSS option would carry, and whether it is `expected`.
+ *
+ * Reads `*sum` (which stays usable and unchanged) and `expected` (the checksum the option
+ * carries). On success writes the computed checksum to `*checksum` and whether it equals
+ * `expected` to `*valid`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_dss_sum_finish(const struct mptcpscan_dss_sum *sum,
+                                          uint16_t expected,
+                                          uint16_t *checksum,
+                                          bool *valid);
+
+/**
+ * Releases a DSS checksum state. NULL is accepted and does nothing.
+ *
+ * Reads and frees `sum`, which must come from `mptcpscan_dss_sum_new` and not be used again.
+ */
+void mptcpscan_dss_sum_free(struct mptcpscan_dss_sum *sum);
+
+/**
+ * Expands a 32-bit data sequence number from a DSS option to 64 bits.
+ *
+ * Reads `low` (the option's 32-bit DSN or data ACK) and `near` (a 64-bit DSN of the same
+ * direction already known: the IDSN at first, then the last expanded value). On success writes
+ * the 64-bit value with those low 32 bits closest to `near` to `*dsn`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_dss_expand_dsn(uint32_t low, uint64_t near, uint64_t *dsn);
+
+/**
  * Describes a result code in English.
  *
  * Reads `code` (any integer, typically an `mptcpscan_result`). Returns a static NUL-terminated
@@ -214,6 +1147,64 @@ extern "C" {
  * "unknown mptcpscan result code". Never fails.
  */
 const char *mptcpscan_strerror(uint32_t code);
+
+/**
+ * Decodes one whole MPTCP option (kind 30) into its C struct.
+ *
+ * Reads `option_len` bytes at `option` (kind and length bytes included, as
+ * `mptcpscan_options_find_mptcp` or `mptcpscan_option_next` locate them) and `version`, the
+ * connection's `mptcpscan_mptcp_version`, which only ADD_ADDR's layout depends on (the v0 and v1
+ * layouts share lengths). On success writes the option to `*out`, unused bytes zeroed.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown version), `MPTCP_*` (the
+ * bytes are not a well-formed MPTCP option: see each code), `OPTION_TOO_LONG` (a variable part
+ * longer than a TCP header can carry).
+ */
+mptcpscan_result mptcpscan_mptcp_parse(const uint8_t *option,
+                                       size_t option_len,
+                                       uint32_t version,
+                                       struct mptcpscan_mptcp_option *out);
+
+/**
+ * Encodes an MPTCP option from its C struct.
+ *
+ * Reads `*option` (the member of `body` that `subtype` selects; `length` is ignored). On
+ * success writes the whole option (kind and length bytes included) to the front of the
+ * `buf_len` bytes at `buf` and its length to `*written`. Decoding what a parse returned gives
+ * the same bytes back.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `BUFFER_TOO_SHORT`, `INVALID_ARGUMENT` (subtype above
+ * 15, unknown join stage, ADD_ADDR version or address family, `count` or `data_len` out of
+ * range, an unknown subtype whose first data byte disagrees), `MPTCP_UNREPRESENTABLE` (fields
+ * that make no valid layout: MP_CAPABLE's receiver key without the sender's, a nibble or 12-bit
+ * field with higher bits set, a DSS value wider than 32 bits without flag a or m, v0 ADD_ADDR
+ * flags or HMAC, an empty REMOVE_ADDR).
+ */
+mptcpscan_result mptcpscan_mptcp_emit(const struct mptcpscan_mptcp_option *option,
+                                      uint8_t *buf,
+                                      size_t buf_len,
+                                      size_t *written);
+
+/**
+ * Names an MPTCP subtype ("MP_CAPABLE", "DSS", ..., "MP_EXPERIMENTAL", "unknown" for 9 to 14).
+ *
+ * Reads `subtype`. On success writes a static NUL-terminated string (never to be freed) to
+ * `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`subtype` above 15).
+ */
+mptcpscan_result mptcpscan_mptcp_subtype_name(uint32_t subtype, const char **name);
+
+/**
+ * Names an MP_TCPRST reason code ("middlebox interference", ...; "unassigned" for codes RFC 8684
+ * does not define).
+ *
+ * Reads `reason`. On success writes a static NUL-terminated string (never to be freed) to
+ * `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_tcprst_reason_name(uint8_t reason, const char **name);
 
 /**
  * Decodes the single TCP option that starts at `offset` in an option area.
@@ -263,6 +1254,28 @@ mptcpscan_result mptcpscan_options_find_mptcp(const uint8_t *area,
                                               size_t area_len,
                                               size_t *offset,
                                               size_t *length);
+
+/**
+ * Classifies an address by the IANA special-purpose registries.
+ *
+ * Reads `*address`. On success writes an `mptcpscan_scope` value to `*scope`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (unknown `family`).
+ */
+mptcpscan_result mptcpscan_address_scope(const struct mptcpscan_address *address, uint32_t *scope);
+
+/**
+ * Names a scope and says whether advertising an address of that scope leaks information (the
+ * peer cannot use it, so announcing it only describes the sender's network: everything but
+ * public and 6to4).
+ *
+ * Reads `scope` (an `mptcpscan_scope` value). On success writes a static NUL-terminated
+ * lower-case name such as "private" or "link-local" to `*name` (never to be freed) and the leak
+ * flag to `*is_leak`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`scope` out of range).
+ */
+mptcpscan_result mptcpscan_scope_describe(uint32_t scope, const char **name, bool *is_leak);
 
 /**
  * Returns the library's version as a static NUL-terminated string such as "0.1.0".

@@ -7,7 +7,7 @@ use core_lib::options::{EmitError, OptionError};
 /// The outcome of a call: `MPTCPSCAN_RESULT_OK` (0) or the reason it failed.
 ///
 /// Codes are grouped by hundreds: 0–99 the call itself (pointers, buffers, arguments), 100–199 the
-/// TCP option walk. A new code may appear in a minor ABI version, so hosts should treat an unknown
+/// TCP option walk, 200–299 MPTCP options. A new code may appear in a minor ABI version, so hosts should treat an unknown
 /// non-zero code as a failure and print it with `mptcpscan_strerror`.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,8 +38,23 @@ pub enum mptcpscan_result {
     /// A fixed-size TCP option (MSS, window scale, SACK permitted, timestamps) or SACK has a length
     /// its definition does not allow.
     OptionWrongLength = 103,
-    /// An option would be longer than its one-byte length field can say.
+    /// An option is longer than its one-byte length field, or its variable part longer than the
+    /// 40-byte option area, allows.
     OptionTooLong = 104,
+    /// The option is not kind 30 (MPTCP).
+    MptcpNotMptcp = 200,
+    /// The option is shorter than kind, length and subtype (3 bytes).
+    MptcpTooShort = 201,
+    /// The option's length byte disagrees with the number of bytes given.
+    MptcpLengthMismatch = 202,
+    /// The option's subtype is not the one the decoder handles.
+    MptcpWrongSubtype = 203,
+    /// The option's length is not one its subtype (and flags) allow.
+    MptcpBadLength = 204,
+    /// A field holds a value its subtype does not allow (e.g. an ADD_ADDR v0 IP version).
+    MptcpBadValue = 205,
+    /// The fields given for encoding make no valid layout.
+    MptcpUnrepresentable = 206,
 }
 
 impl mptcpscan_result {
@@ -58,6 +73,13 @@ impl mptcpscan_result {
         mptcpscan_result::OptionTruncated,
         mptcpscan_result::OptionWrongLength,
         mptcpscan_result::OptionTooLong,
+        mptcpscan_result::MptcpNotMptcp,
+        mptcpscan_result::MptcpTooShort,
+        mptcpscan_result::MptcpLengthMismatch,
+        mptcpscan_result::MptcpWrongSubtype,
+        mptcpscan_result::MptcpBadLength,
+        mptcpscan_result::MptcpBadValue,
+        mptcpscan_result::MptcpUnrepresentable,
     ];
 
     /// The code as a static NUL-terminated description.
@@ -75,7 +97,18 @@ impl mptcpscan_result {
             mptcpscan_result::OptionLengthTooSmall => c"TCP option length is less than 2",
             mptcpscan_result::OptionTruncated => c"TCP option runs past the end of the option area",
             mptcpscan_result::OptionWrongLength => c"TCP option length not allowed for its kind",
-            mptcpscan_result::OptionTooLong => c"TCP option longer than 255 bytes",
+            mptcpscan_result::OptionTooLong => {
+                c"TCP option too long for its length byte or the option area"
+            }
+            mptcpscan_result::MptcpNotMptcp => c"not an MPTCP option (kind 30)",
+            mptcpscan_result::MptcpTooShort => c"MPTCP option shorter than 3 bytes",
+            mptcpscan_result::MptcpLengthMismatch => {
+                c"MPTCP option length byte disagrees with the bytes given"
+            }
+            mptcpscan_result::MptcpWrongSubtype => c"MPTCP option of another subtype",
+            mptcpscan_result::MptcpBadLength => c"MPTCP option length not allowed for its subtype",
+            mptcpscan_result::MptcpBadValue => c"MPTCP option field value not allowed",
+            mptcpscan_result::MptcpUnrepresentable => c"MPTCP option fields make no valid layout",
         }
     }
 }

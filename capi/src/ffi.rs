@@ -46,6 +46,55 @@ pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8]> {
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
 }
 
+/// Borrows `len` writable bytes at `ptr`; NULL is an error even when `len` is 0.
+///
+/// # Safety
+/// If `ptr` is not NULL it must point to `len` writable bytes that nothing else reads or writes
+/// while the returned slice lives (in particular no input of the same call).
+pub(crate) unsafe fn bytes_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8]> {
+    if ptr.is_null() {
+        return Err(mptcpscan_result::NullParameter);
+    }
+    if len > isize::MAX as usize {
+        return Err(mptcpscan_result::InvalidArgument);
+    }
+    // SAFETY: as in `bytes`, plus the caller's promise of exclusive access.
+    Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
+}
+
+/// Borrows one input struct.
+///
+/// # Safety
+/// If `ptr` is not NULL it must point to a readable `T` (any bit pattern of which is valid:
+/// the ABI's structs hold only integers, arrays and unions of those) that nothing writes while
+/// the reference lives.
+pub(crate) unsafe fn input<'a, T>(ptr: *const T) -> Result<&'a T> {
+    if ptr.is_null() {
+        return Err(mptcpscan_result::NullParameter);
+    }
+    if !ptr.is_aligned() {
+        return Err(mptcpscan_result::Misaligned);
+    }
+    // SAFETY: non-NULL, aligned, and the caller promises a readable, unchanging `T`.
+    Ok(unsafe { &*ptr })
+}
+
+/// Borrows a library-allocated handle for mutation.
+///
+/// # Safety
+/// If `ptr` is not NULL it must come from the matching `_new` function, not be freed yet, and not
+/// be used by anything else while the reference lives.
+pub(crate) unsafe fn handle<'a, T>(ptr: *mut T) -> Result<&'a mut T> {
+    if ptr.is_null() {
+        return Err(mptcpscan_result::NullParameter);
+    }
+    if !ptr.is_aligned() {
+        return Err(mptcpscan_result::Misaligned);
+    }
+    // SAFETY: non-NULL, aligned, and the caller promises a live, unshared handle.
+    Ok(unsafe { &mut *ptr })
+}
+
 /// An output slot, checked for NULL and alignment up front and written only once the call has
 /// succeeded.
 pub(crate) struct Out<T>(NonNull<T>);

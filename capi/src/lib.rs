@@ -19,9 +19,13 @@
 // alignment before any dereference.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
+pub mod address;
+pub mod crypto;
 pub mod error;
 mod ffi;
+pub mod mptcp;
 pub mod options;
+pub mod scope;
 pub mod version;
 
 pub use error::mptcpscan_result;

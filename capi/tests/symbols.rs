@@ -10,20 +10,26 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use libloading::{Library, Symbol};
+use mptcpscan::address::mptcpscan_address;
+use mptcpscan::crypto::{
+    mptcpscan_add_addr_check, mptcpscan_dss_mapping, mptcpscan_dss_sum, mptcpscan_hmac_keys,
+    mptcpscan_join_handshake, mptcpscan_join_hmacs,
+};
+use mptcpscan::mptcp::mptcpscan_mptcp_option;
 use mptcpscan::mptcpscan_result as R;
 use mptcpscan::options::mptcpscan_tcp_option;
+use mptcpscan::scope::mptcpscan_scope;
 
 fn library_path() -> PathBuf {
     if let Some(path) = std::env::var_os("MPTCPSCAN_SO") {
         return PathBuf::from(path);
     }
-    // target/<profile>/deps/symbols-<hash> → target/<profile>/libmptcpscan.so
+    // `cargo test` builds the cdylib next to this executable, in target/<profile>/deps, without
+    // copying it up to target/<profile> as `cargo build` does.
     let exe = std::env::current_exe().expect("test executable path");
-    let profile = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>");
-    profile.join("libmptcpscan.so")
+    exe.parent()
+        .expect("target/<profile>/deps")
+        .join("libmptcpscan.so")
 }
 
 /// Function names declared in the header: identifiers directly followed by `(`, comments and
@@ -82,72 +88,225 @@ fn exported_functions(library: &Path) -> BTreeSet<String> {
 
 type Call = fn(&Library);
 
+/// `(name, call)` pairs: each call resolves `name` with the header's signature and calls it.
+macro_rules! calls {
+    ($($name:ident: [$ty:ty] |$f:ident| $body:block)*) => {
+        vec![$((stringify!($name), (|lib: &Library| {
+            // SAFETY: `$ty` is the signature the header declares for this symbol.
+            let $f: Symbol<$ty> = unsafe { lib.get(concat!(stringify!($name), "\0").as_bytes()) }
+                .expect(stringify!($name));
+            $body
+        }) as Call),)*]
+    };
+}
+
+fn cstr(ptr: *const c_char) -> &'static CStr {
+    assert!(!ptr.is_null());
+    // SAFETY: the library returns static NUL-terminated strings.
+    unsafe { CStr::from_ptr(ptr) }
+}
+
+/// mptcp-v0.pcap (tcpdump's tests), packets 8–10.
+const V0_JOIN: mptcpscan_join_handshake = mptcpscan_join_handshake {
+    initiator_key: 0x9c9e_abd1_e46a_33b2,
+    listener_key: 0x967d_2770_b696_0552,
+    initiator_nonce: 0x1b66_5a18,
+    listener_nonce: 0x33ab_e9d5,
+};
+
+fn ipv4(octets: [u8; 4]) -> mptcpscan_address {
+    let mut address = mptcpscan_address {
+        family: 4,
+        bytes: [0; 16],
+    };
+    address.bytes[..4].copy_from_slice(&octets);
+    address
+}
+
 /// One call per exported function, with the function's real signature.
 fn calls() -> Vec<(&'static str, Call)> {
-    vec![
-        ("mptcpscan_abi_version", |lib| {
-            // SAFETY: the header declares `uint32_t mptcpscan_abi_version(void)`.
-            let f: Symbol<extern "C" fn() -> u32> =
-                unsafe { lib.get(b"mptcpscan_abi_version") }.unwrap();
+    calls! {
+        mptcpscan_abi_version: [extern "C" fn() -> u32] |f| {
             assert_eq!(f() >> 16, mptcpscan::version::MPTCPSCAN_ABI_MAJOR);
-        }),
-        ("mptcpscan_version", |lib| {
-            // SAFETY: the header declares `const char *mptcpscan_version(void)`.
-            let f: Symbol<extern "C" fn() -> *const c_char> =
-                unsafe { lib.get(b"mptcpscan_version") }.unwrap();
-            // SAFETY: the result is a static NUL-terminated string.
-            let version = unsafe { CStr::from_ptr(f()) };
-            assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
-        }),
-        ("mptcpscan_strerror", |lib| {
-            // SAFETY: the header declares `const char *mptcpscan_strerror(uint32_t)`.
-            let f: Symbol<extern "C" fn(u32) -> *const c_char> =
-                unsafe { lib.get(b"mptcpscan_strerror") }.unwrap();
-            // SAFETY: the result is a static NUL-terminated string.
-            let text = unsafe { CStr::from_ptr(f(R::NullParameter as u32)) };
-            assert_eq!(text, c"a required pointer argument is NULL");
-        }),
-        ("mptcpscan_option_next", |lib| {
-            type F = extern "C" fn(*const u8, usize, usize, *mut mptcpscan_tcp_option) -> R;
-            // SAFETY: the signature is the header's.
-            let f: Symbol<F> = unsafe { lib.get(b"mptcpscan_option_next") }.unwrap();
+        }
+        mptcpscan_version: [extern "C" fn() -> *const c_char] |f| {
+            assert_eq!(cstr(f()).to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+        }
+        mptcpscan_strerror: [extern "C" fn(u32) -> *const c_char] |f| {
+            assert_eq!(cstr(f(R::NullParameter as u32)), c"a required pointer argument is NULL");
+        }
+        mptcpscan_option_next: [extern "C" fn(*const u8, usize, usize, *mut mptcpscan_tcp_option) -> R] |f| {
             let mut option = mptcpscan_tcp_option::default();
             assert_eq!(f([2, 4, 5, 0xb4].as_ptr(), 4, 0, &mut option), R::Ok);
             assert_eq!((option.kind, option.mss), (2, 1460));
             assert_eq!(f(std::ptr::null(), 4, 0, &mut option), R::NullParameter);
-        }),
-        ("mptcpscan_options_walk", |lib| {
-            type F =
-                extern "C" fn(*const u8, usize, *mut mptcpscan_tcp_option, usize, *mut usize) -> R;
-            // SAFETY: the signature is the header's.
-            let f: Symbol<F> = unsafe { lib.get(b"mptcpscan_options_walk") }.unwrap();
+        }
+        mptcpscan_options_walk: [extern "C" fn(*const u8, usize, *mut mptcpscan_tcp_option, usize, *mut usize) -> R] |f| {
             let mut options = [mptcpscan_tcp_option::default(); 4];
             let mut count = 0;
-            assert_eq!(
-                f(
-                    [1, 1, 0x1e, 4, 1, 1].as_ptr(),
-                    6,
-                    options.as_mut_ptr(),
-                    4,
-                    &mut count
-                ),
-                R::Ok
-            );
+            let area = [1, 1, 0x1e, 4, 1, 1];
+            assert_eq!(f(area.as_ptr(), 6, options.as_mut_ptr(), 4, &mut count), R::Ok);
             assert_eq!(count, 3);
             assert_eq!(options[2].kind, 30);
-        }),
-        ("mptcpscan_options_find_mptcp", |lib| {
-            type F = extern "C" fn(*const u8, usize, *mut usize, *mut usize) -> R;
-            // SAFETY: the signature is the header's.
-            let f: Symbol<F> = unsafe { lib.get(b"mptcpscan_options_find_mptcp") }.unwrap();
+        }
+        mptcpscan_options_find_mptcp: [extern "C" fn(*const u8, usize, *mut usize, *mut usize) -> R] |f| {
             let (mut at, mut len) = (0, 0);
-            assert_eq!(
-                f([1, 1, 0x1e, 4, 1, 1].as_ptr(), 6, &mut at, &mut len),
-                R::Ok
-            );
+            assert_eq!(f([1, 1, 0x1e, 4, 1, 1].as_ptr(), 6, &mut at, &mut len), R::Ok);
             assert_eq!((at, len), (2, 4));
-        }),
-    ]
+        }
+        mptcpscan_mptcp_parse: [extern "C" fn(*const u8, usize, u32, *mut mptcpscan_mptcp_option) -> R] |f| {
+            // SAFETY: an all-integer struct; zero is a valid value.
+            let mut option: mptcpscan_mptcp_option = unsafe { std::mem::zeroed() };
+            assert_eq!(f([0x1e, 4, 1, 1].as_ptr(), 4, 1, &mut option), R::Ok);
+            // SAFETY: subtype 0 selects `mp_capable`.
+            assert_eq!((option.subtype, unsafe { option.body.mp_capable.flags }), (0, 1));
+        }
+        mptcpscan_mptcp_emit: [extern "C" fn(*const mptcpscan_mptcp_option, *mut u8, usize, *mut usize) -> R] |f| {
+            // SAFETY: an all-integer struct; zero is a valid value (MP_CAPABLE v0, no key).
+            let option: mptcpscan_mptcp_option = unsafe { std::mem::zeroed() };
+            let (mut buf, mut len) = ([0u8; 8], 0);
+            assert_eq!(f(&option, buf.as_mut_ptr(), 8, &mut len), R::Ok);
+            assert_eq!(&buf[..len], [0x1e, 4, 0, 0]);
+        }
+        mptcpscan_mptcp_subtype_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(2, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"DSS");
+        }
+        mptcpscan_tcprst_reason_name: [extern "C" fn(u8, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(6, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"middlebox interference");
+        }
+        mptcpscan_key_derive: [extern "C" fn(u32, u64, *mut u32, *mut u64) -> R] |f| {
+            let (mut token, mut idsn) = (0, 0);
+            assert_eq!(f(1, 0x29a6_c869_81ad_933c, &mut token, &mut idsn), R::Ok);
+            assert_eq!((token, idsn), (2_740_809_090, 11_713_449_205_243_392_241));
+        }
+        mptcpscan_join_compute: [extern "C" fn(
+            u32,
+            *const mptcpscan_join_handshake,
+            *mut mptcpscan_join_hmacs,
+        ) -> R] |f| {
+            let mut hmacs = mptcpscan_join_hmacs::default();
+            assert_eq!(f(0, &V0_JOIN, &mut hmacs), R::Ok);
+            assert_eq!(hmacs.expected_token, 0xe47f_0142);
+        }
+        mptcpscan_join_verify_syn_ack: [extern "C" fn(
+            u32,
+            *const mptcpscan_join_handshake,
+            *const u8,
+            usize,
+            *mut bool,
+        ) -> R] |f| {
+            let mut valid = false;
+            let hmac = 0x5ab6_80c7_884a_f03d_u64.to_be_bytes();
+            assert_eq!(f(0, &V0_JOIN, hmac.as_ptr(), 8, &mut valid), R::Ok);
+            assert!(valid);
+        }
+        mptcpscan_join_verify_ack: [extern "C" fn(
+            u32,
+            *const mptcpscan_join_handshake,
+            *const u8,
+            usize,
+            *mut bool,
+        ) -> R] |f| {
+            let mut valid = true;
+            assert_eq!(f(0, &V0_JOIN, [0u8; 20].as_ptr(), 20, &mut valid), R::Ok);
+            assert!(!valid);
+        }
+        mptcpscan_add_addr_hmac: [extern "C" fn(
+            *const mptcpscan_hmac_keys,
+            u8,
+            *const mptcpscan_address,
+            u16,
+            *mut u8,
+            usize,
+        ) -> R] |f| {
+            let keys = mptcpscan_hmac_keys { sender: 1, receiver: 2 };
+            let mut hmac = [0u8; 8];
+            assert_eq!(f(&keys, 1, &ipv4([198, 18, 0, 1]), 0, hmac.as_mut_ptr(), 7), R::BufferTooShort);
+            assert_eq!(f(&keys, 1, &ipv4([198, 18, 0, 1]), 0, hmac.as_mut_ptr(), 8), R::Ok);
+        }
+        mptcpscan_add_addr_verify: [extern "C" fn(
+            *const mptcpscan_hmac_keys,
+            u8,
+            *const mptcpscan_address,
+            u16,
+            *const u8,
+            usize,
+            *mut u32,
+        ) -> R] |f| {
+            // mptcp-aa-v1.pcap (tcpdump's tests): the pre-RFC leftmost truncation.
+            let keys = mptcpscan_hmac_keys {
+                sender: 0x73bb_1503_58a0_aecb,
+                receiver: 0x8f0c_7c64_a6a3_2ac1,
+            };
+            let hmac = 0x6699_2874_4366_716c_u64.to_be_bytes();
+            let mut check = 0;
+            let address = ipv4([192, 168, 136, 225]);
+            assert_eq!(f(&keys, 1, &address, 0, hmac.as_ptr(), 8, &mut check), R::Ok);
+            assert_eq!(check, mptcpscan_add_addr_check::PreRfcTruncation as u32);
+        }
+        mptcpscan_dss_checksum: [extern "C" fn(
+            *const mptcpscan_dss_mapping,
+            *const u8,
+            usize,
+            *mut u16,
+        ) -> R] |f| {
+            // mptcp-fclose.pcap (tcpdump's tests), packet 6.
+            let mapping = mptcpscan_dss_mapping { dsn: 7_512_766_147_283_988_406, ssn: 1, data_len: 1 };
+            let mut checksum = 0;
+            assert_eq!(f(&mapping, b"c".as_ptr(), 1, &mut checksum), R::Ok);
+            assert_eq!(checksum, 0x9e91);
+        }
+        mptcpscan_dss_checksum_verify: [extern "C" fn(
+            *const mptcpscan_dss_mapping,
+            *const u8,
+            usize,
+            u16,
+            *mut bool,
+        ) -> R] |f| {
+            let mapping = mptcpscan_dss_mapping { dsn: 7_512_766_147_283_988_406, ssn: 1, data_len: 1 };
+            let mut valid = false;
+            assert_eq!(f(&mapping, b"c".as_ptr(), 1, 0x9e91, &mut valid), R::Ok);
+            assert!(valid);
+        }
+        mptcpscan_dss_sum_new: [extern "C" fn(*const mptcpscan_dss_mapping, *mut *mut mptcpscan_dss_sum) -> R] |f| {
+            assert_eq!(f(std::ptr::null(), &mut std::ptr::null_mut()), R::NullParameter);
+        }
+        mptcpscan_dss_sum_update: [extern "C" fn(*mut mptcpscan_dss_sum, *const u8, usize) -> R] |f| {
+            assert_eq!(f(std::ptr::null_mut(), b"c".as_ptr(), 1), R::NullParameter);
+        }
+        mptcpscan_dss_sum_finish: [extern "C" fn(
+            *const mptcpscan_dss_sum,
+            u16,
+            *mut u16,
+            *mut bool,
+        ) -> R] |f| {
+            let (mut checksum, mut valid) = (0, false);
+            assert_eq!(f(std::ptr::null(), 0, &mut checksum, &mut valid), R::NullParameter);
+        }
+        mptcpscan_dss_sum_free: [extern "C" fn(*mut mptcpscan_dss_sum)] |f| {
+            f(std::ptr::null_mut());
+        }
+        mptcpscan_dss_expand_dsn: [extern "C" fn(u32, u64, *mut u64) -> R] |f| {
+            let mut dsn = 0;
+            assert_eq!(f(0xb171_2fb6, 7_512_766_147_283_988_405, &mut dsn), R::Ok);
+            assert_eq!(dsn, 7_512_766_147_283_988_406);
+        }
+        mptcpscan_address_scope: [extern "C" fn(*const mptcpscan_address, *mut u32) -> R] |f| {
+            let mut scope = 99;
+            assert_eq!(f(&ipv4([198, 18, 0, 1]), &mut scope), R::Ok);
+            assert_eq!(scope, mptcpscan_scope::Benchmarking as u32);
+        }
+        mptcpscan_scope_describe: [extern "C" fn(u32, *mut *const c_char, *mut bool) -> R] |f| {
+            let (mut name, mut leak) = (std::ptr::null(), false);
+            assert_eq!(f(mptcpscan_scope::SixToFour as u32, &mut name, &mut leak), R::Ok);
+            assert_eq!((cstr(name), leak), (c"6to4", false));
+            assert_eq!(f(99, &mut name, &mut leak), R::InvalidArgument);
+        }
+    }
 }
 
 #[test]

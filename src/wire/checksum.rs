@@ -30,10 +30,14 @@ pub fn sum(data: &[u8]) -> u64 {
 }
 
 /// Folds a running sum to 16 bits with end-around carry.
-pub fn fold(mut acc: u64) -> u16 {
-    while acc >> 16 != 0 {
-        acc = (acc & 0xffff) + (acc >> 16);
-    }
+///
+/// A fixed sequence without a loop (it runs on every probe): 64 → 33 bits, → 32 bits, → 17 bits,
+/// → 16 bits; each step adds the high part to the low part, which the modulus 0xffff allows.
+pub fn fold(acc: u64) -> u16 {
+    let acc = (acc >> 32) + (acc & 0xffff_ffff);
+    let acc = (acc >> 32) + (acc & 0xffff_ffff);
+    let acc = (acc >> 16) + (acc & 0xffff);
+    let acc = (acc >> 16) + (acc & 0xffff);
     acc as u16
 }
 
@@ -216,7 +220,24 @@ mod tests {
         a == b || (a == 0 && b == 0xffff) || (a == 0xffff && b == 0)
     }
 
+    #[test]
+    fn fold_handles_extreme_sums() {
+        assert_eq!(fold(0), 0);
+        assert_eq!(fold(0xffff), 0xffff);
+        assert_eq!(fold(0x1_0000), 1);
+        assert_eq!(fold(u64::MAX), 0xffff);
+        assert_eq!(fold(0x1_ffff_fffe), 0xffff);
+    }
+
     quickcheck! {
+        fn fold_matches_loop(acc: u64) -> bool {
+            let mut slow = acc;
+            while slow >> 16 != 0 {
+                slow = (slow & 0xffff) + (slow >> 16);
+            }
+            fold(acc) == slow as u16
+        }
+
         fn sum_matches_reference(data: Vec<u8>) -> bool {
             checksum(&data) == reference(&data)
         }

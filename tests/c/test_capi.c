@@ -3,6 +3,7 @@
  * values checked. The fixtures are copied from captures in ../shared/captures (each says which
  * packet); the same program is linked statically and dynamically and run under valgrind.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,54 @@ static const uint8_t v1_ack_options[] = {
 	0x01, 0x01, 0x08, 0x0a, 0x1b, 0xaf, 0x9e, 0xa1, 0xc3, 0x37, 0xc5, 0x93,
 	0x1e, 0x14, 0x01, 0x01, 0x1f, 0xdb, 0x5d, 0xf3, 0x28, 0xbc, 0x3d, 0xef,
 	0x29, 0xa6, 0xc8, 0x69, 0x81, 0xad, 0x93, 0x3c,
+};
+
+/* One MPTCP option of each layout, from the shared captures (which file and frame). */
+struct mptcp_fixture {
+	const char *where;
+	uint32_t version;
+	size_t len;
+	uint8_t bytes[28];
+};
+
+static const struct mptcp_fixture mptcp_fixtures[] = {
+	{ "mptcp-v1.pcap 1: MP_CAPABLE v1 SYN", 1, 4, { 0x1e, 0x04, 0x01, 0x01 } },
+	{ "mptcp-v0.pcap 1: MP_CAPABLE v0 SYN", 0, 12,
+	  { 0x1e, 0x0c, 0x00, 0x81, 0x9c, 0x9e, 0xab, 0xd1, 0xe4, 0x6a, 0x33, 0xb2 } },
+	{ "mptcp-v1.pcap 4: MP_CAPABLE v1 ACK with data", 1, 22,
+	  { 0x1e, 0x16, 0x01, 0x01, 0x1f, 0xdb, 0x5d, 0xf3, 0x28, 0xbc, 0x3d, 0xef,
+	    0x29, 0xa6, 0xc8, 0x69, 0x81, 0xad, 0x93, 0x3c, 0x20, 0x00 } },
+	{ "mptcp-v0.pcap 8: MP_JOIN SYN", 0, 12,
+	  { 0x1e, 0x0c, 0x10, 0x00, 0xe4, 0x7f, 0x01, 0x42, 0x1b, 0x66, 0x5a, 0x18 } },
+	{ "mptcp-v0.pcap 9: MP_JOIN SYN-ACK", 0, 16,
+	  { 0x1e, 0x10, 0x10, 0x01, 0x5a, 0xb6, 0x80, 0xc7, 0x88, 0x4a, 0xf0, 0x3d,
+	    0x33, 0xab, 0xe9, 0xd5 } },
+	{ "mptcp-v0.pcap 10: MP_JOIN ACK", 0, 24,
+	  { 0x1e, 0x18, 0x10, 0x00, 0xcb, 0x7b, 0x87, 0xf5, 0xe5, 0xf0, 0x50, 0x2f,
+	    0x43, 0xb5, 0x35, 0xfb, 0x70, 0xef, 0x66, 0x07, 0xdf, 0x2e, 0x6c, 0x7a } },
+	{ "mptcp-fclose.pcap 6: DSS with checksum", 0, 20,
+	  { 0x1e, 0x14, 0x20, 0x05, 0xc9, 0xdc, 0x1c, 0x61, 0xb1, 0x71, 0x2f, 0xb6,
+	    0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x9e, 0x91 } },
+	{ "mptcp-v1.pcap 7: DSS 8-byte ack and DSN", 1, 26,
+	  { 0x1e, 0x1a, 0x20, 0x0f, 0xc8, 0x07, 0x2f, 0xb9, 0x0e, 0xda, 0xb0, 0x4e,
+	    0xa2, 0x8e, 0x87, 0xfd, 0xdd, 0x1d, 0x30, 0xf2, 0x00, 0x00, 0x00, 0x01,
+	    0x20, 0x00 } },
+	{ "mptcp-v0.pcap 4: ADD_ADDR v0", 0, 8,
+	  { 0x1e, 0x08, 0x34, 0x01, 0x0a, 0x01, 0x02, 0x02 } },
+	{ "mptcp-aa-echo.pcap 2: ADD_ADDR v1 echo", 1, 8,
+	  { 0x1e, 0x08, 0x31, 0x01, 0x0a, 0x00, 0x02, 0x01 } },
+	{ "mptcp-aa-v1.pcap 13: ADD_ADDR v1 with HMAC", 1, 16,
+	  { 0x1e, 0x10, 0x30, 0x01, 0xc0, 0xa8, 0x88, 0xe1, 0x66, 0x99, 0x28, 0x74,
+	    0x43, 0x66, 0x71, 0x6c } },
+	{ "mptcp-v0.pcap 210: REMOVE_ADDR", 0, 4, { 0x1e, 0x04, 0x40, 0x00 } },
+	{ "(no capture) MP_PRIO v1 backup", 1, 3, { 0x1e, 0x03, 0x51 } },
+	{ "(no capture) MP_PRIO v0 with address id", 0, 4, { 0x1e, 0x04, 0x51, 0x05 } },
+	{ "(no capture) MP_FAIL", 1, 12,
+	  { 0x1e, 0x0c, 0x60, 0x00, 0xa2, 0x8e, 0x87, 0xfd, 0xdd, 0x1d, 0x30, 0xf2 } },
+	{ "mptcp-fclose.pcap 10: MP_FASTCLOSE", 0, 12,
+	  { 0x1e, 0x0c, 0x70, 0x00, 0xd0, 0x05, 0xb1, 0xab, 0x34, 0xba, 0xd3, 0x44 } },
+	{ "mptcp-tcprst.pcap 1: MP_TCPRST", 1, 4, { 0x1e, 0x04, 0x80, 0x00 } },
+	{ "(no capture) MP_EXPERIMENTAL", 1, 5, { 0x1e, 0x05, 0xf0, 0xaa, 0xbb } },
 };
 
 static void test_versions(void)
@@ -102,10 +151,333 @@ static void test_option_walk(void)
 		     MPTCPSCAN_RESULT_OPTION_TRUNCATED);
 }
 
+static void test_mptcp_round_trip(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mptcp_fixtures) / sizeof(mptcp_fixtures[0]); i++) {
+		const struct mptcp_fixture *f = &mptcp_fixtures[i];
+		mptcpscan_mptcp_option option;
+		uint8_t out[MPTCPSCAN_MAX_OPTIONS_LEN];
+		size_t written = 0;
+		const char *name = NULL;
+
+		CHECK_OK(mptcpscan_mptcp_parse(f->bytes, f->len, f->version, &option));
+		CHECK(option.subtype == f->bytes[2] >> 4 && option.length == f->len);
+		CHECK_OK(mptcpscan_mptcp_emit(&option, out, sizeof(out), &written));
+		CHECK(written == f->len && memcmp(out, f->bytes, f->len) == 0);
+		CHECK_RESULT(mptcpscan_mptcp_emit(&option, out, f->len - 1, &written),
+			     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+		CHECK_OK(mptcpscan_mptcp_subtype_name(option.subtype, &name));
+		if (checks_failed)
+			fprintf(stderr, "  after fixture %s (%s)\n", f->where, name);
+	}
+}
+
+static void test_mptcp_fields(void)
+{
+	mptcpscan_mptcp_option o;
+	const char *name = NULL;
+
+	/* mptcp-v1.pcap packet 4: both keys and the data-level length of the first data. */
+	CHECK_OK(mptcpscan_mptcp_parse(mptcp_fixtures[2].bytes, mptcp_fixtures[2].len,
+				       MPTCPSCAN_MPTCP_VERSION_V1, &o));
+	CHECK(o.subtype == MPTCPSCAN_MPTCP_SUBTYPE_MP_CAPABLE);
+	CHECK(o.body.mp_capable.version == 1);
+	CHECK(o.body.mp_capable.flags == MPTCPSCAN_CAPABLE_FLAG_HMAC);
+	CHECK(o.body.mp_capable.has_sender_key && o.body.mp_capable.has_receiver_key);
+	CHECK(o.body.mp_capable.sender_key == 0x1fdb5df328bc3defull);
+	CHECK(o.body.mp_capable.receiver_key == 0x29a6c86981ad933cull);
+	CHECK(o.body.mp_capable.has_data_len && o.body.mp_capable.data_len == 8192);
+	CHECK(!o.body.mp_capable.has_checksum);
+
+	/* mptcp-v0.pcap packet 8: the join SYN carries the server's token (see test_key_derive). */
+	CHECK_OK(mptcpscan_mptcp_parse(mptcp_fixtures[3].bytes, mptcp_fixtures[3].len, 0, &o));
+	CHECK(o.subtype == MPTCPSCAN_MPTCP_SUBTYPE_MP_JOIN);
+	CHECK(o.body.mp_join.stage == MPTCPSCAN_JOIN_STAGE_SYN);
+	CHECK(o.body.mp_join.token == 0xe47f0142u && o.body.mp_join.nonce == 0x1b665a18u);
+	CHECK(o.body.mp_join.addr_id == 0 && o.body.mp_join.hmac_len == 0);
+	CHECK_OK(mptcpscan_mptcp_parse(mptcp_fixtures[5].bytes, mptcp_fixtures[5].len, 0, &o));
+	CHECK(o.body.mp_join.stage == MPTCPSCAN_JOIN_STAGE_ACK && o.body.mp_join.hmac_len == 20);
+	CHECK(o.body.mp_join.hmac[0] == 0xcb && o.body.mp_join.hmac[19] == 0x7a);
+
+	/* mptcp-v1.pcap packet 7: 8-byte data ACK and DSN, no checksum. */
+	CHECK_OK(mptcpscan_mptcp_parse(mptcp_fixtures[7].bytes, mptcp_fixtures[7].len, 1, &o));
+	CHECK(o.subtype == MPTCPSCAN_MPTCP_SUBTYPE_DSS);
+	CHECK(o.body.dss.flags == (MPTCPSCAN_DSS_FLAG_DATA_ACK | MPTCPSCAN_DSS_FLAG_DATA_ACK_8 |
+				   MPTCPSCAN_DSS_FLAG_MAPPING | MPTCPSCAN_DSS_FLAG_DSN_8));
+	CHECK(o.body.dss.data_ack == 14413541604287230030ull);
+	CHECK(o.body.dss.dsn == 11713449205243392242ull);
+	CHECK(o.body.dss.ssn == 1 && o.body.dss.data_len == 8192 && !o.body.dss.has_checksum);
+
+	/* mptcp-aa-echo.pcap packet 2: an echo carries no HMAC. */
+	CHECK_OK(mptcpscan_mptcp_parse(mptcp_fixtures[9].bytes, mptcp_fixtures[9].len, 1, &o));
+	CHECK(o.subtype == MPTCPSCAN_MPTCP_SUBTYPE_ADD_ADDR);
+	CHECK(o.body.add_addr.flags == MPTCPSCAN_ADD_ADDR_FLAG_ECHO && !o.body.add_addr.has_hmac);
+	CHECK(o.body.add_addr.address.family == MPTCPSCAN_ADDRESS_FAMILY_IPV4);
+	CHECK(memcmp(o.body.add_addr.address.bytes, "\x0a\x00\x02\x01", 4) == 0);
+	/* The same bytes read as v0 are an ADD_ADDR with a wrong IP version nibble. */
+	CHECK_RESULT(mptcpscan_mptcp_parse(mptcp_fixtures[9].bytes, mptcp_fixtures[9].len, 0, &o),
+		     MPTCPSCAN_RESULT_MPTCP_BAD_VALUE);
+
+	CHECK_OK(mptcpscan_mptcp_parse(mptcp_fixtures[11].bytes, mptcp_fixtures[11].len, 0, &o));
+	CHECK(o.body.remove_addr.count == 1 && o.body.remove_addr.ids[0] == 0);
+	CHECK_OK(mptcpscan_mptcp_parse(mptcp_fixtures[13].bytes, mptcp_fixtures[13].len, 0, &o));
+	CHECK(o.body.mp_prio.flags == MPTCPSCAN_BACKUP_FLAG && o.body.mp_prio.has_addr_id);
+	CHECK(o.body.mp_prio.addr_id == 5);
+	CHECK_OK(mptcpscan_mptcp_parse(mptcp_fixtures[15].bytes, mptcp_fixtures[15].len, 0, &o));
+	CHECK(o.body.mp_fastclose.receiver_key == 0xd005b1ab34bad344ull);
+	CHECK_OK(mptcpscan_mptcp_parse(mptcp_fixtures[16].bytes, mptcp_fixtures[16].len, 1, &o));
+	CHECK(o.subtype == MPTCPSCAN_MPTCP_SUBTYPE_MP_TCPRST && o.body.mp_tcprst.reason == 0);
+	CHECK_OK(mptcpscan_tcprst_reason_name(o.body.mp_tcprst.reason, &name));
+	CHECK(strcmp(name, "unspecified error") == 0);
+	CHECK_OK(mptcpscan_tcprst_reason_name(6, &name));
+	CHECK(strcmp(name, "middlebox interference") == 0);
+	CHECK_OK(mptcpscan_mptcp_parse(mptcp_fixtures[17].bytes, mptcp_fixtures[17].len, 1, &o));
+	CHECK(o.subtype == MPTCPSCAN_MPTCP_SUBTYPE_MP_EXPERIMENTAL);
+	CHECK(o.body.unknown.data_len == 3 && o.body.unknown.data[1] == 0xaa);
+	CHECK_OK(mptcpscan_mptcp_subtype_name(o.subtype, &name));
+	CHECK(strcmp(name, "MP_EXPERIMENTAL") == 0);
+
+	/* tcpdump's deliberately malformed DSS (mptcp-dss-oobr.pcap packet 1): a clear error. */
+	CHECK_RESULT(mptcpscan_mptcp_parse((const uint8_t *)"\x1e\x03\x20", 3, 1, &o),
+		     MPTCPSCAN_RESULT_MPTCP_BAD_LENGTH);
+}
+
+static void test_mptcp_encode(void)
+{
+	/* Build the v1 SYN option a scanner sends, from fields: 1e 04 01 01. */
+	static const uint8_t v1_syn[] = { 0x1e, 0x04, 0x01, 0x01 };
+	mptcpscan_mptcp_option o;
+	uint8_t out[MPTCPSCAN_MAX_OPTIONS_LEN];
+	size_t written = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.subtype = MPTCPSCAN_MPTCP_SUBTYPE_MP_CAPABLE;
+	o.body.mp_capable.version = 1;
+	o.body.mp_capable.flags = MPTCPSCAN_CAPABLE_FLAG_HMAC;
+	CHECK_OK(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written));
+	CHECK(written == 4 && memcmp(out, v1_syn, 4) == 0);
+	/* The v0 probe of the 2021 study: flags 0x81, key 0x0c0c0c0c0c0c0c0c. */
+	o.body.mp_capable.version = 0;
+	o.body.mp_capable.flags = MPTCPSCAN_CAPABLE_FLAG_CHECKSUM | MPTCPSCAN_CAPABLE_FLAG_HMAC;
+	o.body.mp_capable.has_sender_key = 1;
+	o.body.mp_capable.sender_key = 0x0c0c0c0c0c0c0c0cull;
+	CHECK_OK(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written));
+	CHECK(written == 12 && out[2] == 0x00 && out[3] == 0x81 && out[4] == 0x0c && out[11] == 0x0c);
+	/* A receiver key without the sender's makes no layout. */
+	o.body.mp_capable.has_sender_key = 0;
+	o.body.mp_capable.has_receiver_key = 1;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_MPTCP_UNREPRESENTABLE);
+
+	/* A v1 ADD_ADDR of 198.18.0.7 port 8080 with an HMAC computed by the library. */
+	{
+		static const mptcpscan_hmac_keys keys = { 0x1111111111111111ull,
+							  0x2222222222222222ull };
+		uint32_t check = 99;
+
+		memset(&o, 0, sizeof(o));
+		o.subtype = MPTCPSCAN_MPTCP_SUBTYPE_ADD_ADDR;
+		o.body.add_addr.version = MPTCPSCAN_MPTCP_VERSION_V1;
+		o.body.add_addr.addr_id = 7;
+		o.body.add_addr.address.family = MPTCPSCAN_ADDRESS_FAMILY_IPV4;
+		memcpy(o.body.add_addr.address.bytes, "\xc6\x12\x00\x07", 4);
+		o.body.add_addr.has_port = 1;
+		o.body.add_addr.port = 8080;
+		o.body.add_addr.has_hmac = 1;
+		CHECK_OK(mptcpscan_add_addr_hmac(&keys, 7, &o.body.add_addr.address, 8080,
+						 o.body.add_addr.hmac,
+						 sizeof(o.body.add_addr.hmac)));
+		CHECK_OK(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written));
+		CHECK(written == 18 && out[1] == 18 && out[2] == 0x30 && out[8] == 0x1f &&
+		      out[9] == 0x90);
+		CHECK_OK(mptcpscan_mptcp_parse(out, written, 1, &o));
+		CHECK_OK(mptcpscan_add_addr_verify(&keys, o.body.add_addr.addr_id,
+						   &o.body.add_addr.address, o.body.add_addr.port,
+						   o.body.add_addr.hmac, sizeof(o.body.add_addr.hmac),
+						   &check));
+		CHECK(check == MPTCPSCAN_ADD_ADDR_CHECK_VALID);
+	}
+}
+
+static void test_key_derive(void)
+{
+	uint32_t token = 0;
+	uint64_t idsn = 0;
+
+	/* tcpdump/mptcp-v1.pcap packet 2: the server's v1 key; tshark derives the same values. */
+	CHECK_OK(mptcpscan_key_derive(MPTCPSCAN_MPTCP_VERSION_V1, 0x29a6c86981ad933cull, &token,
+				      &idsn));
+	CHECK(token == 2740809090u);
+	CHECK(idsn == 11713449205243392241ull);
+	/* tcpdump/mptcp-v0.pcap packet 2: the server's v0 key, whose token its MP_JOIN SYN carries. */
+	CHECK_OK(mptcpscan_key_derive(MPTCPSCAN_MPTCP_VERSION_V0, 0x967d2770b6960552ull, &token,
+				      &idsn));
+	CHECK(token == 0xe47f0142u);
+	CHECK(idsn == 16464867208451421327ull);
+}
+
+static void test_join(void)
+{
+	/* tcpdump/mptcp-v0.pcap packets 8-10: the client joins a second subflow. */
+	static const mptcpscan_join_handshake join = {
+		0x9c9eabd1e46a33b2ull, 0x967d2770b6960552ull, 0x1b665a18u, 0x33abe9d5u,
+	};
+	static const uint8_t syn_ack_hmac[] = { 0x5a, 0xb6, 0x80, 0xc7, 0x88, 0x4a, 0xf0, 0x3d };
+	static const uint8_t ack_hmac[] = {
+		0xcb, 0x7b, 0x87, 0xf5, 0xe5, 0xf0, 0x50, 0x2f, 0x43, 0xb5,
+		0x35, 0xfb, 0x70, 0xef, 0x66, 0x07, 0xdf, 0x2e, 0x6c, 0x7a,
+	};
+	mptcpscan_join_hmacs hmacs;
+	bool valid = false;
+	uint8_t wrong[sizeof(ack_hmac)];
+
+	CHECK_OK(mptcpscan_join_compute(MPTCPSCAN_MPTCP_VERSION_V0, &join, &hmacs));
+	CHECK(hmacs.expected_token == 0xe47f0142u);
+	CHECK(hmacs.full_len == 20);
+	CHECK_BYTES(hmacs.syn_ack_hmac, syn_ack_hmac, sizeof(syn_ack_hmac));
+	CHECK_BYTES(hmacs.ack_hmac, ack_hmac, sizeof(ack_hmac));
+	CHECK_BYTES(hmacs.initiator_hmac, ack_hmac, sizeof(ack_hmac));
+	CHECK_BYTES(hmacs.listener_hmac, syn_ack_hmac, sizeof(syn_ack_hmac));
+
+	CHECK_OK(mptcpscan_join_verify_syn_ack(MPTCPSCAN_MPTCP_VERSION_V0, &join, syn_ack_hmac,
+					       sizeof(syn_ack_hmac), &valid));
+	CHECK(valid);
+	CHECK_OK(mptcpscan_join_verify_ack(MPTCPSCAN_MPTCP_VERSION_V0, &join, ack_hmac,
+					   sizeof(ack_hmac), &valid));
+	CHECK(valid);
+	memcpy(wrong, ack_hmac, sizeof(wrong));
+	wrong[19] ^= 1;
+	CHECK_OK(mptcpscan_join_verify_ack(MPTCPSCAN_MPTCP_VERSION_V0, &join, wrong, sizeof(wrong),
+					   &valid));
+	CHECK(!valid);
+	/* The same handshake under v1 rules gives other HMACs. */
+	CHECK_OK(mptcpscan_join_verify_syn_ack(MPTCPSCAN_MPTCP_VERSION_V1, &join, syn_ack_hmac,
+					       sizeof(syn_ack_hmac), &valid));
+	CHECK(!valid);
+	CHECK_OK(mptcpscan_join_compute(MPTCPSCAN_MPTCP_VERSION_V1, &join, &hmacs));
+	CHECK(hmacs.full_len == 32);
+}
+
+static void test_add_addr_hmac(void)
+{
+	/*
+	 * tcpdump/mptcp-aa-v1.pcap packets 3-5 and 13: the server (key 0x73bb...) advertises
+	 * id 1 = 192.168.136.225 with the pre-RFC leftmost truncation of the HMAC.
+	 */
+	static const mptcpscan_hmac_keys keys = { 0x73bb150358a0aecbull, 0x8f0c7c64a6a32ac1ull };
+	static const uint8_t carried[] = { 0x66, 0x99, 0x28, 0x74, 0x43, 0x66, 0x71, 0x6c };
+	mptcpscan_hmac_keys reversed = { keys.receiver, keys.sender };
+	mptcpscan_address addr;
+	uint8_t hmac[MPTCPSCAN_SHORT_HMAC_LEN];
+	uint32_t check = 99;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.family = MPTCPSCAN_ADDRESS_FAMILY_IPV4;
+	addr.bytes[0] = 192;
+	addr.bytes[1] = 168;
+	addr.bytes[2] = 136;
+	addr.bytes[3] = 225;
+	CHECK_OK(mptcpscan_add_addr_verify(&keys, 1, &addr, 0, carried, sizeof(carried), &check));
+	CHECK(check == MPTCPSCAN_ADD_ADDR_CHECK_PRE_RFC_TRUNCATION);
+	CHECK_OK(mptcpscan_add_addr_verify(&reversed, 1, &addr, 0, carried, sizeof(carried),
+					   &check));
+	CHECK(check == MPTCPSCAN_ADD_ADDR_CHECK_INVALID);
+	CHECK_OK(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, hmac, sizeof(hmac)));
+	CHECK(memcmp(hmac, carried, sizeof(hmac)) != 0);
+	CHECK_OK(mptcpscan_add_addr_verify(&keys, 1, &addr, 0, hmac, sizeof(hmac), &check));
+	CHECK(check == MPTCPSCAN_ADD_ADDR_CHECK_VALID);
+}
+
+static void test_dss_checksum(void)
+{
+	/*
+	 * tcpdump/mptcp-fclose.pcap packet 6: the client (v0 key 0x9b59be3d695e66a7, checksums on)
+	 * sends one byte 'c' mapped at 32-bit DSN 0xb1712fb6, subflow seq 1, length 1, csum 0x9e91.
+	 */
+	static const uint8_t payload[] = { 0x63 };
+	mptcpscan_dss_mapping mapping;
+	mptcpscan_dss_sum *sum = NULL;
+	uint32_t token;
+	uint64_t idsn, dsn = 0;
+	uint16_t checksum = 0, pieces = 0;
+	bool valid = false;
+
+	CHECK_OK(mptcpscan_key_derive(MPTCPSCAN_MPTCP_VERSION_V0, 0x9b59be3d695e66a7ull, &token,
+				      &idsn));
+	CHECK(idsn == 7512766147283988405ull);
+	CHECK_OK(mptcpscan_dss_expand_dsn(0xb1712fb6u, idsn, &dsn));
+	CHECK(dsn == idsn + 1);
+	mapping.dsn = dsn;
+	mapping.ssn = 1;
+	mapping.data_len = 1;
+	CHECK_OK(mptcpscan_dss_checksum(&mapping, payload, sizeof(payload), &checksum));
+	CHECK(checksum == 0x9e91);
+	CHECK_OK(mptcpscan_dss_checksum_verify(&mapping, payload, sizeof(payload), 0x9e91, &valid));
+	CHECK(valid);
+	CHECK_OK(mptcpscan_dss_checksum_verify(&mapping, payload, sizeof(payload), 0x9e92, &valid));
+	CHECK(!valid);
+
+	CHECK_OK(mptcpscan_dss_sum_new(&mapping, &sum));
+	CHECK_OK(mptcpscan_dss_sum_update(sum, payload, 0));
+	CHECK_OK(mptcpscan_dss_sum_update(sum, payload, sizeof(payload)));
+	CHECK_OK(mptcpscan_dss_sum_finish(sum, 0x9e91, &pieces, &valid));
+	CHECK(pieces == 0x9e91 && valid);
+	mptcpscan_dss_sum_free(sum);
+	mptcpscan_dss_sum_free(NULL);
+}
+
+static void test_scope(void)
+{
+	/* Addresses of the kinds Hesmans et al. saw advertised, and the lab's own prefix. */
+	static const struct {
+		uint8_t family;
+		uint8_t bytes[16];
+		uint32_t scope;
+		const char *name;
+		bool leak;
+	} cases[] = {
+		{ 4, { 192, 168, 136, 225 }, MPTCPSCAN_SCOPE_PRIVATE, "private", true },
+		{ 4, { 169, 254, 3, 4 }, MPTCPSCAN_SCOPE_LINK_LOCAL, "link-local", true },
+		{ 4, { 198, 18, 0, 1 }, MPTCPSCAN_SCOPE_BENCHMARKING, "benchmarking", true },
+		{ 4, { 8, 8, 8, 8 }, MPTCPSCAN_SCOPE_PUBLIC, "public", false },
+		{ 6, { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 },
+		  MPTCPSCAN_SCOPE_DOCUMENTATION, "documentation", true },
+		{ 6, { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 },
+		  MPTCPSCAN_SCOPE_LINK_LOCAL, "link-local", true },
+		{ 6, { 0x20, 0x02, 0xc0, 0x00, 0x02, 0x01 }, MPTCPSCAN_SCOPE_SIX_TO_FOUR, "6to4", false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mptcpscan_address addr;
+		uint32_t scope = 99;
+		const char *name = NULL;
+		bool leak = !cases[i].leak;
+
+		addr.family = cases[i].family;
+		memcpy(addr.bytes, cases[i].bytes, sizeof(addr.bytes));
+		CHECK_OK(mptcpscan_address_scope(&addr, &scope));
+		CHECK(scope == cases[i].scope);
+		CHECK_OK(mptcpscan_scope_describe(scope, &name, &leak));
+		CHECK(name != NULL && strcmp(name, cases[i].name) == 0);
+		CHECK(leak == cases[i].leak);
+	}
+}
+
 int main(void)
 {
 	test_versions();
 	test_strerror();
 	test_option_walk();
+	test_mptcp_round_trip();
+	test_mptcp_fields();
+	test_mptcp_encode();
+	test_key_derive();
+	test_join();
+	test_add_addr_hmac();
+	test_dss_checksum();
+	test_scope();
 	return check_summary("test_capi");
 }

@@ -5,6 +5,7 @@
  * and outputs must stay untouched on failure; valgrind checks that no call reads or writes
  * outside the buffers it was given.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -153,9 +154,310 @@ static void random_option_walk(void)
 	printf("random option walk: %lu clean, %lu malformed\n", walked, malformed);
 }
 
+static void hostile_mptcp(void)
+{
+	static const uint8_t syn[] = { 0x1e, 0x04, 0x01, 0x01 };
+	mptcpscan_mptcp_option o, sentinel;
+	uint8_t out[MPTCPSCAN_MAX_OPTIONS_LEN];
+	size_t written = 77;
+	const char *name = NULL;
+	uint32_t v;
+
+	memset(&sentinel, 0x5a, sizeof(sentinel));
+	memcpy(&o, &sentinel, sizeof(o));
+	CHECK_RESULT(mptcpscan_mptcp_parse(NULL, 4, 1, &o), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_mptcp_parse(syn, 4, 1, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_mptcp_parse(syn, 0, 1, &o), MPTCPSCAN_RESULT_MPTCP_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_mptcp_parse(syn, 2, 1, &o), MPTCPSCAN_RESULT_MPTCP_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_mptcp_parse(syn, 3, 1, &o), MPTCPSCAN_RESULT_MPTCP_LENGTH_MISMATCH);
+	for (v = 2; v < 1000; v += 111)
+		CHECK_RESULT(mptcpscan_mptcp_parse(syn, 4, v, &o), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK(memcmp(&o, &sentinel, sizeof(o)) == 0);
+
+	CHECK_OK(mptcpscan_mptcp_parse(syn, 4, 1, &o));
+	CHECK_RESULT(mptcpscan_mptcp_emit(NULL, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, NULL, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, 0, &written), MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, 3, &written), MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	/* Out-of-range tags and enum fields. */
+	for (v = 16; v < 256; v += 17) {
+		o.subtype = (uint8_t)v;
+		CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	}
+	memset(&o, 0, sizeof(o));
+	o.subtype = MPTCPSCAN_MPTCP_SUBTYPE_MP_JOIN;
+	o.body.mp_join.stage = 3;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	o.body.mp_join.stage = MPTCPSCAN_JOIN_STAGE_SYN;
+	o.body.mp_join.flags = 0x10;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_MPTCP_UNREPRESENTABLE);
+	memset(&o, 0, sizeof(o));
+	o.subtype = MPTCPSCAN_MPTCP_SUBTYPE_ADD_ADDR;
+	o.body.add_addr.version = 2;
+	o.body.add_addr.address.family = MPTCPSCAN_ADDRESS_FAMILY_IPV4;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	o.body.add_addr.version = 1;
+	o.body.add_addr.address.family = 5;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	memset(&o, 0, sizeof(o));
+	o.subtype = MPTCPSCAN_MPTCP_SUBTYPE_REMOVE_ADDR;
+	o.body.remove_addr.count = MPTCPSCAN_MAX_OPTIONS_LEN + 1;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	o.body.remove_addr.count = 0;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_MPTCP_UNREPRESENTABLE);
+	memset(&o, 0, sizeof(o));
+	o.subtype = 12;
+	o.body.unknown.data_len = 2;
+	o.body.unknown.data[0] = 0xb0;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	o.body.unknown.data_len = 0;
+	CHECK_RESULT(mptcpscan_mptcp_emit(&o, out, sizeof(out), &written),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK(written == 77);
+
+	CHECK_RESULT(mptcpscan_mptcp_subtype_name(16, &name), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_mptcp_subtype_name(0xffffffffu, &name),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_mptcp_subtype_name(1, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_tcprst_reason_name(1, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(name == NULL);
+}
+
+/*
+ * Random MPTCP options: every call returns a known code, and every option that decodes
+ * re-encodes to the very same bytes; random structs either encode to bytes that decode again or
+ * are refused with a code.
+ */
+static void random_mptcp(void)
+{
+	unsigned long round, decoded = 0, refused = 0, encoded = 0;
+	int known = 1, identical = 1;
+
+	for (round = 0; round < RANDOM_ROUNDS; round++) {
+		uint8_t bytes[MPTCPSCAN_MAX_OPTIONS_LEN], out[MPTCPSCAN_MAX_OPTIONS_LEN];
+		mptcpscan_mptcp_option o;
+		size_t len = 3 + (size_t)(rng_next() % (sizeof(bytes) - 2)), written;
+		uint32_t version = (uint32_t)(rng_next() % 2);
+		mptcpscan_result r;
+
+		rng_fill(bytes, len);
+		bytes[0] = MPTCPSCAN_OPTION_KIND_MPTCP;
+		if (rng_next() % 8 != 0)
+			bytes[1] = (uint8_t)len;
+		bytes[2] = (uint8_t)((bytes[2] & 0x0f) | (uint8_t)(rng_next() % 10) << 4);
+		r = mptcpscan_mptcp_parse(bytes, len, version, &o);
+		known &= is_known_result(r);
+		if (r == MPTCPSCAN_RESULT_OK) {
+			decoded++;
+			r = mptcpscan_mptcp_emit(&o, out, sizeof(out), &written);
+			identical &= r == MPTCPSCAN_RESULT_OK && written == len &&
+				     memcmp(out, bytes, len) == 0;
+		} else {
+			refused++;
+		}
+
+		rng_fill((uint8_t *)&o, sizeof(o));
+		o.subtype &= 0x0f;
+		r = mptcpscan_mptcp_emit(&o, out, sizeof(out), &written);
+		known &= is_known_result(r);
+		if (r == MPTCPSCAN_RESULT_OK) {
+			encoded++;
+			known &= mptcpscan_mptcp_parse(out, written, version, &o) != MPTCPSCAN_RESULT_PANIC;
+		}
+	}
+	CHECK(known);
+	CHECK(identical);
+	CHECK(decoded > RANDOM_ROUNDS / 50 && refused > RANDOM_ROUNDS / 50 && encoded > 0);
+	printf("random MPTCP options: %lu decoded (all re-encoded identically), %lu refused, "
+	       "%lu random structs encoded\n",
+	       decoded, refused, encoded);
+}
+
+static void hostile_crypto(void)
+{
+	static const mptcpscan_join_handshake join = { 1, 2, 3, 4 };
+	static const mptcpscan_hmac_keys keys = { 1, 2 };
+	static const mptcpscan_dss_mapping mapping = { 1, 2, 3 };
+	static const uint8_t bytes[32] = { 0 };
+	mptcpscan_address addr;
+	mptcpscan_join_hmacs hmacs;
+	mptcpscan_dss_sum *sum = NULL;
+	uint8_t hmac[MPTCPSCAN_SHORT_HMAC_LEN] = { 0 };
+	uint32_t token = 7, check = 7, version;
+	uint64_t idsn = 7, dsn = 7;
+	uint16_t checksum = 7;
+	bool valid = true;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.family = MPTCPSCAN_ADDRESS_FAMILY_IPV4;
+
+	/* Every version integer but 0 and 1 is refused, by every function that takes one. */
+	for (version = 2; version < 300; version += 37) {
+		CHECK_RESULT(mptcpscan_key_derive(version, 1, &token, &idsn),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_join_compute(version, &join, &hmacs),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_join_verify_syn_ack(version, &join, bytes, 8, &valid),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_join_verify_ack(version, &join, bytes, 20, &valid),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	}
+	CHECK_RESULT(mptcpscan_key_derive(0xffffffffu, 1, &token, &idsn),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK(token == 7 && idsn == 7);
+
+	CHECK_RESULT(mptcpscan_key_derive(1, 1, NULL, &idsn), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_key_derive(1, 1, &token, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_compute(1, NULL, &hmacs), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_compute(1, &join, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, NULL, bytes, 8, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, &join, NULL, 8, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, &join, bytes, 8, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, &join, bytes, 7, &valid),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_join_verify_syn_ack(1, &join, bytes, 0, &valid),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_join_verify_ack(1, &join, bytes, 19, &valid),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_join_verify_ack(1, &join, NULL, 20, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(valid);
+
+	CHECK_RESULT(mptcpscan_add_addr_hmac(NULL, 1, &addr, 0, hmac, sizeof(hmac)),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, NULL, 0, hmac, sizeof(hmac)),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, NULL, sizeof(hmac)),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, hmac, sizeof(hmac) - 1),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, hmac, 0),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_add_addr_verify(&keys, 1, &addr, 0, bytes, 9, &check),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_add_addr_verify(&keys, 1, &addr, 0, bytes, 8, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	for (addr.family = 0; addr.family < 255; addr.family++) {
+		if (addr.family == MPTCPSCAN_ADDRESS_FAMILY_IPV4 ||
+		    addr.family == MPTCPSCAN_ADDRESS_FAMILY_IPV6)
+			continue;
+		CHECK_RESULT(mptcpscan_add_addr_hmac(&keys, 1, &addr, 0, hmac, sizeof(hmac)),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_add_addr_verify(&keys, 1, &addr, 0, bytes, 8, &check),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_address_scope(&addr, &check), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	}
+	CHECK(check == 7);
+	{
+		static const uint8_t zero[MPTCPSCAN_SHORT_HMAC_LEN] = { 0 };
+
+		CHECK(memcmp(hmac, zero, sizeof(hmac)) == 0);
+	}
+
+	CHECK_RESULT(mptcpscan_dss_checksum(NULL, bytes, 1, &checksum),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_checksum(&mapping, NULL, 0, &checksum),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_checksum(&mapping, bytes, 1, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_checksum_verify(&mapping, NULL, 1, 0, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_checksum_verify(&mapping, bytes, 1, 0, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(checksum == 7);
+	CHECK_RESULT(mptcpscan_dss_sum_new(NULL, &sum), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_sum_new(&mapping, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(sum == NULL);
+	CHECK_RESULT(mptcpscan_dss_sum_update(NULL, bytes, 1), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_sum_finish(NULL, 0, &checksum, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_OK(mptcpscan_dss_sum_new(&mapping, &sum));
+	CHECK_RESULT(mptcpscan_dss_sum_update(sum, NULL, 1), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_sum_finish(sum, 0, NULL, &valid),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_dss_sum_finish(sum, 0, &checksum, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	mptcpscan_dss_sum_free(sum);
+	mptcpscan_dss_sum_free(NULL);
+	CHECK_RESULT(mptcpscan_dss_expand_dsn(1, 2, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(dsn == 7);
+}
+
+static void hostile_scope(void)
+{
+	const char *name = NULL;
+	bool leak = false;
+	uint32_t scope = 7;
+
+	CHECK_RESULT(mptcpscan_address_scope(NULL, &scope), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_scope_describe(MPTCPSCAN_SCOPE_RESERVED + 1, &name, &leak),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_scope_describe(0xffffffffu, &name, &leak),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_scope_describe(MPTCPSCAN_SCOPE_PUBLIC, NULL, &leak),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_scope_describe(MPTCPSCAN_SCOPE_PUBLIC, &name, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(name == NULL && !leak && scope == 7);
+}
+
+static void random_crypto_and_scope(void)
+{
+	unsigned long round;
+	int known = 1;
+
+	for (round = 0; round < RANDOM_ROUNDS / 10; round++) {
+		mptcpscan_address addr;
+		mptcpscan_join_handshake join;
+		mptcpscan_join_hmacs hmacs;
+		uint32_t scope, version = (uint32_t)(rng_next() % 3);
+		const char *name;
+		bool leak, valid;
+		mptcpscan_result r;
+
+		rng_fill((uint8_t *)&addr, sizeof(addr));
+		if (round % 2)
+			addr.family = round % 4 == 1 ? MPTCPSCAN_ADDRESS_FAMILY_IPV4 :
+						       MPTCPSCAN_ADDRESS_FAMILY_IPV6;
+		r = mptcpscan_address_scope(&addr, &scope);
+		known &= is_known_result(r);
+		if (r == MPTCPSCAN_RESULT_OK)
+			known &= mptcpscan_scope_describe(scope, &name, &leak) == MPTCPSCAN_RESULT_OK;
+		rng_fill((uint8_t *)&join, sizeof(join));
+		r = mptcpscan_join_compute(version, &join, &hmacs);
+		known &= r == (version < 2 ? MPTCPSCAN_RESULT_OK : MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		if (r == MPTCPSCAN_RESULT_OK) {
+			known &= mptcpscan_join_verify_ack(version, &join, hmacs.ack_hmac,
+							   sizeof(hmacs.ack_hmac),
+							   &valid) == MPTCPSCAN_RESULT_OK && valid;
+		}
+	}
+	CHECK(known);
+}
+
 int main(void)
 {
 	hostile_option_walk();
 	random_option_walk();
+	hostile_mptcp();
+	random_mptcp();
+	hostile_crypto();
+	hostile_scope();
+	random_crypto_and_scope();
 	return check_summary("test_hostile");
 }

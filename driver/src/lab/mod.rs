@@ -1,0 +1,170 @@
+//! `mptcpscan lab`: a network-namespace lab with known ground truth (root only).
+//!
+//! `lab up` builds a scanner namespace, a chain of Linux routers and target prefixes of every
+//! class a scan must tell apart (kernel MPTCP v1 servers, v0 servers, plain TCP, option mirrors,
+//! option strippers, key rewriters, closed and silent hosts), for IPv4 and IPv6, then writes the
+//! ground truth ([`ground_truth`]) that scan results are checked against. `lab down` removes
+//! everything; `lab status` shows what is up. The lab's own daemons (kernel listeners, the v0
+//! responder, the middleboxes) are hidden `lab serve` subcommands of this same binary, started
+//! inside the namespaces with `ip netns exec`.
+//!
+//! Nothing outside the lab's namespaces is touched: every link, route, address and sysctl is
+//! created inside a namespace whose name starts with the lab's name, and only addresses from
+//! 198.18.0.0/15 and 2001:db8::/32 are used.
+
+mod daemon;
+pub mod ground_truth;
+mod listener;
+mod middlebox;
+mod netns;
+mod packet;
+mod responder;
+mod topology;
+mod tun;
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+
+use topology::Class;
+
+/// Arguments of `mptcpscan lab`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Build the lab and write its ground truth (refuses if a lab of that name exists).
+    Up(UpArgs),
+    /// Stop the lab's daemons and delete its namespaces.
+    Down(NameArgs),
+    /// Show the lab's namespaces, daemons and prefixes.
+    Status(NameArgs),
+    /// Run one of the lab's daemons (started by `lab up` inside a namespace).
+    #[command(hide = true)]
+    Serve(daemon::ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct NameArgs {
+    /// The lab's name: namespaces are called NAME-*, state lives in /run/mptcpscan-lab/NAME.
+    #[arg(long, default_value = "mpl", value_parser = parse_name)]
+    name: String,
+}
+
+#[derive(clap::Args)]
+struct UpArgs {
+    #[command(flatten)]
+    name: NameArgs,
+    /// Length of each class's IPv4 prefix (16 to 32; a /16 fits one class only).
+    #[arg(long, default_value_t = 28, value_parser = clap::value_parser!(u8).range(16..=32))]
+    prefix_len: u8,
+    /// Length of each class's IPv6 prefix (64 to 128).
+    #[arg(long, default_value_t = 124, value_parser = clap::value_parser!(u8).range(64..=128))]
+    prefix_len6: u8,
+    /// TCP ports the servers and middleboxes serve (others are closed).
+    #[arg(long, value_delimiter = ',', default_value = "80,443")]
+    ports: Vec<u16>,
+    /// Classes to build (default: all).
+    #[arg(long, value_delimiter = ',', value_enum)]
+    classes: Vec<Class>,
+    /// Also write the ground truth here (it is always written to the state directory).
+    #[arg(long)]
+    ground_truth: Option<PathBuf>,
+    /// Tear down a stale lab of the same name first instead of refusing.
+    #[arg(long)]
+    force: bool,
+    /// Fail on purpose after this many setup steps, or after all of them if larger (tests of the
+    /// cleanup path).
+    #[arg(long, hide = true)]
+    fail_after: Option<usize>,
+}
+
+fn parse_name(name: &str) -> Result<String, String> {
+    let ok = (1..=8).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if ok {
+        Ok(name.to_string())
+    } else {
+        Err("a lab name is 1 to 8 lower-case letters or digits".to_string())
+    }
+}
+
+/// Runs `mptcpscan lab`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    match args.command {
+        Command::Serve(serve) => daemon::serve(serve),
+        Command::Up(up) => {
+            require_root()?;
+            let classes = if up.classes.is_empty() {
+                Class::ALL.to_vec()
+            } else {
+                up.classes.clone()
+            };
+            if up.ports.is_empty() || up.ports.contains(&0) {
+                bail!("--ports needs at least one port, none of them 0");
+            }
+            let plan = topology::Plan::new(
+                &up.name.name,
+                &classes,
+                up.prefix_len,
+                up.prefix_len6,
+                &up.ports,
+            )?;
+            let lab = netns::Lab::new(&up.name.name);
+            if lab.exists()? {
+                if !up.force {
+                    bail!(
+                        "a lab named {0:?} is already up or was left behind; run `mptcpscan lab down --name {0}` (or `lab up --force`)",
+                        up.name.name
+                    );
+                }
+                lab.down()?;
+            }
+            let truth = lab.up(&plan, up.fail_after)?;
+            if let Some(path) = &up.ground_truth {
+                truth
+                    .write(path)
+                    .with_context(|| format!("writing the ground truth to {}", path.display()))?;
+            }
+            print!("{}", truth.summary());
+            println!(
+                "ground truth: {}",
+                up.ground_truth
+                    .as_ref()
+                    .unwrap_or(&lab.ground_truth_path())
+                    .display()
+            );
+            Ok(())
+        }
+        Command::Down(name) => {
+            require_root()?;
+            let lab = netns::Lab::new(&name.name);
+            let existed = lab.exists()?;
+            lab.down()?;
+            if existed {
+                println!("lab {:?} is down", name.name);
+            } else {
+                println!("lab {:?} was not up", name.name);
+            }
+            Ok(())
+        }
+        Command::Status(name) => {
+            require_root()?;
+            netns::Lab::new(&name.name).status()
+        }
+    }
+}
+
+fn require_root() -> anyhow::Result<()> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        bail!("the lab needs root (network namespaces, TUN devices, nftables)");
+    }
+    Ok(())
+}
