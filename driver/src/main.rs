@@ -3,6 +3,7 @@
 mod chain;
 mod dissect;
 mod lab;
+mod net;
 mod report;
 mod scan;
 mod trace;

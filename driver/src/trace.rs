@@ -1,10 +1,739 @@
-//! `mptcpscan trace` (being written: this placeholder is replaced by its owner).
+//! `mptcpscan trace`: the tracebox method for many targets at once.
+//!
+//! Every target gets SYNs carrying MP_CAPABLE (v0 and/or v1) with TTL 1, 2, ... The routers'
+//! ICMP time-exceeded messages quote what reached them; the core (`mptcpscan::quote`) diffs each
+//! quote against the packet we sent and names the first hop that changed the MPTCP option. The
+//! target's own answer ends the path. Probes of all targets are interleaved, so a thousand paths
+//! take little longer than one.
+//!
+//! Unlike `scan`, the tracer keeps state: it must remember each probe's bytes to diff the quote.
+//! Probes are told apart by (target, port, source port), each probe having its own source port.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use mptcpscan::mptcp::Version;
+use mptcpscan::wire::icmp::IcmpError;
+use mptcpscan::wire::QuotedPacket;
+use serde::{Deserialize, Serialize};
+
+use crate::net::{Receiver, Sender};
+use crate::scan::engine::pace;
+use crate::scan::probes::{Analysis, OptionSet, ProbeBuilder, ReplyKind};
+use crate::scan::reply::TcpReply;
+use crate::scan::validation::DEFAULT_SOURCE_PORTS;
+use crate::scan::{blocklist, stop, targets, VersionChoice};
+
+/// TTLs probed per round: the first round covers paths up to this long, later rounds extend
+/// paths that have not answered yet.
+const WAVE: u8 = 8;
+
+/// Output format of `mptcpscan trace`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TraceFormat {
+    /// tracebox-like text, one block per target and version.
+    Text,
+    /// One JSON object per target and version ([`Trace`]).
+    Json,
+}
 
 /// Arguments of `mptcpscan trace`.
-#[derive(clap::Args)]
-pub struct Args {}
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// Targets: ADDRESS, ADDRESS:PORT or [IPv6]:PORT (ports default to --ports).
+    pub targets: Vec<String>,
+    /// File of targets, one per line in the same forms (`#` comments).
+    #[arg(short = 'I', long = "targets-file", value_name = "FILE")]
+    pub targets_files: Vec<PathBuf>,
+    /// A `scan` output file (CSV or JSON lines): trace its candidates, the SYN-ACKs whose
+    /// MP_CAPABLE carries a key of their own (the papers' second step).
+    #[arg(long, value_name = "FILE")]
+    pub from_scan: Option<PathBuf>,
+    /// Ports for targets given without one.
+    #[arg(short, long, default_value = "80")]
+    pub ports: String,
+    /// MP_CAPABLE version of the probes.
+    #[arg(long, value_enum, default_value = "both")]
+    pub mptcp_version: VersionChoice,
+    /// Companion options of the SYN (see `scan --help`).
+    #[arg(long, default_value = "linux")]
+    pub options: OptionSet,
+    /// The v0 probe key in hex (16 digits); random by default.
+    #[arg(long, value_name = "HEX")]
+    pub key: Option<String>,
+    /// Highest TTL probed.
+    #[arg(long, default_value_t = 30)]
+    pub max_ttl: u8,
+    /// Probes per second (0: unlimited).
+    #[arg(short, long, default_value_t = 5_000)]
+    pub rate: u64,
+    /// Seconds to wait for answers after each round.
+    #[arg(long, default_value_t = 2.0)]
+    pub timeout: f64,
+    /// Extra rounds re-probing the hops that did not answer.
+    #[arg(long, default_value_t = 1)]
+    pub retries: u32,
+    /// File of prefixes never to probe (added to the reserved ranges); repeatable.
+    #[arg(short, long, value_name = "FILE")]
+    pub blocklist: Vec<PathBuf>,
+    /// Allow the lab prefixes (198.18.0.0/15, 2001:db8::/32).
+    #[arg(long)]
+    pub allow_lab: bool,
+    /// Source address (one per family; default: the kernel's choice).
+    #[arg(short = 'S', long = "source-ip")]
+    pub source_ips: Vec<IpAddr>,
+    /// Output file (default: standard output).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value = "text")]
+    pub format: TraceFormat,
+}
+
+/// What one trace concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The target answered with MP_CAPABLE and no hop changed the MPTCP option on the way.
+    TrulyMptcp,
+    /// A hop changed the MPTCP option (see `modified_at`).
+    MiddleboxAffected,
+    /// The target answered without MP_CAPABLE and no hop changed the option.
+    NotMptcp,
+    /// The target answered with a RST.
+    Closed,
+    /// Nothing answered at any TTL.
+    Unreachable,
+}
+
+impl Outcome {
+    /// The outcome's name in text output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::TrulyMptcp => "truly MPTCP",
+            Outcome::MiddleboxAffected => "middlebox-affected",
+            Outcome::NotMptcp => "not MPTCP",
+            Outcome::Closed => "closed",
+            Outcome::Unreachable => "unreachable",
+        }
+    }
+}
+
+/// One hop of a trace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hop {
+    /// The probe's TTL.
+    pub ttl: u8,
+    /// Who answered: a router (ICMP) or the target; `None` when nothing did.
+    pub from: Option<String>,
+    /// `icmp` (time exceeded or another error), `synack`, `rst`, or `none`.
+    pub kind: String,
+    /// Whether the router quoted less than the whole TCP header (RFC 792 style).
+    pub partial: bool,
+    /// tracebox-style change tokens of the quote against what we sent (`-TCPOptionMPTCPCapable`).
+    pub changes: Vec<String>,
+    /// Whether this hop's quote shows the MPTCP option changed.
+    pub mptcp_changed: bool,
+}
+
+/// The trace of one target with one probe version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trace {
+    /// The target address.
+    pub daddr: String,
+    /// The target port.
+    pub dport: u16,
+    /// The probe's MP_CAPABLE version (0 or 1).
+    pub probe_version: u8,
+    /// The conclusion.
+    pub outcome: Outcome,
+    /// The first hop whose quote shows the MPTCP option changed (tracebox's hop numbering: the
+    /// change happened between this hop and the one before).
+    pub modified_at: Option<u8>,
+    /// The TTL at which the target answered.
+    pub distance: Option<u8>,
+    /// The core's verdict on the target's answer (empty without one).
+    pub reply_verdict: String,
+    /// The key of the answer's MP_CAPABLE in hex (empty without one).
+    pub reply_key: String,
+    /// Every TTL probed, in order.
+    pub hops: Vec<Hop>,
+}
+
+/// What a trace run needs.
+pub struct Plan {
+    /// Probe versions, in order.
+    pub versions: Vec<Version>,
+    /// Builds the probes and analyses answers.
+    pub probes: ProbeBuilder,
+    /// Highest TTL probed.
+    pub max_ttl: u8,
+    /// Probes per second (0: unlimited).
+    pub rate: u64,
+    /// Wait after each round.
+    pub timeout: Duration,
+    /// Extra rounds for missing hops.
+    pub retries: u32,
+    /// Source addresses for IPv4 and IPv6.
+    pub sources: (Option<IpAddr>, Option<IpAddr>),
+}
 
 /// Runs `mptcpscan trace`.
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`mptcpscan trace` is not built yet")
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let ports = targets::parse_ports(&args.ports)?;
+    let mut list = Vec::new();
+    for text in &args.targets {
+        list.extend(parse_endpoint(text, &ports)?);
+    }
+    for file in &args.targets_files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading targets {}", file.display()))?;
+        for (number, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if !line.is_empty() {
+                list.extend(
+                    parse_endpoint(line, &ports)
+                        .with_context(|| format!("{} line {}", file.display(), number + 1))?,
+                );
+            }
+        }
+    }
+    if let Some(path) = &args.from_scan {
+        for record in crate::scan::output::read(path)? {
+            if ReplyKind::of(&record) == ReplyKind::Mptcp {
+                let addr: IpAddr = record
+                    .saddr
+                    .parse()
+                    .with_context(|| format!("{}: saddr `{}`", path.display(), record.saddr))?;
+                list.push((addr, record.sport));
+            }
+        }
+    }
+    if list.is_empty() {
+        bail!("no targets: give ADDRESS[:PORT] arguments, --targets-file or --from-scan");
+    }
+    let blocked = blocklist::build(args.allow_lab, &args.blocklist)?;
+    if let Some((addr, _)) = list.iter().find(|(a, _)| blocked.contains(*a)) {
+        bail!("{addr} is blocklisted (reserved; the lab's prefixes need --allow-lab)");
+    }
+    list.sort();
+    list.dedup();
+    if !args.timeout.is_finite() || args.timeout < 0.0 {
+        bail!("--timeout must be a non-negative number of seconds");
+    }
+    if args.max_ttl == 0 {
+        bail!("--max-ttl must be at least 1");
+    }
+    let key = match &args.key {
+        Some(hex) => crate::scan::parse_key(hex)?,
+        None => rand::random(),
+    };
+    let plan = Plan {
+        versions: args.mptcp_version.versions(),
+        probes: ProbeBuilder::new(&args.options, key)?,
+        max_ttl: args.max_ttl,
+        rate: args.rate,
+        timeout: Duration::from_secs_f64(args.timeout),
+        retries: args.retries,
+        sources: sources_for(&args.source_ips, &list)?,
+    };
+    stop::install()?;
+    let traces = trace_all(&plan, &list)?;
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    };
+    for trace in &traces {
+        match args.format {
+            TraceFormat::Text => out.write_all(render_text(trace).as_bytes())?,
+            TraceFormat::Json => {
+                serde_json::to_writer(&mut out, trace)?;
+                out.write_all(b"\n")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Parses `ADDRESS`, `ADDRESS:PORT` or `[IPv6]:PORT` (IPv6 without brackets takes `ports`).
+pub fn parse_endpoint(text: &str, ports: &[u16]) -> anyhow::Result<Vec<(IpAddr, u16)>> {
+    let text = text.trim();
+    if let Ok(addr) = text.parse::<IpAddr>() {
+        return Ok(ports.iter().map(|&p| (addr, p)).collect());
+    }
+    let socket: std::net::SocketAddr = text
+        .parse()
+        .with_context(|| format!("`{text}` is not ADDRESS, ADDRESS:PORT or [IPv6]:PORT"))?;
+    if socket.port() == 0 {
+        bail!("`{text}`: port 0 cannot be traced");
+    }
+    Ok(vec![(socket.ip(), socket.port())])
+}
+
+/// Source addresses for the families present in `targets`.
+pub fn sources_for(
+    given: &[IpAddr],
+    targets: &[(IpAddr, u16)],
+) -> anyhow::Result<(Option<IpAddr>, Option<IpAddr>)> {
+    let pick = |v6: bool| -> anyhow::Result<Option<IpAddr>> {
+        if let Some(ip) = given.iter().find(|ip| ip.is_ipv6() == v6) {
+            return Ok(Some(*ip));
+        }
+        match targets.iter().find(|(a, _)| a.is_ipv6() == v6) {
+            Some((first, _)) => crate::net::source_for(*first)
+                .map(Some)
+                .context("finding a source address (give one with --source-ip)"),
+            None => Ok(None),
+        }
+    };
+    Ok((pick(false)?, pick(true)?))
+}
+
+/// One probe in flight: which trace and TTL it belongs to, and its bytes for the quote diff.
+struct Sent {
+    trace: usize,
+    ttl: u8,
+    seq: u32,
+    packet: Vec<u8>,
+}
+
+/// What came back for one (trace, TTL).
+enum Seen {
+    /// A router's ICMP error and the diff of its quote.
+    Icmp {
+        from: IpAddr,
+        partial: bool,
+        changes: Vec<String>,
+        mptcp_changed: bool,
+    },
+    /// The target's SYN-ACK or RST.
+    Answer {
+        from: IpAddr,
+        synack: bool,
+        analysis: Analysis,
+    },
+}
+
+/// Traces every (address, port) of `targets` with every version of `plan`; returns one trace per
+/// target and version, in the order of `targets` then versions.
+pub fn trace_all(plan: &Plan, targets: &[(IpAddr, u16)]) -> anyhow::Result<Vec<Trace>> {
+    let jobs: Vec<(IpAddr, u16, Version)> = targets
+        .iter()
+        .flat_map(|&(a, p)| plan.versions.iter().map(move |&v| (a, p, v)))
+        .collect();
+    let families = (
+        targets.iter().any(|(a, _)| a.is_ipv4()),
+        targets.iter().any(|(a, _)| a.is_ipv6()),
+    );
+    let sender = Sender::open(families.0, families.1)?;
+    let mut receiver = Receiver::open()?;
+    let mut sent: HashMap<(IpAddr, u16, u16), Sent> = HashMap::new();
+    let mut seen: Vec<BTreeMap<u8, Seen>> = jobs.iter().map(|_| BTreeMap::new()).collect();
+    let mut next_port: u32 = 0;
+    let mut buf = [0u8; 128];
+    // Each round probes every missing hop below the answer (or below `top` while there is
+    // none). Rounds that raise `top` for unanswered paths do not count as retries.
+    let mut top = WAVE.min(plan.max_ttl);
+    let mut retries_left = plan.retries;
+    loop {
+        let mut batch = Vec::new();
+        for (index, observed) in seen.iter().enumerate() {
+            let limit = answer_ttl(observed).unwrap_or(top).min(plan.max_ttl);
+            batch.extend(
+                (1..=limit)
+                    .filter(|ttl| !observed.contains_key(ttl))
+                    .map(|ttl| (index, ttl)),
+            );
+        }
+        if stop::stopping() {
+            break;
+        }
+        // TTL-major order spreads each router's ICMP load over the whole round.
+        batch.sort_by_key(|&(index, ttl)| (ttl, index));
+        let start = Instant::now();
+        for (count, &(index, ttl)) in batch.iter().enumerate() {
+            if stop::stopping() {
+                break;
+            }
+            pace(plan.rate, start, count as u64);
+            let (dst, dport, version) = jobs[index];
+            let src = if dst.is_ipv4() {
+                plan.sources.0
+            } else {
+                plan.sources.1
+            }
+            .context("no source address for this address family")?;
+            let (low, high) = DEFAULT_SOURCE_PORTS;
+            let sport = low + (next_port % (u32::from(high - low) + 1)) as u16;
+            next_port += 1;
+            let seq: u32 = rand::random();
+            let len = plan
+                .probes
+                .build(&mut buf, src, dst, sport, dport, seq, ttl, version)?;
+            sender
+                .send(&buf[..len], dst)
+                .with_context(|| format!("sending a probe to {dst}"))?;
+            sent.insert(
+                (dst, dport, sport),
+                Sent {
+                    trace: index,
+                    ttl,
+                    seq,
+                    packet: buf[..len].to_vec(),
+                },
+            );
+            receive_until(&mut receiver, Instant::now(), plan, &jobs, &sent, &mut seen)?;
+        }
+        if !batch.is_empty() {
+            receive_until(
+                &mut receiver,
+                Instant::now() + plan.timeout,
+                plan,
+                &jobs,
+                &sent,
+                &mut seen,
+            )?;
+        }
+        let unanswered = seen.iter().any(|s| answer_ttl(s).is_none());
+        if unanswered && top < plan.max_ttl {
+            top = top.saturating_add(WAVE).min(plan.max_ttl);
+        } else if retries_left == 0 || batch.is_empty() {
+            break;
+        } else {
+            retries_left -= 1;
+        }
+    }
+    Ok(jobs
+        .iter()
+        .zip(seen)
+        .map(|(&(addr, port, version), observed)| {
+            assemble(addr, port, version, plan.max_ttl, observed)
+        })
+        .collect())
+}
+
+fn answer_ttl(observed: &BTreeMap<u8, Seen>) -> Option<u8> {
+    observed
+        .iter()
+        .find(|(_, s)| matches!(s, Seen::Answer { .. }))
+        .map(|(&ttl, _)| ttl)
+}
+
+/// Reads packets until `deadline`, filing every answer to one of our probes.
+fn receive_until(
+    receiver: &mut Receiver,
+    deadline: Instant,
+    plan: &Plan,
+    jobs: &[(IpAddr, u16, Version)],
+    sent: &HashMap<(IpAddr, u16, u16), Sent>,
+    seen: &mut [BTreeMap<u8, Seen>],
+) -> anyhow::Result<()> {
+    while let Some(packet) = receiver.recv(deadline).context("receiving")? {
+        if stop::aborting() {
+            break;
+        }
+        if let Some(reply) = TcpReply::parse(packet) {
+            if !(reply.is_synack() || reply.is_rst()) {
+                continue;
+            }
+            let key = (reply.src, reply.tcp.src_port(), reply.tcp.dst_port());
+            let Some(probe) = sent.get(&key) else {
+                continue;
+            };
+            if probe.seq.wrapping_add(1) != reply.tcp.ack_number() {
+                continue;
+            }
+            let version = jobs[probe.trace].2;
+            let analysis = plan.probes.analyse(version, &reply);
+            seen[probe.trace].entry(probe.ttl).or_insert(Seen::Answer {
+                from: reply.src,
+                synack: reply.is_synack(),
+                analysis,
+            });
+            continue;
+        }
+        let Ok(error) = IcmpError::parse(packet) else {
+            continue;
+        };
+        let Ok(quote) = QuotedPacket::parse(error.quote) else {
+            continue;
+        };
+        let Some(ip) = quote.ip() else { continue };
+        let dst = match ip {
+            mptcpscan::wire::quoted::QuotedIp::V4(h) => IpAddr::V4(h.dst_addr()),
+            mptcpscan::wire::quoted::QuotedIp::V6(h) => IpAddr::V6(h.dst_addr()),
+        };
+        let tcp = quote.tcp();
+        let (Some(sport), Some(dport)) = (tcp.src_port(), tcp.dst_port()) else {
+            continue;
+        };
+        let Some(probe) = sent.get(&(dst, dport, sport)) else {
+            continue;
+        };
+        let diff = quote_diff(&probe.packet, error.quote)?;
+        seen[probe.trace].entry(probe.ttl).or_insert(Seen::Icmp {
+            from: error.from,
+            partial: quote.is_partial(),
+            changes: diff.0,
+            mptcp_changed: diff.1,
+        });
+    }
+    Ok(())
+}
+
+/// The core's diff of what we sent against what a router quoted: change tokens, and whether the
+/// MPTCP option changed.
+fn quote_diff(sent: &[u8], quote: &[u8]) -> anyhow::Result<(Vec<String>, bool)> {
+    let _ = (sent, quote);
+    bail!("the core's quote diff (mptcpscan::quote, issue 2 item 6) is not built yet")
+}
+
+fn assemble(
+    addr: IpAddr,
+    port: u16,
+    version: Version,
+    max_ttl: u8,
+    observed: BTreeMap<u8, Seen>,
+) -> Trace {
+    let distance = answer_ttl(&observed);
+    let last = distance.unwrap_or_else(|| {
+        observed
+            .keys()
+            .next_back()
+            .copied()
+            .unwrap_or(0)
+            .max(1)
+            .min(max_ttl)
+    });
+    let mut hops = Vec::new();
+    let mut modified_at = None;
+    let mut answer = None;
+    for ttl in 1..=last {
+        let hop = match observed.get(&ttl) {
+            None => Hop {
+                ttl,
+                from: None,
+                kind: "none".into(),
+                partial: false,
+                changes: Vec::new(),
+                mptcp_changed: false,
+            },
+            Some(Seen::Icmp {
+                from,
+                partial,
+                changes,
+                mptcp_changed,
+            }) => {
+                if *mptcp_changed && modified_at.is_none() {
+                    modified_at = Some(ttl);
+                }
+                Hop {
+                    ttl,
+                    from: Some(from.to_string()),
+                    kind: "icmp".into(),
+                    partial: *partial,
+                    changes: changes.clone(),
+                    mptcp_changed: *mptcp_changed,
+                }
+            }
+            Some(Seen::Answer {
+                from,
+                synack,
+                analysis,
+            }) => {
+                answer = Some((*synack, analysis.clone()));
+                Hop {
+                    ttl,
+                    from: Some(from.to_string()),
+                    kind: if *synack { "synack" } else { "rst" }.into(),
+                    partial: false,
+                    changes: Vec::new(),
+                    mptcp_changed: false,
+                }
+            }
+        };
+        hops.push(hop);
+    }
+    let outcome = match (&answer, modified_at) {
+        (None, _) => Outcome::Unreachable,
+        (Some(_), Some(_)) => Outcome::MiddleboxAffected,
+        (Some((false, _)), None) => Outcome::Closed,
+        (Some((true, a)), None) if a.version.is_some() => Outcome::TrulyMptcp,
+        (Some((true, _)), None) => Outcome::NotMptcp,
+    };
+    Trace {
+        daddr: addr.to_string(),
+        dport: port,
+        probe_version: match version {
+            Version::V0 => 0,
+            Version::V1 => 1,
+        },
+        outcome,
+        modified_at,
+        distance,
+        reply_verdict: answer
+            .as_ref()
+            .map(|(_, a)| a.verdict.clone())
+            .unwrap_or_default(),
+        reply_key: answer
+            .as_ref()
+            .and_then(|(_, a)| a.key)
+            .map(|k| format!("{k:016x}"))
+            .unwrap_or_default(),
+        hops,
+    }
+}
+
+/// tracebox-like text for one trace.
+pub fn render_text(trace: &Trace) -> String {
+    let target = match trace.daddr.parse::<IpAddr>() {
+        Ok(IpAddr::V6(_)) => format!("[{}]:{}", trace.daddr, trace.dport),
+        _ => format!("{}:{}", trace.daddr, trace.dport),
+    };
+    let mut text = format!(
+        "tracebox to {target} with MP_CAPABLE v{}: ",
+        trace.probe_version
+    );
+    match (trace.outcome, trace.modified_at) {
+        (Outcome::MiddleboxAffected, Some(hop)) => {
+            text.push_str(&format!("middlebox-affected at hop {hop}\n"))
+        }
+        (outcome, _) => {
+            text.push_str(outcome.name());
+            text.push('\n');
+        }
+    }
+    for hop in &trace.hops {
+        let from = hop.from.as_deref().unwrap_or("*");
+        text.push_str(&format!("{:>3}: {from}", hop.ttl));
+        match hop.kind.as_str() {
+            "synack" | "rst" => {
+                text.push_str(&format!(" {}", hop.kind.to_uppercase()));
+                if !trace.reply_verdict.is_empty() {
+                    text.push_str(&format!(" [{}]", trace.reply_verdict));
+                }
+            }
+            _ => {
+                for change in &hop.changes {
+                    text.push(' ');
+                    text.push_str(change);
+                }
+                if hop.partial {
+                    text.push_str(" [PARTIAL]");
+                }
+            }
+        }
+        text.push('\n');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_parse() {
+        let a: IpAddr = "198.18.1.1".parse().unwrap();
+        assert_eq!(
+            parse_endpoint("198.18.1.1", &[80, 443]).unwrap(),
+            vec![(a, 80), (a, 443)]
+        );
+        assert_eq!(
+            parse_endpoint("198.18.1.1:8080", &[80]).unwrap(),
+            vec![(a, 8080)]
+        );
+        let b: IpAddr = "2001:db8::1".parse().unwrap();
+        assert_eq!(
+            parse_endpoint("[2001:db8::1]:443", &[80]).unwrap(),
+            vec![(b, 443)]
+        );
+        assert_eq!(parse_endpoint("2001:db8::1", &[80]).unwrap(), vec![(b, 80)]);
+        assert!(parse_endpoint("198.18.1.1:0", &[80]).is_err());
+        assert!(parse_endpoint("host:80", &[80]).is_err());
+    }
+
+    fn icmp(changed: bool) -> Seen {
+        Seen::Icmp {
+            from: "198.18.0.1".parse().unwrap(),
+            partial: false,
+            changes: if changed {
+                vec!["-TCPOptionMPTCPCapable".into()]
+            } else {
+                vec![]
+            },
+            mptcp_changed: changed,
+        }
+    }
+
+    fn answer(mptcp: bool, synack: bool) -> Seen {
+        Seen::Answer {
+            from: "198.18.1.1".parse().unwrap(),
+            synack,
+            analysis: Analysis {
+                version: mptcp.then_some(1),
+                key: mptcp.then_some(0xd20f_a493_00bd_a23d),
+                verdict: if mptcp { "mptcp-v1" } else { "no-mp-capable" }.into(),
+                ..Analysis::default()
+            },
+        }
+    }
+
+    fn outcome(hops: Vec<(u8, Seen)>) -> Trace {
+        assemble(
+            "198.18.1.1".parse().unwrap(),
+            80,
+            Version::V1,
+            30,
+            hops.into_iter().collect(),
+        )
+    }
+
+    #[test]
+    fn outcomes_follow_the_tracebox_rule() {
+        let clean = outcome(vec![
+            (1, icmp(false)),
+            (2, icmp(false)),
+            (3, answer(true, true)),
+        ]);
+        assert_eq!(clean.outcome, Outcome::TrulyMptcp);
+        assert_eq!(clean.distance, Some(3));
+        assert_eq!(clean.reply_key, "d20fa49300bda23d");
+        let stripped = outcome(vec![
+            (1, icmp(false)),
+            (2, icmp(true)),
+            (3, icmp(true)),
+            (4, answer(false, true)),
+        ]);
+        assert_eq!(stripped.outcome, Outcome::MiddleboxAffected);
+        assert_eq!(stripped.modified_at, Some(2));
+        assert!(render_text(&stripped).contains("middlebox-affected at hop 2"));
+        assert!(render_text(&stripped).contains("  2: 198.18.0.1 -TCPOptionMPTCPCapable"));
+        let plain = outcome(vec![(2, icmp(false)), (3, answer(false, true))]);
+        assert_eq!(plain.outcome, Outcome::NotMptcp);
+        assert_eq!(plain.hops[0].kind, "none");
+        assert!(render_text(&plain).contains("  1: *"));
+        assert_eq!(
+            outcome(vec![(3, answer(false, false))]).outcome,
+            Outcome::Closed
+        );
+        let silent = outcome(vec![(1, icmp(false))]);
+        assert_eq!(silent.outcome, Outcome::Unreachable);
+        assert_eq!(silent.distance, None);
+    }
+
+    #[test]
+    fn trace_json_round_trips() {
+        let t = outcome(vec![(1, icmp(true)), (2, answer(true, true))]);
+        let json = serde_json::to_string(&t).unwrap();
+        assert!(json.contains("\"outcome\":\"middlebox-affected\""));
+        assert_eq!(serde_json::from_str::<Trace>(&json).unwrap(), t);
+    }
 }

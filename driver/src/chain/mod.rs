@@ -1,0 +1,757 @@
+//! `mptcpscan chain`: the papers' whole method in one run: scan → mirror filter → trace the
+//! candidates → final classes, with the summary table and the naive 2015 count beside ours.
+//!
+//! # Results file (`--results FILE`, read by `mptcpscan report`)
+//!
+//! One JSON object, `"format": "mptcpscan-chain/1"` (fields are only ever added):
+//!
+//! ```json
+//! {
+//!   "format": "mptcpscan-chain/1",
+//!   "started": 1795000000,            // Unix seconds
+//!   "duration_s": 12.5,
+//!   "probe": { "versions": [0, 1], "options": "linux", "key": "0c0c0c0c0c0c0c0c" },
+//!   "targets": { "v4": 2816, "v6": 2816, "ports": [80, 443] },   // addresses per IP version
+//!   "summary": [                       // one row per (port, IP version), then port 0 = all
+//!     { "port": 80, "ip_version": 4, "targets": 176, "responsive": 144, "mp_capable": 64,
+//!       "same_key": 32, "different_key": 32, "truly_mptcp": 16, "middlebox_affected": 16,
+//!       "unreachable": 0, "mirror": 32, "not_mptcp": 64, "closed": 16, "silent": 16,
+//!       "naive_mptcp": 64 }
+//!   ],
+//!   "hosts": [                         // every target that answered at least one probe
+//!     { "addr": "198.18.1.5", "port": 80, "ip_version": 4,
+//!       "class": "mptcp",             // combined over versions, see Class
+//!       "naive_mptcp": true,          // 2015 method: the v0 probe's SYN-ACK has MP_CAPABLE
+//!       "versions": [
+//!         { "probe_version": 0, "class": "not-mptcp", "modified_at": null,
+//!           "scan": { ...one `scan` record: saddr, daddr, ..., mptcpkey, mptcp_verdict... },
+//!           "trace": { ...one `trace` JSON object, or null when not traced... } },
+//!         { "probe_version": 1, ... } ] }
+//!   ]
+//! }
+//! ```
+//!
+//! Classes (per probe version, and combined per host taking the first that any version has in
+//! this order): `mptcp` (a key of its own and a clean path: truly MPTCP), `middlebox-affected`
+//! (a key of its own, but a hop changed MP_CAPABLE on the way), `mirror` (the probe's
+//! MP_CAPABLE echoed, by key or byte for byte), `unreachable` (a candidate whose trace got no
+//! answer), `not-mptcp` (SYN-ACK without MP_CAPABLE; `modified_at` still says where a hop
+//! removed it, if the trace saw that), `closed` (RST), `silent` (no answer; such targets are
+//! counted in `summary` but not listed in `hosts`). Received keys for the Hamming-weight
+//! histogram are the `scan.mptcpkey` fields (with `scan.mptcp_key_hamming`).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use crate::scan::output::{Record, Writer};
+use crate::scan::probes::ReplyKind;
+use crate::scan::{self, engine, stop};
+use crate::trace::{self, Outcome, Trace};
+
+mod check;
+
+/// The results file's format tag.
+pub const FORMAT: &str = "mptcpscan-chain/1";
+
+/// Arguments of `mptcpscan chain`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// Scan settings (targets, ports, probes, rate, blocklist, ...); `--output` keeps the raw
+    /// scan rows.
+    #[command(flatten)]
+    pub scan: scan::Args,
+    /// Write the results here as JSON (for `mptcpscan report`).
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
+    /// Highest TTL the trace probes.
+    #[arg(long, default_value_t = 16)]
+    pub max_ttl: u8,
+    /// Probes per second of the trace (0: unlimited).
+    #[arg(long, default_value_t = 5_000)]
+    pub trace_rate: u64,
+    /// Seconds the trace waits for answers after each round.
+    #[arg(long, default_value_t = 2.0)]
+    pub trace_timeout: f64,
+    /// Extra trace rounds for hops that did not answer.
+    #[arg(long, default_value_t = 2)]
+    pub trace_retries: u32,
+    /// Trace only the candidates (a key of their own), as the papers did; by default hosts
+    /// answering without MP_CAPABLE are traced too, to find middleboxes that strip it.
+    #[arg(long)]
+    pub candidates_only: bool,
+    /// Compare every class with a lab's ground truth (`mptcpscan lab up --ground-truth FILE`);
+    /// fails if any target of its prefixes differs.
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<PathBuf>,
+}
+
+/// A final class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    /// Truly MPTCP.
+    Mptcp,
+    /// A hop changed MP_CAPABLE.
+    MiddleboxAffected,
+    /// Our MP_CAPABLE echoed.
+    Mirror,
+    /// A candidate whose trace got no answer.
+    Unreachable,
+    /// No MP_CAPABLE in the SYN-ACK.
+    NotMptcp,
+    /// RST.
+    Closed,
+    /// No answer.
+    Silent,
+}
+
+impl Class {
+    /// The class's name in the results and the ground truth.
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Mptcp => "mptcp",
+            Class::MiddleboxAffected => "middlebox-affected",
+            Class::Mirror => "mirror",
+            Class::Unreachable => "unreachable",
+            Class::NotMptcp => "not-mptcp",
+            Class::Closed => "closed",
+            Class::Silent => "silent",
+        }
+    }
+}
+
+/// One probe version's evidence and class for one host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionResult {
+    /// 0 or 1.
+    pub probe_version: u8,
+    /// The class this version's probe gives.
+    pub class: Class,
+    /// The first hop whose quote shows MP_CAPABLE changed, if traced and changed.
+    pub modified_at: Option<u8>,
+    /// The scan's record of the reply, if any.
+    pub scan: Option<Record>,
+    /// The trace, if one was run.
+    pub trace: Option<Trace>,
+}
+
+/// One responsive target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostResult {
+    /// Its address.
+    pub addr: IpAddr,
+    /// The port.
+    pub port: u16,
+    /// 4 or 6.
+    pub ip_version: u8,
+    /// The combined class.
+    pub class: Class,
+    /// The 2015 method's answer.
+    pub naive_mptcp: bool,
+    /// Per probe version.
+    pub versions: Vec<VersionResult>,
+}
+
+/// One row of the papers' table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryRow {
+    /// The port (0: every port).
+    pub port: u16,
+    /// 4 or 6 (0: both).
+    pub ip_version: u8,
+    /// Targets probed.
+    pub targets: u64,
+    /// Targets answering with a SYN-ACK to at least one probe.
+    pub responsive: u64,
+    /// Targets whose SYN-ACK had MP_CAPABLE (any version).
+    pub mp_capable: u64,
+    /// ... that echoed our MP_CAPABLE (the papers' "same key").
+    pub same_key: u64,
+    /// ... that had a key of their own (the candidates).
+    pub different_key: u64,
+    /// Candidates with a clean path.
+    pub truly_mptcp: u64,
+    /// Candidates behind a hop that changes MP_CAPABLE.
+    pub middlebox_affected: u64,
+    /// Candidates whose trace got no answer.
+    pub unreachable: u64,
+    /// Hosts classed mirror.
+    pub mirror: u64,
+    /// Hosts classed not-mptcp.
+    pub not_mptcp: u64,
+    /// Hosts classed closed.
+    pub closed: u64,
+    /// Targets that never answered.
+    pub silent: u64,
+    /// The 2015 method's MPTCP count (MP_CAPABLE in the v0 probe's SYN-ACK).
+    pub naive_mptcp: u64,
+}
+
+/// The whole results file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChainResults {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Unix seconds at the start.
+    pub started: u64,
+    /// Wall-clock duration.
+    pub duration_s: f64,
+    /// The probes used.
+    pub probe: ProbeInfo,
+    /// Target counts.
+    pub targets: TargetInfo,
+    /// The table.
+    pub summary: Vec<SummaryRow>,
+    /// Every responsive target.
+    pub hosts: Vec<HostResult>,
+}
+
+/// The probes of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeInfo {
+    /// Probe versions.
+    pub versions: Vec<u8>,
+    /// The option set's name.
+    pub options: String,
+    /// The v0 key in hex.
+    pub key: String,
+}
+
+/// Target counts of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetInfo {
+    /// IPv4 addresses scanned.
+    pub v4: u64,
+    /// IPv6 addresses scanned.
+    pub v6: u64,
+    /// Ports scanned.
+    pub ports: Vec<u16>,
+}
+
+/// Runs `mptcpscan chain`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let started_unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let plan = scan::plan(&args.scan)?;
+    if !args.trace_timeout.is_finite() || args.trace_timeout < 0.0 {
+        anyhow::bail!("--trace-timeout must be a non-negative number of seconds");
+    }
+    stop::install()?;
+    let mut raw = match &args.scan.output {
+        Some(path) => Some(Writer::new(
+            args.scan.format,
+            Box::new(std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("creating {}", path.display()))?,
+            )),
+        )),
+        None => None,
+    };
+    let mut records = Vec::new();
+    eprintln!("mptcpscan chain: scanning {} targets", plan.space.len());
+    let summary = engine::run(&plan, |record| {
+        if let Some(w) = raw.as_mut() {
+            w.write(&record)?;
+        }
+        records.push(record);
+        Ok(())
+    })?;
+    if let Some(w) = raw.as_mut() {
+        w.flush()?;
+    }
+    eprintln!(
+        "mptcpscan chain: {} replies, {} SYN-ACKs, {} with MP_CAPABLE",
+        summary.replies, summary.synacks, summary.mp_capable
+    );
+
+    let versions: Vec<u8> = plan.versions.iter().map(|&v| version_number(v)).collect();
+    let mut hosts = group(&records);
+    let to_trace: Vec<(IpAddr, u16)> = hosts
+        .iter()
+        .filter(|(_, by_version)| {
+            by_version.values().any(|r| match ReplyKind::of(r) {
+                ReplyKind::Mptcp => true,
+                ReplyKind::Plain => !args.candidates_only,
+                _ => false,
+            })
+        })
+        .map(|(&key, _)| key)
+        .collect();
+    let mut traces: BTreeMap<(IpAddr, u16, u8), Trace> = BTreeMap::new();
+    if !to_trace.is_empty() && !stop::stopping() {
+        eprintln!("mptcpscan chain: tracing {} targets", to_trace.len());
+        let trace_plan = trace::Plan {
+            versions: plan.versions.clone(),
+            probes: plan.probes.clone(),
+            max_ttl: args.max_ttl.max(1),
+            rate: args.trace_rate,
+            timeout: Duration::from_secs_f64(args.trace_timeout),
+            retries: args.trace_retries,
+            sources: plan.sources,
+        };
+        for t in trace::trace_all(&trace_plan, &to_trace)? {
+            let addr: IpAddr = t.daddr.parse().context("trace address")?;
+            traces.insert((addr, t.dport, t.probe_version), t);
+        }
+    }
+
+    let mut results = Vec::new();
+    for ((addr, port), by_version) in std::mem::take(&mut hosts) {
+        let mut per_version = Vec::new();
+        for &v in &versions {
+            let record = by_version.get(&v).cloned();
+            let trace = traces.remove(&(addr, port, v));
+            let (class, modified_at) = classify(record.as_ref(), trace.as_ref());
+            per_version.push(VersionResult {
+                probe_version: v,
+                class,
+                modified_at,
+                scan: record,
+                trace,
+            });
+        }
+        let class = per_version
+            .iter()
+            .map(|r| r.class)
+            .min()
+            .unwrap_or(Class::Silent);
+        results.push(HostResult {
+            addr,
+            port,
+            ip_version: if addr.is_ipv4() { 4 } else { 6 },
+            class,
+            naive_mptcp: naive(&by_version, &versions),
+            versions: per_version,
+        });
+    }
+
+    let (v4, v6) = plan.space.hosts_per_family();
+    let targets = TargetInfo {
+        v4,
+        v6,
+        ports: plan.space.ports().to_vec(),
+    };
+    let table = summarise(&results, &targets);
+    print!("{}", render_table(&table));
+    let out = ChainResults {
+        format: FORMAT.to_string(),
+        started: started_unix,
+        duration_s: started.elapsed().as_secs_f64(),
+        probe: ProbeInfo {
+            versions,
+            options: args.scan.options.to_string(),
+            key: format!("{:016x}", plan.probes.key()),
+        },
+        targets,
+        summary: table,
+        hosts: results,
+    };
+    let check = match &args.check {
+        Some(path) => Some(check::against(path, &out)?),
+        None => None,
+    };
+    if let Some(path) = &args.results {
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        );
+        serde_json::to_writer_pretty(&mut file, &out)?;
+        file.write_all(b"\n")?;
+        file.flush()?;
+        eprintln!("mptcpscan chain: results in {}", path.display());
+    }
+    if let Some(report) = check {
+        print!("{}", report.render());
+        if !report.mismatches.is_empty() || !report.unreadable.is_empty() {
+            anyhow::bail!(
+                "{} of {} expectations differ from the ground truth",
+                report.mismatches.len(),
+                report.checked
+            );
+        }
+    }
+    Ok(())
+}
+
+fn version_number(v: mptcpscan::mptcp::Version) -> u8 {
+    match v {
+        mptcpscan::mptcp::Version::V0 => 0,
+        mptcpscan::mptcp::Version::V1 => 1,
+    }
+}
+
+type Grouped = BTreeMap<(IpAddr, u16), BTreeMap<u8, Record>>;
+
+/// Scan records by (address, port), then probe version.
+fn group(records: &[Record]) -> Grouped {
+    let mut hosts: Grouped = BTreeMap::new();
+    for r in records {
+        if let Ok(addr) = r.saddr.parse::<IpAddr>() {
+            hosts
+                .entry((addr, r.sport))
+                .or_default()
+                .entry(r.probe_version)
+                .or_insert_with(|| r.clone());
+        }
+    }
+    hosts
+}
+
+/// The 2015 method: MP_CAPABLE in the SYN-ACK to the v0 probe (or to the only version probed).
+fn naive(by_version: &BTreeMap<u8, Record>, versions: &[u8]) -> bool {
+    let v = if versions.contains(&0) {
+        0
+    } else {
+        versions.first().copied().unwrap_or(1)
+    };
+    by_version
+        .get(&v)
+        .is_some_and(|r| r.success && !r.mptcp_version.is_empty())
+}
+
+/// One version's class from its scan record and trace.
+pub fn classify(record: Option<&Record>, trace: Option<&Trace>) -> (Class, Option<u8>) {
+    let modified_at = trace.and_then(|t| t.modified_at);
+    let class = match record.map(ReplyKind::of) {
+        None => Class::Silent,
+        Some(ReplyKind::Rst) => Class::Closed,
+        Some(ReplyKind::Mirror) => Class::Mirror,
+        Some(ReplyKind::Plain) => Class::NotMptcp,
+        Some(ReplyKind::Mptcp) => match trace.map(|t| t.outcome) {
+            Some(Outcome::MiddleboxAffected) => Class::MiddleboxAffected,
+            Some(Outcome::Unreachable) => Class::Unreachable,
+            // A clean trace, or none (tracing interrupted): the scan's evidence stands.
+            _ => Class::Mptcp,
+        },
+    };
+    (class, modified_at)
+}
+
+/// The table rows: one per (port, IP version) present, then the total.
+pub fn summarise(hosts: &[HostResult], targets: &TargetInfo) -> Vec<SummaryRow> {
+    let mut rows: BTreeMap<(u16, u8), SummaryRow> = BTreeMap::new();
+    for &port in &targets.ports {
+        for (ipv, n) in [(4u8, targets.v4), (6, targets.v6)] {
+            if n > 0 {
+                rows.insert(
+                    (port, ipv),
+                    SummaryRow {
+                        port,
+                        ip_version: ipv,
+                        targets: n,
+                        silent: n,
+                        ..SummaryRow::default()
+                    },
+                );
+            }
+        }
+    }
+    for h in hosts {
+        let Some(row) = rows.get_mut(&(h.port, h.ip_version)) else {
+            continue;
+        };
+        row.silent -= 1;
+        let records: Vec<&Record> = h.versions.iter().filter_map(|v| v.scan.as_ref()).collect();
+        if records.iter().any(|r| r.success) {
+            row.responsive += 1;
+        }
+        if records
+            .iter()
+            .any(|r| r.success && !r.mptcp_version.is_empty())
+        {
+            row.mp_capable += 1;
+            if records
+                .iter()
+                .any(|r| ReplyKind::of(r) == ReplyKind::Mirror)
+            {
+                row.same_key += 1;
+            } else if records.iter().any(|r| ReplyKind::of(r) == ReplyKind::Mptcp) {
+                row.different_key += 1;
+            }
+        }
+        match h.class {
+            Class::Mptcp => row.truly_mptcp += 1,
+            Class::MiddleboxAffected => row.middlebox_affected += 1,
+            Class::Unreachable => row.unreachable += 1,
+            Class::Mirror => row.mirror += 1,
+            Class::NotMptcp => row.not_mptcp += 1,
+            Class::Closed => row.closed += 1,
+            Class::Silent => {}
+        }
+        if h.naive_mptcp {
+            row.naive_mptcp += 1;
+        }
+    }
+    let mut total = SummaryRow::default();
+    for r in rows.values() {
+        total.targets += r.targets;
+        total.responsive += r.responsive;
+        total.mp_capable += r.mp_capable;
+        total.same_key += r.same_key;
+        total.different_key += r.different_key;
+        total.truly_mptcp += r.truly_mptcp;
+        total.middlebox_affected += r.middlebox_affected;
+        total.unreachable += r.unreachable;
+        total.mirror += r.mirror;
+        total.not_mptcp += r.not_mptcp;
+        total.closed += r.closed;
+        total.silent += r.silent;
+        total.naive_mptcp += r.naive_mptcp;
+    }
+    let mut out: Vec<SummaryRow> = rows.into_values().collect();
+    out.push(total);
+    out
+}
+
+/// The papers' table as text, with the naive count beside ours.
+pub fn render_table(rows: &[SummaryRow]) -> String {
+    let header = [
+        "port",
+        "IP",
+        "targets",
+        "SYN-ACK",
+        "MP_CAP",
+        "same key",
+        "diff key",
+        "truly MPTCP",
+        "middlebox",
+        "unreach",
+        "naive (2015)",
+    ];
+    let mut lines: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
+    for r in rows {
+        lines.push(vec![
+            if r.port == 0 {
+                "all".into()
+            } else {
+                r.port.to_string()
+            },
+            if r.ip_version == 0 {
+                "all".into()
+            } else {
+                format!("v{}", r.ip_version)
+            },
+            r.targets.to_string(),
+            r.responsive.to_string(),
+            r.mp_capable.to_string(),
+            r.same_key.to_string(),
+            r.different_key.to_string(),
+            r.truly_mptcp.to_string(),
+            r.middlebox_affected.to_string(),
+            r.unreachable.to_string(),
+            r.naive_mptcp.to_string(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| lines.iter().map(|l| l[c].len()).max().unwrap_or(0))
+        .collect();
+    let mut text = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let cells: Vec<String> = line
+            .iter()
+            .zip(&widths)
+            .map(|(cell, &w)| format!("{cell:>w$}"))
+            .collect();
+        text.push_str(cells.join("  ").trim_end());
+        text.push('\n');
+        if i == 0 {
+            text.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
+            text.push('\n');
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(addr: &str, port: u16, version: u8, success: bool, verdict: &str) -> Record {
+        Record {
+            saddr: addr.into(),
+            daddr: "198.18.0.2".into(),
+            ttl: 61,
+            sport: port,
+            dport: 40000,
+            seqnum: 1,
+            acknum: 2,
+            window: 1000,
+            classification: if success { "synack" } else { "rst" }.into(),
+            success,
+            cooldown: false,
+            timestamp_ts: 0,
+            timestamp_us: 0,
+            optionshex: String::new(),
+            optionstext: String::new(),
+            mptcpkey: String::new(),
+            probe_version: version,
+            mptcp_version: if verdict.starts_with("mptcp") || verdict == "mirrored" {
+                version.to_string()
+            } else {
+                String::new()
+            },
+            mptcp_verdict: verdict.into(),
+            mptcp_signals: String::new(),
+            mptcp_key_hamming: String::new(),
+            mptcp_token: String::new(),
+        }
+    }
+
+    fn trace(outcome: Outcome, modified_at: Option<u8>) -> Trace {
+        Trace {
+            daddr: "198.18.1.1".into(),
+            dport: 80,
+            probe_version: 1,
+            outcome,
+            modified_at,
+            distance: Some(4),
+            reply_verdict: String::new(),
+            reply_key: String::new(),
+            hops: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn versions_classify_from_scan_and_trace() {
+        let a = "198.18.1.1";
+        assert_eq!(classify(None, None), (Class::Silent, None));
+        assert_eq!(
+            classify(Some(&record(a, 80, 0, false, "rst")), None).0,
+            Class::Closed
+        );
+        assert_eq!(
+            classify(Some(&record(a, 80, 0, true, "mirrored")), None).0,
+            Class::Mirror
+        );
+        let real = record(a, 80, 1, true, "mptcp-v1");
+        assert_eq!(classify(Some(&real), None).0, Class::Mptcp);
+        assert_eq!(
+            classify(Some(&real), Some(&trace(Outcome::TrulyMptcp, None))),
+            (Class::Mptcp, None)
+        );
+        assert_eq!(
+            classify(
+                Some(&real),
+                Some(&trace(Outcome::MiddleboxAffected, Some(2)))
+            ),
+            (Class::MiddleboxAffected, Some(2))
+        );
+        assert_eq!(
+            classify(Some(&real), Some(&trace(Outcome::Unreachable, None))).0,
+            Class::Unreachable
+        );
+        let plain = record(a, 80, 1, true, "no-mp-capable");
+        assert_eq!(
+            classify(
+                Some(&plain),
+                Some(&trace(Outcome::MiddleboxAffected, Some(3)))
+            ),
+            (Class::NotMptcp, Some(3))
+        );
+        let suspicious = record(a, 80, 0, true, "suspicious");
+        assert_eq!(classify(Some(&suspicious), None).0, Class::Mptcp);
+    }
+
+    #[test]
+    fn naive_method_reads_the_v0_probe() {
+        let mut by_version = BTreeMap::new();
+        by_version.insert(0, record("198.18.1.1", 80, 0, true, "mirrored"));
+        by_version.insert(1, record("198.18.1.1", 80, 1, true, "no-mp-capable"));
+        assert!(naive(&by_version, &[0, 1]));
+        let mut v1_server = BTreeMap::new();
+        v1_server.insert(0, record("198.18.1.2", 80, 0, true, "no-mp-capable"));
+        v1_server.insert(1, record("198.18.1.2", 80, 1, true, "mptcp-v1"));
+        assert!(!naive(&v1_server, &[0, 1]));
+        assert!(naive(&v1_server, &[1]));
+    }
+
+    fn host(addr: &str, class: Class, naive_mptcp: bool, records: Vec<Record>) -> HostResult {
+        let addr: IpAddr = addr.parse().unwrap();
+        HostResult {
+            addr,
+            port: 80,
+            ip_version: if addr.is_ipv4() { 4 } else { 6 },
+            class,
+            naive_mptcp,
+            versions: records
+                .into_iter()
+                .map(|r| VersionResult {
+                    probe_version: r.probe_version,
+                    class,
+                    modified_at: None,
+                    scan: Some(r),
+                    trace: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn summary_counts_per_port_and_family() {
+        let hosts = vec![
+            host(
+                "198.18.1.1",
+                Class::Mptcp,
+                false,
+                vec![record("198.18.1.1", 80, 1, true, "mptcp-v1")],
+            ),
+            host(
+                "198.18.1.2",
+                Class::Mirror,
+                true,
+                vec![record("198.18.1.2", 80, 0, true, "mirrored")],
+            ),
+            host(
+                "198.18.1.3",
+                Class::Closed,
+                false,
+                vec![record("198.18.1.3", 80, 0, false, "rst")],
+            ),
+            host(
+                "2001:db8::1",
+                Class::NotMptcp,
+                false,
+                vec![record("2001:db8::1", 80, 0, true, "no-mp-capable")],
+            ),
+        ];
+        let targets = TargetInfo {
+            v4: 10,
+            v6: 4,
+            ports: vec![80],
+        };
+        let rows = summarise(&hosts, &targets);
+        assert_eq!(rows.len(), 3);
+        let v4 = &rows[0];
+        assert_eq!((v4.port, v4.ip_version, v4.targets), (80, 4, 10));
+        assert_eq!(
+            (v4.responsive, v4.mp_capable, v4.same_key, v4.different_key),
+            (2, 2, 1, 1)
+        );
+        assert_eq!(
+            (
+                v4.truly_mptcp,
+                v4.mirror,
+                v4.closed,
+                v4.silent,
+                v4.naive_mptcp
+            ),
+            (1, 1, 1, 7, 1)
+        );
+        let total = &rows[2];
+        assert_eq!(
+            (total.port, total.targets, total.not_mptcp, total.silent),
+            (0, 14, 1, 10)
+        );
+        let text = render_table(&rows);
+        assert!(text.lines().next().unwrap().contains("naive (2015)"));
+        assert!(text.lines().last().unwrap().trim_start().starts_with("all"));
+    }
+}

@@ -1,0 +1,220 @@
+//! `mptcpscan dissect`: MPTCP in pcap/pcapng captures, the metrics of Hesmans et al. (TMA 2015)
+//! at line speed, and scan captures classified like `mptcpscan scan` does.
+//!
+//! The pipeline is one pass, one packet in memory at a time: [`capture`] reads records, [`link`]
+//! strips the link layer, [`segment`] finds the TCP header through the core's wire views,
+//! [`tracker`] applies every MPTCP option (decoded by the core) to its connection, and finished
+//! connections stream out as records ([`record`]) to the [`summary`] collector, which writes JSON
+//! lines and CSV and aggregates the tables.
+//!
+//! Exit status: 0 when every capture was read to its end; 1 when a capture cannot be opened or
+//! is not a pcap/pcapng file, or an output cannot be written (nothing is analysed); 2 when a
+//! capture is cut short or corrupt: the packets before the damage are analysed and every result
+//! is printed and written as usual, then the message names the packet.
+
+pub mod capture;
+pub mod link;
+pub mod pairs;
+pub mod ranges;
+pub mod record;
+pub mod segment;
+pub mod state;
+pub mod stats;
+pub mod summary;
+pub mod tracker;
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use capture::{CaptureError, CaptureReader};
+use summary::{Collector, SummaryRecord};
+use tracker::{Settings, Tracker};
+
+/// Files larger than this get a progress bar (when stderr is a terminal).
+const PROGRESS_MIN_BYTES: u64 = 32 << 20;
+
+/// Arguments of `mptcpscan dissect`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Capture files (pcap or pcapng), read in order as one trace.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Write one JSON object per line: connections, unmatched MP_JOINs, SYN/SYN-ACK pairs, and a
+    /// final summary (the input of `mptcpscan report`); `-` for standard output.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Write one CSV row per connection; `-` for standard output.
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    /// Do not print the summary tables.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Seconds without packets after which a connection is reported as still open.
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
+    pub idle_timeout: u64,
+    /// Seconds after which an MP_CAPABLE SYN without an answer counts as unanswered.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub syn_timeout: u64,
+    /// Progress bar: shown on a terminal for files over 32 MiB (auto), always, or never.
+    #[arg(long, value_enum, default_value_t = Progress::Auto)]
+    pub progress: Progress,
+}
+
+/// When to show a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Progress {
+    /// On a terminal, for large files.
+    Auto,
+    /// Always (on standard error).
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Runs `mptcpscan dissect`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let outcome = dissect(&args)?;
+    if !args.quiet {
+        let mut stdout = io::stdout().lock();
+        if args.json.as_deref() != Some(Path::new("-"))
+            && args.csv.as_deref() != Some(Path::new("-"))
+        {
+            stdout.write_all(summary::render(&outcome).as_bytes())?;
+        }
+    }
+    if !outcome.read_errors.is_empty() {
+        for error in &outcome.read_errors {
+            eprintln!("mptcpscan: {error}");
+        }
+        eprintln!("mptcpscan: results above cover the packets read before the problem");
+        // Exit status 2 (documented above): the analysis is complete but the input was damaged.
+        io::stdout().flush()?;
+        std::process::exit(2);
+    }
+    Ok(())
+}
+
+fn open_output(path: &Option<PathBuf>) -> anyhow::Result<Option<Box<dyn Write>>> {
+    Ok(match path {
+        None => None,
+        Some(p) if p.as_os_str() == "-" => Some(Box::new(BufWriter::new(io::stdout()))),
+        Some(p) => Some(Box::new(BufWriter::with_capacity(
+            1 << 16,
+            File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        ))),
+    })
+}
+
+/// Reads every file into one tracker and returns the summary (read errors included).
+pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
+    // Open every capture first: a missing or foreign file fails before any work is done.
+    let mut readers = Vec::new();
+    let mut total_bytes = 0;
+    for path in &args.files {
+        let reader = CaptureReader::open(path).with_context(|| format!("{}", path.display()))?;
+        total_bytes += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        readers.push((path, reader));
+    }
+    let mut collector = Collector::new(open_output(&args.json)?, open_output(&args.csv)?);
+    let mut tracker = Tracker::new(Settings {
+        idle_timeout: seconds(args.idle_timeout),
+        syn_timeout: seconds(args.syn_timeout),
+        ..Settings::default()
+    });
+    let show = match args.progress {
+        Progress::Always => true,
+        Progress::Never => false,
+        Progress::Auto => io::stderr().is_terminal() && total_bytes >= PROGRESS_MIN_BYTES,
+    };
+    let bar = if show {
+        let bar = ProgressBar::new(total_bytes);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+
+    let mut read_errors = Vec::new();
+    let mut done_bytes = 0;
+    for (path, mut reader) in readers {
+        let name = path.display().to_string();
+        bar.set_message(name.clone());
+        tracker.start_file(&name);
+        if let Err(error) = read_file(&mut reader, &mut tracker, &mut collector, &bar, done_bytes) {
+            read_errors.push(format!("{name}: {error}"));
+        }
+        done_bytes += reader.bytes_read();
+    }
+    bar.finish_and_clear();
+    tracker.sweep(&mut collector, true);
+    let summary = SummaryRecord {
+        record: "summary".into(),
+        files: args.files.iter().map(|p| p.display().to_string()).collect(),
+        read_errors,
+        trace: tracker.stats.clone(),
+        connections: collector.aggregates.clone(),
+    };
+    collector.finish(&summary).context("writing the results")?;
+    Ok(summary)
+}
+
+fn seconds(s: u64) -> i64 {
+    i64::try_from(s.saturating_mul(1_000_000_000)).unwrap_or(i64::MAX)
+}
+
+/// Feeds one capture to the tracker; an error ends the file (what was read is kept).
+fn read_file<R: io::Read>(
+    reader: &mut CaptureReader<R>,
+    tracker: &mut Tracker,
+    collector: &mut Collector,
+    bar: &ProgressBar,
+    done_bytes: u64,
+) -> Result<(), CaptureError> {
+    let mut unsupported_link = None;
+    loop {
+        if reader.packets_read() % 65536 == 0 {
+            bar.set_position(done_bytes + reader.bytes_read());
+        }
+        let Some(packet) = reader.next_packet()? else {
+            return Ok(());
+        };
+        let number = packet.number;
+        tracker.stats.packets += 1;
+        let network = match link::network_layer(packet.link_type, packet.data) {
+            Ok(network) => network,
+            Err(link::LinkError::UnsupportedLinkType(t)) => {
+                // Counted once per file: every packet of the interface has the same type.
+                if unsupported_link != Some(t) {
+                    unsupported_link = Some(t);
+                    tracker.anomaly(number, format!("unsupported link-layer type {t}, skipped"));
+                }
+                tracker.stats.not_ip += 1;
+                continue;
+            }
+            Err(error) => {
+                tracker.anomaly(number, error.to_string());
+                continue;
+            }
+        };
+        if network == link::Network::Other {
+            tracker.stats.not_ip += 1;
+            continue;
+        }
+        let time = packet.timestamp_ns;
+        match segment::parse(network) {
+            Ok(segment::Parsed::Tcp(segment)) => tracker.segment(number, time, &segment, collector),
+            Ok(segment::Parsed::NotTcp) => tracker.stats.not_tcp += 1,
+            Err(error) => tracker.anomaly(number, error.to_string()),
+        }
+    }
+}

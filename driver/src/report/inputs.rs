@@ -1,0 +1,201 @@
+//! Reading result files of any of the three producers into one set of numbers.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use serde_json::Value;
+
+use crate::dissect::record::ConnectionRecord;
+use crate::dissect::summary::{Aggregates, SummaryRecord};
+
+/// Source names for class breakdowns.
+pub const DISSECT_PAIRS: &str = "dissect: SYN/SYN-ACK verdicts";
+/// See [`DISSECT_PAIRS`].
+pub const SCAN_VERDICTS: &str = "scan: reply verdicts";
+/// See [`DISSECT_PAIRS`].
+pub const CHAIN_CLASSES: &str = "chain: final classes";
+
+/// Everything the report draws from.
+#[derive(Default)]
+pub struct Inputs {
+    /// Aggregates over every connection record read.
+    pub connections: Aggregates,
+    /// Number of connection records.
+    pub connection_count: u64,
+    /// Summaries of dissect runs (trace-wide counters).
+    pub summaries: Vec<SummaryRecord>,
+    /// Keys received in answers to probes (scan replies, chain hosts, dissect SYN-ACKs).
+    pub received_keys: Vec<u64>,
+    /// Keys of both ends of dissected connections (used when no probe answers were given).
+    pub connection_keys: Vec<u64>,
+    /// Counts per class, per source.
+    pub classes: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Files read and what was found in each.
+    pub files: Vec<(String, String)>,
+}
+
+impl Inputs {
+    /// Reads one file, recognising its kind from its content.
+    pub fn read(&mut self, path: &Path) -> anyhow::Result<()> {
+        let mut text = String::new();
+        File::open(path)?.read_to_string(&mut text)?;
+        let trimmed = text.trim_start();
+        // A chain results document is one JSON object spanning many lines; JSON lines hold one
+        // object per line. Try the whole document first.
+        if trimmed.starts_with('{') {
+            if let Ok(doc) = serde_json::from_str::<Value>(trimmed) {
+                if doc.get("hosts").is_some() {
+                    self.chain(&doc);
+                    self.files
+                        .push((path.display().to_string(), "chain results".into()));
+                    return Ok(());
+                }
+            }
+        }
+        let mut kinds = BTreeMap::new();
+        for (n, line) in BufReader::new(text.as_bytes()).lines().enumerate() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let value: Value =
+                serde_json::from_str(&line).with_context(|| format!("line {}: not JSON", n + 1))?;
+            let kind = self
+                .line(value)
+                .with_context(|| format!("line {}", n + 1))?;
+            *kinds.entry(kind).or_insert(0u64) += 1;
+        }
+        if kinds.is_empty() {
+            bail!("no results in the file");
+        }
+        let found = kinds
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.files.push((path.display().to_string(), found));
+        Ok(())
+    }
+
+    fn count_class(&mut self, source: &str, class: &str) {
+        *self
+            .classes
+            .entry(source.to_string())
+            .or_default()
+            .entry(class.to_string())
+            .or_insert(0) += 1;
+    }
+
+    /// One JSON-lines object; returns what kind of record it was.
+    fn line(&mut self, value: Value) -> anyhow::Result<&'static str> {
+        match value.get("record").and_then(Value::as_str) {
+            Some("connection") => {
+                let record: ConnectionRecord = serde_json::from_value(value)?;
+                for key in [&record.keys.client_to_server, &record.keys.server_to_client]
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Ok(k) = u64::from_str_radix(key, 16) {
+                        self.connection_keys.push(k);
+                    }
+                }
+                self.connections.add(&record);
+                self.connection_count += 1;
+                Ok("connections")
+            }
+            Some("scan_pair") => {
+                let class = value.get("class").and_then(Value::as_str).unwrap_or("?");
+                self.count_class(DISSECT_PAIRS, class);
+                if let Some(k) = hex_key(value.get("mptcpkey")) {
+                    self.received_keys.push(k);
+                }
+                Ok("SYN/SYN-ACK pairs")
+            }
+            Some("orphan_join") => {
+                self.connections.orphan_joins += 1;
+                Ok("unmatched MP_JOINs")
+            }
+            Some("summary") => {
+                self.summaries.push(serde_json::from_value(value)?);
+                Ok("dissect summary")
+            }
+            Some(other) => bail!("unknown record kind {other:?}"),
+            None if value.get("mptcp_verdict").is_some() => {
+                let verdict = value
+                    .get("mptcp_verdict")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?");
+                self.count_class(SCAN_VERDICTS, verdict);
+                if let Some(k) = hex_key(value.get("mptcpkey")) {
+                    self.received_keys.push(k);
+                }
+                Ok("scan replies")
+            }
+            None => bail!("neither a dissect record nor a scan reply"),
+        }
+    }
+
+    fn chain(&mut self, doc: &Value) {
+        let hosts = doc.get("hosts").and_then(Value::as_array);
+        for host in hosts.into_iter().flatten() {
+            let class = host.get("class").and_then(Value::as_str).unwrap_or("?");
+            self.count_class(CHAIN_CLASSES, class);
+            let versions = host.get("versions").and_then(Value::as_array);
+            for version in versions.into_iter().flatten() {
+                if let Some(k) = hex_key(version.get("scan").and_then(|s| s.get("mptcpkey"))) {
+                    self.received_keys.push(k);
+                }
+            }
+        }
+    }
+}
+
+/// A key written as hex (empty or absent: none).
+fn hex_key(value: Option<&Value>) -> Option<u64> {
+    let text = value?.as_str()?.trim_start_matches("0x");
+    if text.is_empty() {
+        return None;
+    }
+    u64::from_str_radix(text, 16).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_lines_and_chain_documents_are_recognised() {
+        let dir = std::env::temp_dir().join(format!("mptcpscan-report-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let scan = dir.join("scan.json");
+        std::fs::write(
+            &scan,
+            "{\"saddr\":\"198.18.0.1\",\"mptcp_verdict\":\"mirrored\",\"mptcpkey\":\"0c0c0c0c0c0c0c0c\"}\n\
+             {\"saddr\":\"198.18.0.2\",\"mptcp_verdict\":\"no-mp-capable\",\"mptcpkey\":\"\"}\n",
+        )
+        .unwrap();
+        let chain = dir.join("chain.json");
+        std::fs::write(
+            &chain,
+            "{\n \"format\": \"x\",\n \"hosts\": [{\"class\": \"mptcp\", \"versions\": [{\"scan\": {\"mptcpkey\": \"d20fa49300bda23d\"}}]}]\n}\n",
+        )
+        .unwrap();
+        let mut inputs = Inputs::default();
+        inputs.read(&scan).unwrap();
+        inputs.read(&chain).unwrap();
+        assert_eq!(
+            inputs.received_keys,
+            vec![0x0c0c0c0c0c0c0c0c, 0xd20fa49300bda23d]
+        );
+        assert_eq!(inputs.classes[SCAN_VERDICTS]["mirrored"], 1);
+        assert_eq!(inputs.classes[SCAN_VERDICTS]["no-mp-capable"], 1);
+        assert_eq!(inputs.classes[CHAIN_CLASSES]["mptcp"], 1);
+        std::fs::write(&scan, "{\"foo\": 1}\n").unwrap();
+        let error = Inputs::default().read(&scan).unwrap_err();
+        assert!(format!("{error:#}").contains("line 1"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,82 @@
+//! `mptcpscan report`: tables, plots (SVG and PNG) and one HTML page from the results of
+//! `mptcpscan dissect`, `scan` and `chain`.
+//!
+//! Inputs are recognised by their content, so any mix can be given:
+//! * JSON lines from `dissect --json` (objects with a `record` field: `connection`, `scan_pair`,
+//!   `orphan_join`, `summary`);
+//! * JSON lines from `scan` (objects with `mptcp_verdict` and `mptcpkey`: one per reply);
+//! * the JSON document `chain` writes (an object with `hosts`, each with a `class` and per probe
+//!   version the scan record).
+//!
+//! Figures: the five of Hesmans et al. (delay to each MP_JOIN, subflows per connection, RTT spread,
+//! share on the initial subflow, reinjections), the Hamming weights of received keys against
+//! Binomial(64, 1/2) as in Aschenbrenner et al. (2021), and the class breakdown.
+
+pub mod figures;
+pub mod html;
+pub mod inputs;
+pub mod png;
+pub mod svg;
+
+use std::fs;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+/// Arguments of `mptcpscan report`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Result files: `dissect --json` output, `scan` JSON lines, or `chain` JSON.
+    #[arg(required = true, value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// Directory for index.html, the SVG and PNG figures and tables.txt (created if missing).
+    #[arg(long, short, default_value = "mptcpscan-report", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Skip the PNG versions (SVG and HTML only).
+    #[arg(long)]
+    pub no_png: bool,
+}
+
+/// Runs `mptcpscan report`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let mut data = inputs::Inputs::default();
+    for path in &args.inputs {
+        data.read(path)
+            .with_context(|| format!("reading {}", path.display()))?;
+    }
+    fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let tables = figures::tables(&data);
+    let figures = figures::all(&data);
+    let rasteriser = (!args.no_png).then(png::Rasteriser::new);
+    if let Some(r) = &rasteriser {
+        if !r.has_fonts() {
+            eprintln!(
+                "mptcpscan: no system fonts found: the PNG figures will have no text (the SVGs do)"
+            );
+        }
+    }
+    for figure in &figures {
+        let svg_path = args.out.join(format!("{}.svg", figure.name));
+        fs::write(&svg_path, &figure.svg)
+            .with_context(|| format!("writing {}", svg_path.display()))?;
+        if let Some(r) = &rasteriser {
+            let png_path = args.out.join(format!("{}.png", figure.name));
+            let bytes = r.png(&figure.svg, 2.0)?;
+            fs::write(&png_path, bytes)
+                .with_context(|| format!("writing {}", png_path.display()))?;
+        }
+    }
+    let tables_path = args.out.join("tables.txt");
+    fs::write(&tables_path, &tables)
+        .with_context(|| format!("writing {}", tables_path.display()))?;
+    let page = html::page(&data, &tables, &figures, rasteriser.is_some());
+    let index = args.out.join("index.html");
+    fs::write(&index, page).with_context(|| format!("writing {}", index.display()))?;
+    print!("{tables}");
+    eprintln!(
+        "mptcpscan: report with {} figures in {}",
+        figures.len(),
+        index.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! Stateless reply validation, as ZMap does it: the source port and sequence number of every probe
+//! are a keyed hash of (our address, target address, target port, probe version), so a SYN-ACK or
+//! RST proves it answers one of our probes (ack = seq + 1, destination port = our source port)
+//! without the scanner remembering anything it sent.
+
+use std::hash::Hasher;
+use std::net::IpAddr;
+
+use mptcpscan::mptcp::Version;
+use siphasher::sip::SipHasher13;
+
+/// Source ports used by probes: ZMap's default range, above the kernel's usual ephemeral ports
+/// only in its lower part, which matters little since the scanner's kernel never holds sockets
+/// for these flows.
+pub const DEFAULT_SOURCE_PORTS: (u16, u16) = (32768, 61000);
+
+/// The per-probe fields validation derives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProbeId {
+    /// The probe's TCP source port.
+    pub sport: u16,
+    /// The probe's TCP sequence number.
+    pub seq: u32,
+}
+
+/// A keyed validator (the key is random per scan unless given).
+#[derive(Debug, Clone)]
+pub struct Validator {
+    key: (u64, u64),
+    port_base: u16,
+    port_count: u32,
+}
+
+impl Validator {
+    /// A validator with a 128-bit key and the inclusive source port range `ports`.
+    pub fn new(key: u128, ports: (u16, u16)) -> Self {
+        let (low, high) = (ports.0.min(ports.1), ports.0.max(ports.1));
+        Validator {
+            key: ((key >> 64) as u64, key as u64),
+            port_base: low,
+            port_count: u32::from(high - low) + 1,
+        }
+    }
+
+    fn hash(&self, ours: IpAddr, theirs: IpAddr, their_port: u16, tag: u8) -> u64 {
+        let mut h = SipHasher13::new_with_keys(self.key.0, self.key.1);
+        match (ours, theirs) {
+            (IpAddr::V4(a), IpAddr::V4(b)) => {
+                h.write(&a.octets());
+                h.write(&b.octets());
+            }
+            (a, b) => {
+                h.write(&to_v6(a));
+                h.write(&to_v6(b));
+            }
+        }
+        h.write_u16(their_port);
+        h.write_u8(tag);
+        h.finish()
+    }
+
+    /// The source port and sequence number of the probe from `ours` to `theirs`:`their_port`.
+    pub fn probe(
+        &self,
+        ours: IpAddr,
+        theirs: IpAddr,
+        their_port: u16,
+        version: Version,
+    ) -> ProbeId {
+        let h = self.hash(ours, theirs, their_port, tag(version));
+        ProbeId {
+            seq: h as u32,
+            sport: self.port_base + ((h >> 32) % u64::from(self.port_count)) as u16,
+        }
+    }
+
+    /// Which probe version a reply from `theirs`:`their_port` to `ours`:`our_port` acknowledging
+    /// `ack` answers, if it answers one of ours at all.
+    pub fn check(
+        &self,
+        ours: IpAddr,
+        our_port: u16,
+        theirs: IpAddr,
+        their_port: u16,
+        ack: u32,
+    ) -> Option<Version> {
+        [Version::V0, Version::V1].into_iter().find(|&version| {
+            let id = self.probe(ours, theirs, their_port, version);
+            id.sport == our_port && id.seq.wrapping_add(1) == ack
+        })
+    }
+}
+
+fn tag(version: Version) -> u8 {
+    match version {
+        Version::V0 => 0,
+        Version::V1 => 1,
+    }
+}
+
+fn to_v6(addr: IpAddr) -> [u8; 16] {
+    match addr {
+        IpAddr::V4(a) => a.to_ipv6_mapped().octets(),
+        IpAddr::V6(a) => a.octets(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn replies_to_our_probes_validate_with_their_version() {
+        let v = Validator::new(
+            0x0123_4567_89ab_cdef_fedc_ba98_7654_3210,
+            DEFAULT_SOURCE_PORTS,
+        );
+        for (ours, theirs) in [
+            (ip("198.18.0.1"), ip("198.19.0.7")),
+            (ip("2001:db8::1"), ip("2001:db8:1::7")),
+        ] {
+            for version in [Version::V0, Version::V1] {
+                let id = v.probe(ours, theirs, 443, version);
+                assert!((32768..=61000).contains(&id.sport));
+                let ack = id.seq.wrapping_add(1);
+                assert_eq!(v.check(ours, id.sport, theirs, 443, ack), Some(version));
+                assert_eq!(v.check(ours, id.sport, theirs, 443, id.seq), None);
+                assert_eq!(v.check(ours, id.sport, theirs, 80, ack), None);
+                assert_eq!(v.check(ours, id.sport ^ 1, theirs, 443, ack), None);
+                assert_eq!(v.check(ours, id.sport, ip("198.19.0.8"), 443, ack), None);
+            }
+            assert_ne!(
+                v.probe(ours, theirs, 443, Version::V0),
+                v.probe(ours, theirs, 443, Version::V1)
+            );
+        }
+    }
+
+    #[test]
+    fn another_key_rejects_the_reply() {
+        let a = Validator::new(1, DEFAULT_SOURCE_PORTS);
+        let b = Validator::new(2, DEFAULT_SOURCE_PORTS);
+        let id = a.probe(ip("198.18.0.1"), ip("198.19.0.7"), 80, Version::V0);
+        let check = b.check(
+            ip("198.18.0.1"),
+            id.sport,
+            ip("198.19.0.7"),
+            80,
+            id.seq.wrapping_add(1),
+        );
+        assert_eq!(check, None);
+    }
+
+    #[test]
+    fn single_port_range_works() {
+        let v = Validator::new(9, (40000, 40000));
+        assert_eq!(
+            v.probe(ip("198.18.0.1"), ip("198.19.0.7"), 80, Version::V1)
+                .sport,
+            40000
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! Acceptance test of the chain on the lab (root only, run by `make test-chain`).
+//!
+//! Brings a lab up under its own name, runs `mptcpscan chain --check` inside the scanner
+//! namespace (which fails on any target whose class differs from the ground truth, IPv4 and
+//! IPv6, v0 and v1 probes), then checks from the results file that the naive 2015 method
+//! over-counts (it takes mirrors for MPTCP) and under-counts (a v0 probe misses upstream Linux
+//! v1 servers). The lab is taken down on every path, panics included.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const LAB: &str = "chaint";
+const BIN: &str = env!("CARGO_BIN_EXE_mptcpscan");
+
+/// Takes the lab down when dropped, so a failing assertion still cleans up.
+struct LabGuard;
+
+impl Drop for LabGuard {
+    fn drop(&mut self) {
+        let _ = Command::new(BIN)
+            .args(["lab", "down", "--name", LAB])
+            .output();
+    }
+}
+
+fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("spawning a command");
+    eprintln!("{}", String::from_utf8_lossy(&out.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mptcpscan-chain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("creating a scratch directory");
+    dir
+}
+
+fn load(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).expect("reading a JSON file");
+    serde_json::from_str(&text).expect("parsing a JSON file")
+}
+
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-chain`"]
+fn chain_matches_the_lab_ground_truth() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(
+        unsafe { libc::geteuid() },
+        0,
+        "the chain acceptance test needs root"
+    );
+    let dir = scratch();
+    let truth_path = dir.join("ground-truth.json");
+    let results_path = dir.join("chain.json");
+    let _guard = LabGuard;
+    let up = run(Command::new(BIN)
+        .args(["lab", "up", "--name", LAB, "--force", "--ground-truth"])
+        .arg(&truth_path));
+    assert!(up.status.success(), "lab up failed");
+
+    let truth = load(&truth_path);
+    let ports: Vec<String> = truth["ports"]
+        .as_array()
+        .expect("ports")
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    let prefixes: Vec<String> = truth["prefixes"]
+        .as_array()
+        .expect("prefixes")
+        .iter()
+        .map(|p| p["prefix"].as_str().expect("prefix").to_string())
+        .collect();
+    assert!(
+        prefixes.iter().any(|p| p.contains(':')),
+        "the lab has IPv6 prefixes"
+    );
+    let netns = truth["scanner"]["netns"]
+        .as_str()
+        .expect("scanner netns")
+        .to_string();
+
+    let chain = run(Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &netns,
+            BIN,
+            "chain",
+            "--allow-lab",
+            "--quiet",
+        ])
+        .args(["--ports", &ports.join(",")])
+        .args([
+            "--mptcp-version",
+            "both",
+            "--rate",
+            "2000",
+            "--cooldown",
+            "2",
+        ])
+        .args(["--retries", "1", "--trace-timeout", "1"])
+        .arg("--results")
+        .arg(&results_path)
+        .arg("--check")
+        .arg(&truth_path)
+        .args(&prefixes));
+    assert!(
+        chain.status.success(),
+        "the chain disagrees with the ground truth (see above)"
+    );
+    let stdout = String::from_utf8_lossy(&chain.stdout);
+    assert!(stdout.contains("total: "), "the check printed its table");
+
+    // The naive method against ours, per lab class.
+    let results = load(&results_path);
+    let class_of = |addr: &str| -> String {
+        let ip: std::net::IpAddr = addr.parse().expect("address");
+        truth["prefixes"]
+            .as_array()
+            .expect("prefixes")
+            .iter()
+            .find(|p| {
+                p["prefix"]
+                    .as_str()
+                    .and_then(|s| s.parse::<ipnet::IpNet>().ok())
+                    .is_some_and(|n| n.contains(&ip))
+            })
+            .map(|p| p["class"].as_str().expect("class").to_string())
+            .unwrap_or_default()
+    };
+    let (mut mirrors_naive, mut mirrors, mut v1_naive, mut v1) = (0, 0, 0, 0);
+    for host in results["hosts"].as_array().expect("hosts") {
+        let class = class_of(host["addr"].as_str().expect("addr"));
+        let naive = host["naive_mptcp"].as_bool().expect("naive_mptcp");
+        let ours = host["class"].as_str().expect("class");
+        match class.as_str() {
+            "mirror-full" | "mirror-thesis" => {
+                mirrors += 1;
+                assert_eq!(ours, "mirror");
+                if naive {
+                    mirrors_naive += 1;
+                }
+            }
+            "mptcp-v1" => {
+                v1 += 1;
+                assert_eq!(ours, "mptcp");
+                if naive {
+                    v1_naive += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(mirrors > 0 && v1 > 0, "the lab has mirrors and v1 servers");
+    assert_eq!(
+        mirrors_naive, mirrors,
+        "the naive method counts every mirror as MPTCP"
+    );
+    assert_eq!(v1_naive, 0, "a v0 probe finds no upstream Linux v1 server");
+    let total = results["summary"]
+        .as_array()
+        .expect("summary")
+        .last()
+        .expect("total row")
+        .clone();
+    let naive = total["naive_mptcp"].as_u64().expect("naive count");
+    let truly = total["truly_mptcp"].as_u64().expect("truly count");
+    eprintln!("naive (2015) MPTCP count {naive}, ours {truly}; mirrors {mirrors}, v1 servers {v1}");
+    assert_ne!(naive, truly);
+    let _ = std::fs::remove_dir_all(&dir);
+}
