@@ -190,7 +190,7 @@ impl mptcpscan_probe_info {
     }
 
     /// The core's view of the probe, every field checked (the host may have edited the struct).
-    fn to_sent(&self, seq: u32) -> Result<Sent<'_>, mptcpscan_result> {
+    fn as_sent(&self, seq: u32) -> Result<Sent<'_>, mptcpscan_result> {
         let invalid = mptcpscan_result::InvalidArgument;
         let options = self
             .options
@@ -349,7 +349,7 @@ fn classify_reply(
     guard(|| {
         // SAFETY: the header documents `probe` as readable and `out` as writable.
         let (probe, out) = unsafe { (ffi::input(probe)?, Out::new(out)?) };
-        let sent = probe.to_sent(seq)?;
+        let sent = probe.as_sent(seq)?;
         let reply = reply()?;
         out.write(mptcpscan_classification::from_core(&classify::classify(
             &sent, &reply,

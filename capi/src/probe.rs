@@ -103,7 +103,7 @@ impl mptcpscan_probe_spec {
         }
     }
 
-    fn to_core(&self) -> Result<ProbeSpec, mptcpscan_result> {
+    fn core_spec(&self) -> Result<ProbeSpec, mptcpscan_result> {
         let offer = match self.version {
             0 => Offer::V0 { key: self.key },
             1 => Offer::V1,
@@ -206,7 +206,7 @@ pub extern "C" fn mptcpscan_probe_options(
         let spec = unsafe { *ffi::input(spec)? };
         // SAFETY: the header documents `buf` as `buf_len` writable bytes and `written` as writable.
         let (buf, written) = unsafe { (ffi::bytes_mut(buf, buf_len)?, Out::new(written)?) };
-        let block = OptionBlock::build(&spec.to_core()?)?;
+        let block = OptionBlock::build(&spec.core_spec()?)?;
         buf.get_mut(..block.len())
             .ok_or(mptcpscan_result::BufferTooShort)?
             .copy_from_slice(block.as_bytes());
@@ -273,7 +273,7 @@ pub extern "C" fn mptcpscan_syn_template_new(
 ) -> mptcpscan_result {
     new_template(template, || {
         // SAFETY: the header documents `spec` as readable.
-        let spec = unsafe { ffi::input(spec)? }.to_core()?;
+        let spec = unsafe { ffi::input(spec)? }.core_spec()?;
         mptcpscan_syn_template::new(family, &OptionBlock::build(&spec)?, spec.window)
     })
 }
