@@ -1620,8 +1620,9 @@ mptcpscan_result mptcpscan_probe_describe(const uint8_t *options,
  * the matching verdict (`RST`, `NOT_SYN_ACK`, `MALFORMED` with `error` set, ...).
  *
  * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`*probe` inconsistent:
- * `options_len` above 40, MP_CAPABLE outside the options, version not 0 or 1), `WIRE_*` (the
- * packet is not a whole IPv4/IPv6 TCP packet: truncated, bad header length, not TCP).
+ * `options_len` above 40, no MP_CAPABLE at `mp_capable_offset` within the options, version not 0
+ * or 1), `WIRE_*` (the packet is not a whole IPv4/IPv6 TCP packet: truncated, bad header
+ * length, not TCP).
  */
 mptcpscan_result mptcpscan_classify_ip(const struct mptcpscan_probe_info *probe,
                                        uint32_t seq,

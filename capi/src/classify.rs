@@ -367,8 +367,8 @@ fn classify_reply(
 ///
 /// Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`*probe` inconsistent:
 /// `options_len` above 40, no MP_CAPABLE at `mp_capable_offset` within the options, version not 0
-/// or 1), `WIRE_*` (the
-/// packet is not a whole IPv4/IPv6 TCP packet: truncated, bad header length, not TCP).
+/// or 1), `WIRE_*` (the packet is not a whole IPv4/IPv6 TCP packet: truncated, bad header
+/// length, not TCP).
 #[no_mangle]
 pub extern "C" fn mptcpscan_classify_ip(
     probe: *const mptcpscan_probe_info,
