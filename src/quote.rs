@@ -12,6 +12,30 @@
 //! the TTL change alone explains: both are reported beside the change list, not in it, so an
 //! empty list means the path changed nothing. [`MptcpHop`] sums up what one hop did to the
 //! MP_CAPABLE option, and [`first_mptcp_change`] names the first hop of a path that changed it.
+//!
+//! ```
+//! use mptcpscan::quote::{MptcpHop, QuoteDiff};
+//! # use mptcpscan::probe::{Companions, Ipv4Target, Offer, ProbeSpec, SynTemplateV4};
+//! # let spec = ProbeSpec::new(Offer::V1, Companions::Minimal);
+//! # let template = SynTemplateV4::from_spec(&spec).unwrap();
+//! # let mut sent = vec![0u8; template.len()];
+//! # let target = Ipv4Target { src: [198, 18, 0, 2].into(), dst: [198, 19, 0, 7].into(),
+//! #     src_port: 40000, dst_port: 80, seq: 1, ip_id: 1, ttl: 3 };
+//! # template.write(&mut sent, &target).unwrap();
+//! // `sent` is our SYN (TTL 3, MP_CAPABLE in its last 4 bytes); a middlebox overwrote the
+//! // option with NOPs and the third router quoted the packet with TTL 1.
+//! # use mptcpscan::wire::{Ipv4Packet, TcpPacket};
+//! let mut quote = sent.clone();
+//! quote[40..44].fill(1);
+//! TcpPacket::new_unchecked(&mut quote[20..]).fill_checksum_v4(target.src, target.dst);
+//! Ipv4Packet::new_unchecked(&mut quote[..]).set_ttl_update_checksum(1);
+//! let diff = QuoteDiff::compare(&sent, &quote).unwrap();
+//! assert_eq!(diff.mptcp(), MptcpHop::ReplacedByNops);
+//! assert_eq!(
+//!     diff.to_string(),
+//!     "IP::TTL IP::CheckSum TCP::CheckSum -TCPOptionMPTCPCapable +TCPOptionPad"
+//! );
+//! ```
 
 use crate::options::{kind, OptionError, Options, TcpOption, MAX_OPTIONS_LEN};
 use crate::wire::checksum;
@@ -577,7 +601,10 @@ impl QuoteDiff {
             // quoted TTL alone and see whether that is the whole story.
             let ttl_word = |ttl: u8| u16::from_be_bytes([ttl, s.protocol()]);
             let by_ttl = checksum::update(s.checksum(), ttl_word(s.ttl()), ttl_word(q.ttl()));
-            if by_ttl == q.checksum() && s.ttl() != q.ttl() {
+            // Either zero (0x0000 or 0xffff) may come out of a router's incremental update.
+            let same = by_ttl == q.checksum()
+                || matches!((by_ttl, q.checksum()), (0, 0xffff) | (0xffff, 0));
+            if same && s.ttl() != q.ttl() {
                 self.ip_checksum_by_ttl = true;
             } else {
                 self.ip(IpField::Checksum, n(s.checksum()), n(q.checksum()));
@@ -1296,6 +1323,24 @@ mod tests {
     }
 
     #[test]
+    fn nat_before_the_router() {
+        let d = QuoteDiff::compare(
+            &sent_v4(),
+            &quote_v4(|q| {
+                q[12..16].copy_from_slice(&[198, 18, 200, 9]);
+                q[20..22].copy_from_slice(&61000u16.to_be_bytes());
+            }),
+        )
+        .unwrap();
+        assert_eq!(d.mptcp(), MptcpHop::Intact);
+        assert!(!d.ip_checksum_explained_by_ttl());
+        assert_eq!(
+            tokens(&d),
+            "IP::TTL IP::CheckSum IP::SourceIP TCP::SrcPort TCP::CheckSum"
+        );
+    }
+
+    #[test]
     fn bad_inputs_are_errors() {
         assert!(matches!(
             QuoteDiff::compare(&sent_v4()[..50], &quote_v4(|_| {})),
@@ -1352,6 +1397,19 @@ mod tests {
     }
 
     quickcheck! {
+        fn any_ttl_change_alone_is_expected(sent_ttl: u8, quoted_ttl: u8) -> bool {
+            let mut sent = sent_v4();
+            let mut ip = Ipv4Packet::new_unchecked(&mut sent[..]);
+            ip.set_ttl(sent_ttl);
+            ip.fill_checksum();
+            let mut quote = sent.clone();
+            Ipv4Packet::new_unchecked(&mut quote[..]).set_ttl_update_checksum(quoted_ttl);
+            let d = QuoteDiff::compare(&sent, &quote).unwrap();
+            d.changes().as_slice().is_empty()
+                && d.mptcp() == MptcpHop::Intact
+                && d.ip_checksum_explained_by_ttl() == (sent_ttl != quoted_ttl)
+        }
+
         fn never_panics_on_random_quotes(quote: Vec<u8>) -> bool {
             let sent = sent_v4();
             let mut s = String::new();

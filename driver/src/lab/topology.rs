@@ -29,6 +29,9 @@ pub const HOST_HOP: u8 = ROUTERS + 1;
 pub const LAB_V4: Ipv4Net = Ipv4Net::new_assert(Ipv4Addr::new(198, 18, 0, 0), 15);
 /// The whole IPv6 space the lab may use (RFC 3849 documentation).
 pub const LAB_V6: Ipv6Net = Ipv6Net::new_assert(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), 32);
+/// Packets a TUN device queues for its daemon (the kernel's default, 500, overflows when a
+/// scanner sends in bursts faster than one daemon wakes up).
+const TUN_QUEUE: u32 = 16384;
 /// First policy-routing table of the middleboxes (one table per middlebox and direction).
 const FIRST_TABLE: u32 = 100;
 
@@ -647,7 +650,7 @@ impl Plan {
                     if !responder {
                         responder = true;
                         steps.push(ip(last, "tuntap add dev v0 mode tun"));
-                        steps.push(ip(last, "link set v0 up"));
+                        steps.push(ip(last, &format!("link set v0 up txqueuelen {TUN_QUEUE}")));
                     }
                     steps.push(ip(last, &format!("{fam} route add {net} dev v0")));
                     continue;
@@ -730,7 +733,7 @@ impl Plan {
             let dev = format!("mb-{}", class.name().replace("key-", "k").replace('-', ""));
             let dev: String = dev.chars().take(15).collect();
             steps.push(ip(r, &format!("tuntap add dev {dev} mode tun")));
-            steps.push(ip(r, &format!("link set {dev} up")));
+            steps.push(ip(r, &format!("link set {dev} up txqueuelen {TUN_QUEUE}")));
             let upstream = link_before_router(mb.router);
             let west = if upstream.index == 0 {
                 upstream.a_if()
