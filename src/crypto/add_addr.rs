@@ -6,6 +6,19 @@
 //! instead; tcpdump's `mptcp-aa-v1.pcap` is such a capture. [`verify_add_addr_hmac`] tells that
 //! apart from a wrong HMAC, since it says something about the sender rather than the packet.
 //! v0 ADD_ADDR options carry no HMAC.
+//!
+//! ```
+//! use core::net::{IpAddr, Ipv4Addr};
+//! use mptcpscan::crypto::{add_addr_hmac, verify_add_addr_hmac, AddAddrHmacCheck, HmacKeys};
+//!
+//! // The server of tcpdump's mptcp-aa-v1.pcap advertises 192.168.136.225 as address 1.
+//! let keys = HmacKeys { sender: 0x73bb_1503_58a0_aecb, receiver: 0x8f0c_7c64_a6a3_2ac1 };
+//! let addr = IpAddr::V4(Ipv4Addr::new(192, 168, 136, 225));
+//! let check = verify_add_addr_hmac(keys, 1, addr, None, 0x6699_2874_4366_716c);
+//! assert_eq!(check, AddAddrHmacCheck::PreRfcTruncation);
+//! let rfc = add_addr_hmac(keys, 1, addr, None);
+//! assert_eq!(verify_add_addr_hmac(keys, 1, addr, None, rfc), AddAddrHmacCheck::Valid);
+//! ```
 
 use core::net::IpAddr;
 

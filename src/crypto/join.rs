@@ -9,6 +9,23 @@
 //!
 //! [`JoinHandshake`] names each of the four numbers by its role, so that a caller cannot swap
 //! sender and receiver without it showing.
+//!
+//! ```
+//! use mptcpscan::crypto::JoinHandshake;
+//! use mptcpscan::mptcp::Version;
+//!
+//! // A v0 subflow from tcpdump's mptcp-v0.pcap: keys from the first subflow's MP_CAPABLE,
+//! // nonces from the MP_JOIN SYN and SYN-ACK.
+//! let join = JoinHandshake {
+//!     initiator_key: 0x9c9e_abd1_e46a_33b2,
+//!     listener_key: 0x967d_2770_b696_0552,
+//!     initiator_nonce: 0x1b66_5a18,
+//!     listener_nonce: 0x33ab_e9d5,
+//! };
+//! assert_eq!(join.expected_token(Version::V0), 0xe47f_0142);
+//! assert!(join.verify_syn_ack(Version::V0, 0x5ab6_80c7_884a_f03d));
+//! assert_eq!(join.ack_hmac(Version::V0)[..4], [0xcb, 0x7b, 0x87, 0xf5]);
+//! ```
 
 use super::key::token;
 use super::mac::{HmacKeys, MacOutput};
