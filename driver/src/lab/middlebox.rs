@@ -279,7 +279,10 @@ mod tests {
         let seeds = [
             segment(&THESIS_BLOCK, flags::SYN),
             segment(&V1_BLOCK, flags::SYN),
-            segment(&[30, 12, 0x01, 0x01, 1, 2, 3, 4, 5, 6, 7, 8], flags::SYN | flags::ACK),
+            segment(
+                &[30, 12, 0x01, 0x01, 1, 2, 3, 4, 5, 6, 7, 8],
+                flags::SYN | flags::ACK,
+            ),
         ];
         let roles = [
             Role::MirrorFull,
