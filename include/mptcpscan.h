@@ -33,6 +33,127 @@
 #define MPTCPSCAN_ADDRESS_FAMILY_IPV6 6
 
 /**
+ * Reply signal: our v0 key came back unchanged (decisive).
+ */
+#define MPTCPSCAN_SIGNAL_KEY_ECHOED (1 << 0)
+
+/**
+ * Reply signal: our v0 key came back with 1 to 8 bits changed (decisive).
+ */
+#define MPTCPSCAN_SIGNAL_KEY_NEAR (1 << 1)
+
+/**
+ * Reply signal: the reply's option area is our SYN's, byte for byte (decisive).
+ */
+#define MPTCPSCAN_SIGNAL_BLOCK_ECHOED (1 << 2)
+
+/**
+ * Reply signal: the reply's MP_CAPABLE is ours, byte for byte (decisive).
+ */
+#define MPTCPSCAN_SIGNAL_MP_CAPABLE_ECHOED (1 << 3)
+
+/**
+ * Reply signal: the reply's MP_CAPABLE has no key (decisive).
+ */
+#define MPTCPSCAN_SIGNAL_NO_KEY (1 << 4)
+
+/**
+ * Reply signal: the reply's MP_CAPABLE announces a higher version than offered (suspicious).
+ */
+#define MPTCPSCAN_SIGNAL_VERSION_ABOVE_OFFERED (1 << 8)
+
+/**
+ * Reply signal: the reply's TSval is ours (suspicious).
+ */
+#define MPTCPSCAN_SIGNAL_TS_ECHOED (1 << 9)
+
+/**
+ * Reply signal: the reply's TSecr is not our TSval (suspicious).
+ */
+#define MPTCPSCAN_SIGNAL_TSECR_WRONG (1 << 10)
+
+/**
+ * Reply signal: our option layout came back with options blanked or the key replaced
+ * (suspicious).
+ */
+#define MPTCPSCAN_SIGNAL_LAYOUT_ECHOED (1 << 11)
+
+/**
+ * Reply signal: the reply's key has a Hamming weight of at most 8 or at least 56 (suspicious).
+ */
+#define MPTCPSCAN_SIGNAL_KEY_LOW_ENTROPY (1 << 12)
+
+/**
+ * Reply signal: the reply's MP_CAPABLE has a third-ACK length (suspicious).
+ */
+#define MPTCPSCAN_SIGNAL_ACK_LENGTH (1 << 13)
+
+/**
+ * Reply signal: our unusually small MSS came back (suspicious).
+ */
+#define MPTCPSCAN_SIGNAL_MSS_ECHOED (1 << 14)
+
+/**
+ * Reply signal: the reply's window scale equals ours (informational).
+ */
+#define MPTCPSCAN_SIGNAL_WINDOW_SCALE_ECHOED (1 << 16)
+
+/**
+ * Reply signal: the reply's window equals our SYN's (informational).
+ */
+#define MPTCPSCAN_SIGNAL_WINDOW_ECHOED (1 << 17)
+
+/**
+ * Reply signal: another MPTCP subtype in the SYN-ACK (informational).
+ */
+#define MPTCPSCAN_SIGNAL_OTHER_MPTCP (1 << 18)
+
+/**
+ * Reply signal: more than one MP_CAPABLE; the first was classified (informational).
+ */
+#define MPTCPSCAN_SIGNAL_DUPLICATE_MP_CAPABLE (1 << 19)
+
+/**
+ * The decisive signals: any of them makes a reply with MP_CAPABLE `MIRRORED`.
+ */
+#define MPTCPSCAN_SIGNALS_DECISIVE 31
+
+/**
+ * The suspicious signals: without a decisive one, any of them makes it `SUSPICIOUS`.
+ */
+#define MPTCPSCAN_SIGNALS_SUSPICIOUS 32512
+
+/**
+ * The informational signals, which never change a verdict.
+ */
+#define MPTCPSCAN_SIGNALS_INFORMATIONAL 983040
+
+/**
+ * Host signal: both replies carry the same key.
+ */
+#define MPTCPSCAN_HOST_SIGNAL_SAME_KEY (1 << 0)
+
+/**
+ * Host signal: the v1 probe's reply carries the key our v0 probe sent.
+ */
+#define MPTCPSCAN_HOST_SIGNAL_CROSS_ECHO (1 << 1)
+
+/**
+ * Host signal: the two replies arrived with different TTLs.
+ */
+#define MPTCPSCAN_HOST_SIGNAL_TTL_DIFFERS (1 << 2)
+
+/**
+ * Host signal: the v1 probe was answered with a v0 MP_CAPABLE.
+ */
+#define MPTCPSCAN_HOST_SIGNAL_V1_ANSWERED_WITH_V0 (1 << 3)
+
+/**
+ * `ttl` argument of `mptcpscan_classify_tcp` when the reply's TTL is not known.
+ */
+#define MPTCPSCAN_TTL_UNKNOWN 256
+
+/**
  * The size of the largest full HMAC (HMAC-SHA256).
  */
 #define MPTCPSCAN_MAX_HMAC_LEN 32
@@ -153,6 +274,26 @@
 #define MPTCPSCAN_MAX_OPTIONS_LEN 40
 
 /**
+ * The largest IPv4 SYN a template writes: 20 + 20 + 40 bytes.
+ */
+#define MPTCPSCAN_MAX_SYN_V4_LEN 80
+
+/**
+ * The largest IPv6 SYN a template writes: 40 + 20 + 40 bytes.
+ */
+#define MPTCPSCAN_MAX_SYN_V6_LEN 100
+
+/**
+ * The v0 key of the 2020/2021 scans (Hamming weight 16).
+ */
+#define MPTCPSCAN_STUDY2021_KEY 868082074056920076
+
+/**
+ * Possible Hamming weights of a 64-bit key (0 to 64).
+ */
+#define MPTCPSCAN_KEY_WEIGHTS 65
+
+/**
  * The ABI major version this header describes: the shared library's SONAME is
  * `libmptcpscan.so.<major>`.
  */
@@ -167,8 +308,9 @@
  * The outcome of a call: `MPTCPSCAN_RESULT_OK` (0) or the reason it failed.
  *
  * Codes are grouped by hundreds: 0–99 the call itself (pointers, buffers, arguments), 100–199 the
- * TCP option walk, 200–299 MPTCP options. A new code may appear in a minor ABI version, so hosts should treat an unknown
- * non-zero code as a failure and print it with `mptcpscan_strerror`.
+ * TCP option walk, 200–299 MPTCP options, 400–499 packet headers. A new code may appear in a
+ * minor ABI version, so hosts should treat an unknown non-zero code as a failure and print it
+ * with `mptcpscan_strerror`.
  */
 enum mptcpscan_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -258,6 +400,30 @@ enum mptcpscan_result
      * The fields given for encoding make no valid layout.
      */
     MPTCPSCAN_RESULT_MPTCP_UNREPRESENTABLE = 206,
+    /**
+     * A packet is shorter than its headers say or need.
+     */
+    MPTCPSCAN_RESULT_WIRE_TRUNCATED = 400,
+    /**
+     * An IP header has another version than expected.
+     */
+    MPTCPSCAN_RESULT_WIRE_VERSION = 401,
+    /**
+     * A header length field is shorter than the fixed header.
+     */
+    MPTCPSCAN_RESULT_WIRE_HEADER_LENGTH = 402,
+    /**
+     * An IPv4 total length is shorter than its header.
+     */
+    MPTCPSCAN_RESULT_WIRE_TOTAL_LENGTH = 403,
+    /**
+     * A packet carries another protocol than expected (e.g. not TCP).
+     */
+    MPTCPSCAN_RESULT_WIRE_PROTOCOL = 404,
+    /**
+     * An ICMP message is not an error quoting a packet.
+     */
+    MPTCPSCAN_RESULT_WIRE_NOT_AN_ERROR = 405,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -293,6 +459,105 @@ enum mptcpscan_add_addr_check
 typedef enum mptcpscan_add_addr_check mptcpscan_add_addr_check;
 #else
 typedef uint32_t mptcpscan_add_addr_check;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The options a probe sends beside MP_CAPABLE.
+ */
+enum mptcpscan_companions
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * As Linux: MSS, SACK permitted, timestamps, NOP, window scale.
+     */
+    MPTCPSCAN_COMPANIONS_LINUX = 0,
+    /**
+     * As Windows: MSS, NOP, window scale, NOP, NOP, SACK permitted.
+     */
+    MPTCPSCAN_COMPANIONS_WINDOWS = 1,
+    /**
+     * As FreeBSD: MSS, NOP, window scale, SACK permitted, timestamps.
+     */
+    MPTCPSCAN_COMPANIONS_BSD = 2,
+    /**
+     * MP_CAPABLE alone.
+     */
+    MPTCPSCAN_COMPANIONS_MINIMAL = 3,
+    /**
+     * The 2020/2021 study's exact block (MSS 1, SACK permitted, TS 0x0f0f0f01/0, NOP, window
+     * scale 0); the spec's MSS, window scale and TSval are ignored.
+     */
+    MPTCPSCAN_COMPANIONS_STUDY2021 = 4,
+    /**
+     * `raw[0..raw_len]`, caller-given option bytes put before MP_CAPABLE unchanged.
+     */
+    MPTCPSCAN_COMPANIONS_RAW = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_companions mptcpscan_companions;
+#else
+typedef uint32_t mptcpscan_companions;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What a host's replies to a v0 and a v1 probe say together.
+ */
+enum mptcpscan_host_verdict
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Neither probe was answered.
+     */
+    MPTCPSCAN_HOST_VERDICT_NO_ANSWER = 0,
+    /**
+     * Only resets came back.
+     */
+    MPTCPSCAN_HOST_VERDICT_CLOSED = 1,
+    /**
+     * Plain TCP.
+     */
+    MPTCPSCAN_HOST_VERDICT_NOT_MPTCP = 2,
+    /**
+     * Real v1 only (upstream Linux).
+     */
+    MPTCPSCAN_HOST_VERDICT_V1_ONLY = 3,
+    /**
+     * Real v0 only.
+     */
+    MPTCPSCAN_HOST_VERDICT_V0_ONLY = 4,
+    /**
+     * Real v0 and v1 with different keys.
+     */
+    MPTCPSCAN_HOST_VERDICT_V0_AND_V1 = 5,
+    /**
+     * The MP_CAPABLE answers are mirrors or repeat one key.
+     */
+    MPTCPSCAN_HOST_VERDICT_MIRRORED = 6,
+    /**
+     * One answer real and the other mirrored or implausible: trace the path.
+     */
+    MPTCPSCAN_HOST_VERDICT_INCONSISTENT = 7,
+    /**
+     * A suspicious answer: trace the path.
+     */
+    MPTCPSCAN_HOST_VERDICT_SUSPICIOUS = 8,
+    /**
+     * Only malformed or unrelated packets came back.
+     */
+    MPTCPSCAN_HOST_VERDICT_UNCLEAR = 9,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_host_verdict mptcpscan_host_verdict;
+#else
+typedef uint32_t mptcpscan_host_verdict;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -482,10 +747,207 @@ typedef uint32_t mptcpscan_scope;
 #endif // __cplusplus
 
 /**
+ * What one reply says about the host.
+ */
+enum mptcpscan_verdict
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * A SYN-ACK without MP_CAPABLE: plain TCP (or a v1-only Linux answering a v0 probe).
+     */
+    MPTCPSCAN_VERDICT_NO_MP_CAPABLE = 0,
+    /**
+     * A SYN-ACK with a v0 MP_CAPABLE and no sign of a copy: a candidate MPTCP v0 host.
+     */
+    MPTCPSCAN_VERDICT_MPTCP_V0 = 1,
+    /**
+     * A SYN-ACK with a v1 MP_CAPABLE and no sign of a copy: a candidate MPTCP v1 host.
+     */
+    MPTCPSCAN_VERDICT_MPTCP_V1 = 2,
+    /**
+     * The MP_CAPABLE carries our probe back (a decisive signal).
+     */
+    MPTCPSCAN_VERDICT_MIRRORED = 3,
+    /**
+     * MP_CAPABLE with a fresh key, but a suspicious signal: trace the path before counting it.
+     */
+    MPTCPSCAN_VERDICT_SUSPICIOUS = 4,
+    /**
+     * A reset.
+     */
+    MPTCPSCAN_VERDICT_RST = 5,
+    /**
+     * A SYN-ACK whose options do not parse (`error` says why).
+     */
+    MPTCPSCAN_VERDICT_MALFORMED = 6,
+    /**
+     * Neither a reset nor a SYN-ACK.
+     */
+    MPTCPSCAN_VERDICT_NOT_SYN_ACK = 7,
+    /**
+     * A SYN-ACK that does not acknowledge our SYN.
+     */
+    MPTCPSCAN_VERDICT_UNSOLICITED = 8,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_verdict mptcpscan_verdict;
+#else
+typedef uint32_t mptcpscan_verdict;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A DSS checksum being computed over a mapping whose payload spans several segments (opaque:
  * create with `mptcpscan_dss_sum_new`, release with `mptcpscan_dss_sum_free`).
  */
 typedef struct mptcpscan_dss_sum mptcpscan_dss_sum;
+
+/**
+ * A SYN packet template: constant bytes and checksum parts computed once (opaque: create with
+ * `mptcpscan_syn_template_new` or `_new_raw`, release with `mptcpscan_syn_template_free`).
+ */
+typedef struct mptcpscan_syn_template mptcpscan_syn_template;
+
+/**
+ * The probe a reply answers, as the classifier needs it: its option block and what it offered.
+ *
+ * Fill it with `mptcpscan_probe_describe` (or `mptcpscan_syn_template_info`); set `has_window`
+ * and `window` afterwards if the SYN's window should be compared too. It holds no pointers: copy
+ * it, keep it, share it between threads.
+ */
+typedef struct mptcpscan_probe_info {
+    /**
+     * The probe's whole TCP option area (`options_len` bytes used).
+     */
+    uint8_t options[MPTCPSCAN_MAX_OPTIONS_LEN];
+    /**
+     * The v0 key the probe sent (when `has_key`).
+     */
+    uint64_t key;
+    /**
+     * The probe's timestamp value (when `has_tsval`).
+     */
+    uint32_t tsval;
+    /**
+     * The probe's MSS (when `has_mss`).
+     */
+    uint16_t mss;
+    /**
+     * The SYN's window (when `has_window`).
+     */
+    uint16_t window;
+    /**
+     * Bytes of `options` in use.
+     */
+    uint8_t options_len;
+    /**
+     * Offset of the probe's MP_CAPABLE in `options`.
+     */
+    uint8_t mp_capable_offset;
+    /**
+     * Length of the probe's MP_CAPABLE.
+     */
+    uint8_t mp_capable_len;
+    /**
+     * The MPTCP version offered: an `mptcpscan_mptcp_version` value.
+     */
+    uint8_t version;
+    /**
+     * The probe's window scale (when `has_window_scale`).
+     */
+    uint8_t window_scale;
+    /**
+     * Non-zero when `key` is set (v0 probes).
+     */
+    uint8_t has_key;
+    /**
+     * Non-zero when `mss` is set.
+     */
+    uint8_t has_mss;
+    /**
+     * Non-zero when `window_scale` is set.
+     */
+    uint8_t has_window_scale;
+    /**
+     * Non-zero when `tsval` is set.
+     */
+    uint8_t has_tsval;
+    /**
+     * Non-zero when `window` is set.
+     */
+    uint8_t has_window;
+} mptcpscan_probe_info;
+
+/**
+ * One reply's verdict and its evidence.
+ */
+typedef struct mptcpscan_classification {
+    /**
+     * The sender's key in the reply's MP_CAPABLE (when `has_key`): the server's, or ours back.
+     */
+    uint64_t key;
+    /**
+     * Every signal that fired (`MPTCPSCAN_SIGNAL_*` bits).
+     */
+    uint32_t signals;
+    /**
+     * Why the reply is `MALFORMED`: an `OPTION_*` or `MPTCP_*` result code; 0 otherwise.
+     */
+    uint32_t error;
+    /**
+     * An `mptcpscan_verdict` value.
+     */
+    uint8_t verdict;
+    /**
+     * The version field of the reply's MP_CAPABLE (when `has_version`).
+     */
+    uint8_t version;
+    /**
+     * Bits in which `key` differs from our v0 key (when `has_key_distance`).
+     */
+    uint8_t key_distance;
+    /**
+     * The reply's TTL or hop limit (when `has_ttl`).
+     */
+    uint8_t ttl;
+    /**
+     * Non-zero when `key` is set.
+     */
+    uint8_t has_key;
+    /**
+     * Non-zero when `version` is set.
+     */
+    uint8_t has_version;
+    /**
+     * Non-zero when `key_distance` is set.
+     */
+    uint8_t has_key_distance;
+    /**
+     * Non-zero when `ttl` is set.
+     */
+    uint8_t has_ttl;
+} mptcpscan_classification;
+
+/**
+ * The combined verdict of a host.
+ */
+typedef struct mptcpscan_host_classification {
+    /**
+     * Cross-reply observations (`MPTCPSCAN_HOST_SIGNAL_*` bits).
+     */
+    uint32_t signals;
+    /**
+     * An `mptcpscan_host_verdict` value.
+     */
+    uint8_t verdict;
+    /**
+     * Non-zero when the verdict counts the host as truly MPTCP-capable (before any trace).
+     */
+    uint8_t is_mptcp;
+} mptcpscan_host_classification;
 
 /**
  * Everything the MP_JOIN HMACs of one subflow depend on, named by role.
@@ -962,9 +1424,279 @@ typedef struct mptcpscan_tcp_option {
     uint8_t window_scale;
 } mptcpscan_tcp_option;
 
+/**
+ * Everything that decides a probe's option block and window.
+ *
+ * `mptcpscan_probe_spec_default` fills one with the companions' usual values; edit fields after.
+ */
+typedef struct mptcpscan_probe_spec {
+    /**
+     * The v0 key sent (`version` 0 only).
+     */
+    uint64_t key;
+    /**
+     * The TSval sent (Linux and BSD companions); TSecr is always 0.
+     */
+    uint32_t tsval;
+    /**
+     * The MSS announced (Linux, Windows and BSD companions).
+     */
+    uint16_t mss;
+    /**
+     * The SYN's TCP window.
+     */
+    uint16_t window;
+    /**
+     * The MPTCP version offered: an `mptcpscan_mptcp_version` value (0: MP_CAPABLE with
+     * `key`, flags 0x81; 1: no key, flags 0x01).
+     */
+    uint8_t version;
+    /**
+     * An `mptcpscan_companions` value.
+     */
+    uint8_t companions;
+    /**
+     * The window scale shift announced (Linux, Windows and BSD companions).
+     */
+    uint8_t window_scale;
+    /**
+     * Bytes of `raw` in use (`MPTCPSCAN_COMPANIONS_RAW` only).
+     */
+    uint8_t raw_len;
+    /**
+     * Option bytes put before MP_CAPABLE (`MPTCPSCAN_COMPANIONS_RAW` only); must walk as
+     * TCP options.
+     */
+    uint8_t raw[MPTCPSCAN_MAX_OPTIONS_LEN];
+} mptcpscan_probe_spec;
+
+/**
+ * The per-target fields of an IPv4 SYN.
+ */
+typedef struct mptcpscan_ipv4_target {
+    /**
+     * Source address, network byte order (as `struct in_addr` holds it).
+     */
+    uint8_t src[4];
+    /**
+     * Destination address, network byte order.
+     */
+    uint8_t dst[4];
+    /**
+     * Sequence number, host byte order (ZMap: the validation word, so a SYN-ACK acknowledges
+     * `seq + 1`).
+     */
+    uint32_t seq;
+    /**
+     * Source port, host byte order.
+     */
+    uint16_t src_port;
+    /**
+     * Destination port, host byte order.
+     */
+    uint16_t dst_port;
+    /**
+     * IP identification, host byte order.
+     */
+    uint16_t ip_id;
+    /**
+     * Time to live.
+     */
+    uint8_t ttl;
+} mptcpscan_ipv4_target;
+
+/**
+ * The per-target fields of an IPv6 SYN.
+ */
+typedef struct mptcpscan_ipv6_target {
+    /**
+     * Source address, network byte order.
+     */
+    uint8_t src[16];
+    /**
+     * Destination address, network byte order.
+     */
+    uint8_t dst[16];
+    /**
+     * Sequence number, host byte order.
+     */
+    uint32_t seq;
+    /**
+     * Source port, host byte order.
+     */
+    uint16_t src_port;
+    /**
+     * Destination port, host byte order.
+     */
+    uint16_t dst_port;
+    /**
+     * Hop limit.
+     */
+    uint8_t hop_limit;
+} mptcpscan_ipv6_target;
+
+/**
+ * A histogram of key Hamming weights. Zero it (`memset` or `= {0}`) to start; add keys with
+ * `mptcpscan_histogram_add`.
+ */
+typedef struct mptcpscan_histogram {
+    /**
+     * How many keys had each weight (saturating counts).
+     */
+    uint64_t counts[MPTCPSCAN_KEY_WEIGHTS];
+} mptcpscan_histogram;
+
+/**
+ * What a histogram says about its population.
+ */
+typedef struct mptcpscan_histogram_summary {
+    /**
+     * How many keys were counted.
+     */
+    uint64_t total;
+    /**
+     * The mean weight (32 for random keys; when `total` ≥ 1).
+     */
+    double mean;
+    /**
+     * The sample variance of the weights (16 for random keys; when `total` ≥ 2).
+     */
+    double variance;
+    /**
+     * Pearson's X² against Binomial(64, 1/2) over pooled bins (when `has_test`).
+     */
+    double statistic;
+    /**
+     * P(X² ≥ statistic) (when `has_test`).
+     */
+    double p_value;
+    /**
+     * How many more keys than expected had `spike_weight` (when `has_test`).
+     */
+    double spike_excess;
+    /**
+     * The test's degrees of freedom (when `has_test`).
+     */
+    uint32_t dof;
+    /**
+     * The weight with the largest excess over expectation: for a population polluted by echoes,
+     * the probe key's weight (when `has_test`).
+     */
+    uint8_t spike_weight;
+    /**
+     * Non-zero when p < 0.001: the keys are not what random stacks send (when `has_test`).
+     */
+    uint8_t polluted;
+    /**
+     * Non-zero when the test ran (it needs about a dozen keys).
+     */
+    uint8_t has_test;
+} mptcpscan_histogram_summary;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Describes a probe from its TCP option area, for classifying the replies to it.
+ *
+ * Reads `options_len` bytes at `options` (the SYN's option area, with exactly one MP_CAPABLE).
+ * On success writes the description to `*info`, with `has_window` 0.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `OPTION_*` (the area does not walk),
+ * `OPTION_TOO_LONG` (more than 40 bytes), `NOT_FOUND` (no MP_CAPABLE), `MPTCP_*` (the
+ * MP_CAPABLE does not parse, or offers a version other than 0 and 1: `MPTCP_BAD_VALUE`).
+ */
+mptcpscan_result mptcpscan_probe_describe(const uint8_t *options,
+                                          size_t options_len,
+                                          struct mptcpscan_probe_info *info);
+
+/**
+ * Classifies a reply given as a whole IPv4 or IPv6 packet (from the IP header on).
+ *
+ * Reads `*probe`, `seq` (the sequence number of the SYN this reply answers; a SYN-ACK must
+ * acknowledge `seq + 1`) and `packet_len` bytes at `packet`. On success writes the verdict,
+ * signals, key and TTL to `*out`. A reply that is not an MPTCP answer is still a success with
+ * the matching verdict (`RST`, `NOT_SYN_ACK`, `MALFORMED` with `error` set, ...).
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`*probe` inconsistent:
+ * `options_len` above 40, no MP_CAPABLE at `mp_capable_offset` within the options, version not 0
+ * or 1), `WIRE_*` (the packet is not a whole IPv4/IPv6 TCP packet: truncated, bad header
+ * length, not TCP).
+ */
+mptcpscan_result mptcpscan_classify_ip(const struct mptcpscan_probe_info *probe,
+                                       uint32_t seq,
+                                       const uint8_t *packet,
+                                       size_t packet_len,
+                                       struct mptcpscan_classification *out);
+
+/**
+ * Classifies a reply given as a TCP segment (from the TCP header on).
+ *
+ * Reads `*probe`, `seq` (as for `mptcpscan_classify_ip`), `segment_len` bytes at `segment` and
+ * `ttl` (the IP TTL or hop limit, 0 to 255, or `MPTCPSCAN_TTL_UNKNOWN`). On success writes the
+ * classification to `*out`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`ttl` above 255 and not
+ * `MPTCPSCAN_TTL_UNKNOWN`, or `*probe` inconsistent), `WIRE_*` (not a whole TCP header).
+ */
+mptcpscan_result mptcpscan_classify_tcp(const struct mptcpscan_probe_info *probe,
+                                        uint32_t seq,
+                                        const uint8_t *segment,
+                                        size_t segment_len,
+                                        uint32_t ttl,
+                                        struct mptcpscan_classification *out);
+
+/**
+ * Combines the classifications of one host's replies to a v0 and a v1 probe.
+ *
+ * Reads `*v0` and `*v1`, the classifications of the replies to the v0 and the v1 probe; NULL
+ * means that probe got no reply. Reads `*our_v0_key`, the key the v0 probe sent (NULL: unknown),
+ * to catch a v1 reply carrying it. On success writes the host verdict to `*out`.
+ *
+ * Errors: `NULL_PARAMETER` (`out` only), `MISALIGNED`, `INVALID_ARGUMENT` (a `verdict` out of
+ * range).
+ */
+mptcpscan_result mptcpscan_combine(const struct mptcpscan_classification *v0,
+                                   const struct mptcpscan_classification *v1,
+                                   const uint64_t *our_v0_key,
+                                   struct mptcpscan_host_classification *out);
+
+/**
+ * Names a reply verdict ("mptcp-v1", "mirrored", ...), as output fields print it.
+ *
+ * Reads `verdict` (an `mptcpscan_verdict` value). On success writes a static NUL-terminated
+ * string (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`verdict` out of range).
+ */
+mptcpscan_result mptcpscan_verdict_name(uint32_t verdict, const char **name);
+
+/**
+ * Names a host verdict ("v1-only", "mirrored", ...), as output fields print it.
+ *
+ * Reads `verdict` (an `mptcpscan_host_verdict` value). On success writes a static
+ * NUL-terminated string (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`verdict` out of range).
+ */
+mptcpscan_result mptcpscan_host_verdict_name(uint32_t verdict, const char **name);
+
+/**
+ * Writes the names of the set reply signals ("key-echoed,ts-echoed"), lowest bit first, joined
+ * by commas, as a NUL-terminated string: an output field for ZMap or a report.
+ *
+ * Reads `signals` (`MPTCPSCAN_SIGNAL_*` bits; unknown bits are skipped). On success writes the
+ * string and its NUL to the front of the `buf_len` bytes at `buf`, and the string's length
+ * (without the NUL) to `*written`; on error nothing is written. No signal gives the empty string.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `BUFFER_TOO_SHORT` (`buf_len` below the string's length
+ * plus one; 320 bytes always suffice).
+ */
+mptcpscan_result mptcpscan_signals_format(uint32_t signals,
+                                          char *buf,
+                                          size_t buf_len,
+                                          size_t *written);
 
 /**
  * Derives the connection token and initial data sequence number of an MP_CAPABLE key.
@@ -1256,6 +1988,150 @@ mptcpscan_result mptcpscan_options_find_mptcp(const uint8_t *area,
                                               size_t *length);
 
 /**
+ * Fills a probe spec with the usual values for its companions: MSS 1460, the stack's window
+ * scale and window, a recognisable TSval; the 2021 study's block with ZMap's window 65535.
+ *
+ * Reads `version` (`mptcpscan_mptcp_version`), `key` (the v0 key; ignored for v1) and
+ * `companions` (an `mptcpscan_companions` value other than `RAW`: set `companions`, `raw` and
+ * `raw_len` afterwards for raw bytes). On success writes the spec to `*spec`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (version or companions out of
+ * range, or `RAW`).
+ */
+mptcpscan_result mptcpscan_probe_spec_default(uint32_t version,
+                                              uint64_t key,
+                                              uint32_t companions,
+                                              struct mptcpscan_probe_spec *spec);
+
+/**
+ * Builds the TCP option block of a probe: what tracebox or any raw-socket sender puts after the
+ * TCP header.
+ *
+ * Reads `*spec`. On success writes the block (padded with EOL bytes to a multiple of 4, at most
+ * `MPTCPSCAN_MAX_OPTIONS_LEN` bytes) to the front of the `buf_len` bytes at `buf`, and its length
+ * to `*written`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (a field out of range),
+ * `OPTION_*` (raw bytes that do not walk), `OPTION_TOO_LONG` (more than 40 bytes),
+ * `BUFFER_TOO_SHORT`.
+ */
+mptcpscan_result mptcpscan_probe_options(const struct mptcpscan_probe_spec *spec,
+                                         uint8_t *buf,
+                                         size_t buf_len,
+                                         size_t *written);
+
+/**
+ * Creates a SYN template for a probe spec.
+ *
+ * Reads `family` (`MPTCPSCAN_ADDRESS_FAMILY_IPV4` or `_IPV6`) and `*spec`. On success allocates
+ * the template and writes it to `*template`; release it with `mptcpscan_syn_template_free`. The
+ * template is immutable: threads may share it.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (family or a spec field out of
+ * range), `OPTION_*`, `OPTION_TOO_LONG`.
+ */
+mptcpscan_result mptcpscan_syn_template_new(uint32_t family,
+                                            const struct mptcpscan_probe_spec *spec,
+                                            struct mptcpscan_syn_template **template_);
+
+/**
+ * Creates a SYN template sending a caller-given option block (e.g. ZMap's
+ * `--probe-args=hex:...`).
+ *
+ * Reads `family`, `options_len` bytes at `options` (they must walk as TCP options; they are
+ * padded with EOL bytes to a multiple of 4 and must then fit 40 bytes) and `window`. On success
+ * allocates the template and writes it to `*template`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (family), `OPTION_*`,
+ * `OPTION_TOO_LONG`.
+ */
+mptcpscan_result mptcpscan_syn_template_new_raw(uint32_t family,
+                                                const uint8_t *options,
+                                                size_t options_len,
+                                                uint16_t window,
+                                                struct mptcpscan_syn_template **template_);
+
+/**
+ * Releases a SYN template. NULL is accepted and does nothing.
+ *
+ * Reads and frees `template`, which must come from `mptcpscan_syn_template_new` or `_new_raw` and
+ * not be used again.
+ */
+void mptcpscan_syn_template_free(struct mptcpscan_syn_template *template_);
+
+/**
+ * Describes the probe a template sends, for classifying its replies.
+ *
+ * Reads `*template`. On success writes the description to `*info`, the SYN's window included
+ * (`has_window` 1).
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `NOT_FOUND` (a raw block without MP_CAPABLE),
+ * `MPTCP_*` (its MP_CAPABLE does not parse or offers another version than 0 or 1).
+ */
+mptcpscan_result mptcpscan_syn_template_info(const struct mptcpscan_syn_template *template_,
+                                             struct mptcpscan_probe_info *info);
+
+/**
+ * Writes a template's constant bytes: once per packet buffer (ZMap's `prepare_packet`).
+ *
+ * Reads `*template`. On success writes the whole packet with its per-target fields zero to the
+ * front of the `buf_len` bytes at `buf`, and the packet length to `*len`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `BUFFER_TOO_SHORT` (`MPTCPSCAN_MAX_SYN_V4_LEN` or
+ * `_V6_LEN` bytes always suffice).
+ */
+mptcpscan_result mptcpscan_syn_template_prepare(const struct mptcpscan_syn_template *template_,
+                                                uint8_t *buf,
+                                                size_t buf_len,
+                                                size_t *len);
+
+/**
+ * Writes an IPv4 SYN's per-target fields and both checksums into a buffer that
+ * `mptcpscan_syn_template_prepare` filled with this template (ZMap's `make_packet`): a few
+ * stores and two checksum folds, no allocation.
+ *
+ * Reads `*template` and `*target`. On success writes addresses, ports, sequence number, IP id,
+ * TTL and checksums into the `buf_len` bytes at `buf`, and the packet length to `*len`. A buffer
+ * prepared by another template gives a packet with wrong checksums, not an error.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (an IPv6 template),
+ * `BUFFER_TOO_SHORT`.
+ */
+mptcpscan_result mptcpscan_syn_template_patch_v4(const struct mptcpscan_syn_template *template_,
+                                                 const struct mptcpscan_ipv4_target *target,
+                                                 uint8_t *buf,
+                                                 size_t buf_len,
+                                                 size_t *len);
+
+/**
+ * Writes an IPv6 SYN's per-target fields and TCP checksum into a prepared buffer.
+ *
+ * Reads `*template` and `*target`. On success writes addresses, ports, sequence number, hop
+ * limit and the TCP checksum into the `buf_len` bytes at `buf`, and the packet length to `*len`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (an IPv4 template),
+ * `BUFFER_TOO_SHORT`.
+ */
+mptcpscan_result mptcpscan_syn_template_patch_v6(const struct mptcpscan_syn_template *template_,
+                                                 const struct mptcpscan_ipv6_target *target,
+                                                 uint8_t *buf,
+                                                 size_t buf_len,
+                                                 size_t *len);
+
+/**
+ * Changes only the TTL (IPv4, with an incremental IP checksum update) or hop limit (IPv6) of a
+ * written probe: what a TTL sweep (tracebox) does between two sends.
+ *
+ * Reads `*template` and `ttl`; updates the packet in the `buf_len` bytes at `buf`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `BUFFER_TOO_SHORT` (shorter than the IP header).
+ */
+mptcpscan_result mptcpscan_syn_template_set_ttl(const struct mptcpscan_syn_template *template_,
+                                                uint8_t ttl,
+                                                uint8_t *buf,
+                                                size_t buf_len);
+
+/**
  * Classifies an address by the IANA special-purpose registries.
  *
  * Reads `*address`. On success writes an `mptcpscan_scope` value to `*scope`.
@@ -1276,6 +2152,47 @@ mptcpscan_result mptcpscan_address_scope(const struct mptcpscan_address *address
  * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`scope` out of range).
  */
 mptcpscan_result mptcpscan_scope_describe(uint32_t scope, const char **name, bool *is_leak);
+
+/**
+ * Counts one received key.
+ *
+ * Reads `key`; updates `*histogram`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_histogram_add(struct mptcpscan_histogram *histogram, uint64_t key);
+
+/**
+ * Adds the counts of `*other` to `*histogram` (e.g. one histogram per scanning thread).
+ *
+ * Reads `*other`; updates `*histogram` (`other` may be `histogram` itself: counts double).
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_histogram_merge(struct mptcpscan_histogram *histogram,
+                                           const struct mptcpscan_histogram *other);
+
+/**
+ * Summarises a histogram: size, mean, variance, and the chi-square test against
+ * Binomial(64, 1/2).
+ *
+ * Reads `*histogram`. On success writes the summary to `*summary` (fields without data are 0).
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_histogram_summarize(const struct mptcpscan_histogram *histogram,
+                                               struct mptcpscan_histogram_summary *summary);
+
+/**
+ * How many more keys than Binomial(64, 1/2) predicts had `weight` (negative if fewer).
+ *
+ * Reads `*histogram` and `weight` (0 to 64). On success writes the excess to `*excess`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`weight` above 64).
+ */
+mptcpscan_result mptcpscan_histogram_excess(const struct mptcpscan_histogram *histogram,
+                                            uint32_t weight,
+                                            double *excess);
 
 /**
  * Returns the library's version as a static NUL-terminated string such as "0.1.0".

@@ -12,6 +12,30 @@
 //! the TTL change alone explains: both are reported beside the change list, not in it, so an
 //! empty list means the path changed nothing. [`MptcpHop`] sums up what one hop did to the
 //! MP_CAPABLE option, and [`first_mptcp_change`] names the first hop of a path that changed it.
+//!
+//! ```
+//! use mptcpscan::quote::{MptcpHop, QuoteDiff};
+//! # use mptcpscan::probe::{Companions, Ipv4Target, Offer, ProbeSpec, SynTemplateV4};
+//! # let spec = ProbeSpec::new(Offer::V1, Companions::Minimal);
+//! # let template = SynTemplateV4::from_spec(&spec).unwrap();
+//! # let mut sent = vec![0u8; template.len()];
+//! # let target = Ipv4Target { src: [198, 18, 0, 2].into(), dst: [198, 19, 0, 7].into(),
+//! #     src_port: 40000, dst_port: 80, seq: 1, ip_id: 1, ttl: 3 };
+//! # template.write(&mut sent, &target).unwrap();
+//! // `sent` is our SYN (TTL 3, MP_CAPABLE in its last 4 bytes); a middlebox overwrote the
+//! // option with NOPs and the third router quoted the packet with TTL 1.
+//! # use mptcpscan::wire::{Ipv4Packet, TcpPacket};
+//! let mut quote = sent.clone();
+//! quote[40..44].fill(1);
+//! TcpPacket::new_unchecked(&mut quote[20..]).fill_checksum_v4(target.src, target.dst);
+//! Ipv4Packet::new_unchecked(&mut quote[..]).set_ttl_update_checksum(1);
+//! let diff = QuoteDiff::compare(&sent, &quote).unwrap();
+//! assert_eq!(diff.mptcp(), MptcpHop::ReplacedByNops);
+//! assert_eq!(
+//!     diff.to_string(),
+//!     "IP::TTL IP::CheckSum TCP::CheckSum -TCPOptionMPTCPCapable +TCPOptionPad"
+//! );
+//! ```
 
 use crate::options::{kind, OptionError, Options, TcpOption, MAX_OPTIONS_LEN};
 use crate::wire::checksum;

@@ -7,8 +7,9 @@ use core_lib::options::{EmitError, OptionError};
 /// The outcome of a call: `MPTCPSCAN_RESULT_OK` (0) or the reason it failed.
 ///
 /// Codes are grouped by hundreds: 0–99 the call itself (pointers, buffers, arguments), 100–199 the
-/// TCP option walk, 200–299 MPTCP options. A new code may appear in a minor ABI version, so hosts should treat an unknown
-/// non-zero code as a failure and print it with `mptcpscan_strerror`.
+/// TCP option walk, 200–299 MPTCP options, 400–499 packet headers. A new code may appear in a
+/// minor ABI version, so hosts should treat an unknown non-zero code as a failure and print it
+/// with `mptcpscan_strerror`.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum mptcpscan_result {
@@ -55,6 +56,18 @@ pub enum mptcpscan_result {
     MptcpBadValue = 205,
     /// The fields given for encoding make no valid layout.
     MptcpUnrepresentable = 206,
+    /// A packet is shorter than its headers say or need.
+    WireTruncated = 400,
+    /// An IP header has another version than expected.
+    WireVersion = 401,
+    /// A header length field is shorter than the fixed header.
+    WireHeaderLength = 402,
+    /// An IPv4 total length is shorter than its header.
+    WireTotalLength = 403,
+    /// A packet carries another protocol than expected (e.g. not TCP).
+    WireProtocol = 404,
+    /// An ICMP message is not an error quoting a packet.
+    WireNotAnError = 405,
 }
 
 impl mptcpscan_result {
@@ -80,6 +93,12 @@ impl mptcpscan_result {
         mptcpscan_result::MptcpBadLength,
         mptcpscan_result::MptcpBadValue,
         mptcpscan_result::MptcpUnrepresentable,
+        mptcpscan_result::WireTruncated,
+        mptcpscan_result::WireVersion,
+        mptcpscan_result::WireHeaderLength,
+        mptcpscan_result::WireTotalLength,
+        mptcpscan_result::WireProtocol,
+        mptcpscan_result::WireNotAnError,
     ];
 
     /// The code as a static NUL-terminated description.
@@ -109,6 +128,12 @@ impl mptcpscan_result {
             mptcpscan_result::MptcpBadLength => c"MPTCP option length not allowed for its subtype",
             mptcpscan_result::MptcpBadValue => c"MPTCP option field value not allowed",
             mptcpscan_result::MptcpUnrepresentable => c"MPTCP option fields make no valid layout",
+            mptcpscan_result::WireTruncated => c"packet truncated",
+            mptcpscan_result::WireVersion => c"unexpected IP version",
+            mptcpscan_result::WireHeaderLength => c"header length shorter than the fixed header",
+            mptcpscan_result::WireTotalLength => c"IPv4 total length shorter than its header",
+            mptcpscan_result::WireProtocol => c"unexpected protocol (not TCP or ICMP)",
+            mptcpscan_result::WireNotAnError => c"ICMP message is not an error quoting a packet",
         }
     }
 }

@@ -20,12 +20,16 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 pub mod address;
+pub mod classify;
 pub mod crypto;
 pub mod error;
 mod ffi;
 pub mod mptcp;
 pub mod options;
+pub mod probe;
 pub mod scope;
+pub mod stats;
+mod text;
 pub mod version;
 
 pub use error::mptcpscan_result;

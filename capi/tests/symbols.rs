@@ -11,6 +11,9 @@ use std::process::Command;
 
 use libloading::{Library, Symbol};
 use mptcpscan::address::mptcpscan_address;
+use mptcpscan::classify::{
+    mptcpscan_classification, mptcpscan_host_classification, mptcpscan_probe_info,
+};
 use mptcpscan::crypto::{
     mptcpscan_add_addr_check, mptcpscan_dss_mapping, mptcpscan_dss_sum, mptcpscan_hmac_keys,
     mptcpscan_join_handshake, mptcpscan_join_hmacs,
@@ -18,7 +21,11 @@ use mptcpscan::crypto::{
 use mptcpscan::mptcp::mptcpscan_mptcp_option;
 use mptcpscan::mptcpscan_result as R;
 use mptcpscan::options::mptcpscan_tcp_option;
+use mptcpscan::probe::{
+    mptcpscan_ipv4_target, mptcpscan_ipv6_target, mptcpscan_probe_spec, mptcpscan_syn_template,
+};
 use mptcpscan::scope::mptcpscan_scope;
+use mptcpscan::stats::{mptcpscan_histogram, mptcpscan_histogram_summary};
 
 fn library_path() -> PathBuf {
     if let Some(path) = std::env::var_os("MPTCPSCAN_SO") {
@@ -123,6 +130,14 @@ fn ipv4(octets: [u8; 4]) -> mptcpscan_address {
     address
 }
 
+/// An all-integer C struct, zeroed as a C host would `memset` it.
+fn zeroed<T: Copy>() -> T {
+    // SAFETY: only used for the ABI's structs, which hold integers, floats and arrays of them.
+    unsafe { std::mem::zeroed() }
+}
+
+type Template = *mut mptcpscan_syn_template;
+
 /// One call per exported function, with the function's real signature.
 fn calls() -> Vec<(&'static str, Call)> {
     calls! {
@@ -177,6 +192,121 @@ fn calls() -> Vec<(&'static str, Call)> {
             let mut name = std::ptr::null();
             assert_eq!(f(6, &mut name), R::Ok);
             assert_eq!(cstr(name), c"middlebox interference");
+        }
+        mptcpscan_probe_describe: [extern "C" fn(*const u8, usize, *mut mptcpscan_probe_info) -> R] |f| {
+            let mut info: mptcpscan_probe_info = zeroed();
+            assert_eq!(f([0x1e, 4, 1, 1].as_ptr(), 4, &mut info), R::Ok);
+            assert_eq!((info.version, info.mp_capable_len), (1, 4));
+        }
+        mptcpscan_classify_ip: [extern "C" fn(*const mptcpscan_probe_info, u32, *const u8, usize, *mut mptcpscan_classification) -> R] |f| {
+            let mut out = mptcpscan_classification::default();
+            let info: mptcpscan_probe_info = zeroed();
+            assert_eq!(f(&info, 0, [0x45].as_ptr(), 1, &mut out), R::InvalidArgument);
+        }
+        mptcpscan_classify_tcp: [extern "C" fn(*const mptcpscan_probe_info, u32, *const u8, usize, u32, *mut mptcpscan_classification) -> R] |f| {
+            let mut out = mptcpscan_classification::default();
+            let mut info: mptcpscan_probe_info = zeroed();
+            info.options[..4].copy_from_slice(&[0x1e, 4, 1, 1]);
+            (info.options_len, info.mp_capable_len, info.version) = (4, 4, 1);
+            let mut rst = [0u8; 20];
+            (rst[12], rst[13]) = (0x50, 0x04);
+            assert_eq!(f(&info, 0, rst.as_ptr(), 20, 256, &mut out), R::Ok);
+            assert_eq!(out.verdict, 5);
+            assert_eq!(f(&info, 0, rst.as_ptr(), 20, 257, &mut out), R::InvalidArgument);
+        }
+        mptcpscan_combine: [extern "C" fn(*const mptcpscan_classification, *const mptcpscan_classification, *const u64, *mut mptcpscan_host_classification) -> R] |f| {
+            let mut out = mptcpscan_host_classification::default();
+            assert_eq!(f(std::ptr::null(), std::ptr::null(), std::ptr::null(), &mut out), R::Ok);
+            assert_eq!((out.verdict, out.is_mptcp), (0, 0));
+        }
+        mptcpscan_verdict_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(3, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"mirrored");
+        }
+        mptcpscan_host_verdict_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(3, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"v1-only");
+        }
+        mptcpscan_signals_format: [extern "C" fn(u32, *mut c_char, usize, *mut usize) -> R] |f| {
+            let (mut buf, mut len) = ([0 as c_char; 32], 0);
+            assert_eq!(f(1 | 1 << 9, buf.as_mut_ptr(), 32, &mut len), R::Ok);
+            assert_eq!(cstr(buf.as_ptr()), c"key-echoed,ts-echoed");
+        }
+        mptcpscan_histogram_add: [extern "C" fn(*mut mptcpscan_histogram, u64) -> R] |f| {
+            let mut h: mptcpscan_histogram = zeroed();
+            assert_eq!(f(&mut h, 0x0c0c_0c0c_0c0c_0c0c), R::Ok);
+            assert_eq!(h.counts[16], 1);
+        }
+        mptcpscan_histogram_merge: [extern "C" fn(*mut mptcpscan_histogram, *const mptcpscan_histogram) -> R] |f| {
+            let mut h: mptcpscan_histogram = zeroed();
+            h.counts[3] = 2;
+            let other = h;
+            assert_eq!(f(&mut h, &other), R::Ok);
+            assert_eq!(h.counts[3], 4);
+        }
+        mptcpscan_histogram_summarize: [extern "C" fn(*const mptcpscan_histogram, *mut mptcpscan_histogram_summary) -> R] |f| {
+            let mut h: mptcpscan_histogram = zeroed();
+            h.counts[32] = 10;
+            let mut summary = mptcpscan_histogram_summary::default();
+            assert_eq!(f(&h, &mut summary), R::Ok);
+            assert_eq!((summary.total, summary.mean), (10, 32.0));
+        }
+        mptcpscan_histogram_excess: [extern "C" fn(*const mptcpscan_histogram, u32, *mut f64) -> R] |f| {
+            let h: mptcpscan_histogram = zeroed();
+            let mut excess = 1.0;
+            assert_eq!(f(&h, 64, &mut excess), R::Ok);
+            assert_eq!(excess, 0.0);
+            assert_eq!(f(&h, 65, &mut excess), R::InvalidArgument);
+        }
+        mptcpscan_probe_spec_default: [extern "C" fn(u32, u64, u32, *mut mptcpscan_probe_spec) -> R] |f| {
+            let mut spec: mptcpscan_probe_spec = zeroed();
+            assert_eq!(f(1, 0, 0, &mut spec), R::Ok);
+            assert_eq!((spec.version, spec.mss, spec.window_scale), (1, 1460, 7));
+            assert_eq!(f(1, 0, 5, &mut spec), R::InvalidArgument);
+        }
+        mptcpscan_probe_options: [extern "C" fn(*const mptcpscan_probe_spec, *mut u8, usize, *mut usize) -> R] |f| {
+            let mut spec: mptcpscan_probe_spec = zeroed();
+            (spec.version, spec.companions) = (1, 3);
+            let (mut buf, mut len) = ([0u8; 40], 0);
+            assert_eq!(f(&spec, buf.as_mut_ptr(), 40, &mut len), R::Ok);
+            assert_eq!(&buf[..len], [0x1e, 4, 1, 1]);
+        }
+        mptcpscan_syn_template_new: [extern "C" fn(u32, *const mptcpscan_probe_spec, *mut Template) -> R] |f| {
+            let spec: mptcpscan_probe_spec = zeroed();
+            let mut template = std::ptr::null_mut();
+            assert_eq!(f(5, &spec, &mut template), R::InvalidArgument);
+            assert!(template.is_null());
+        }
+        mptcpscan_syn_template_new_raw: [extern "C" fn(u32, *const u8, usize, u16, *mut Template) -> R] |f| {
+            let mut template = std::ptr::null_mut();
+            assert_eq!(f(4, [0x02, 0x04, 0x05].as_ptr(), 3, 0, &mut template), R::OptionTruncated);
+        }
+        mptcpscan_syn_template_free: [extern "C" fn(Template)] |f| {
+            f(std::ptr::null_mut());
+        }
+        mptcpscan_syn_template_info: [extern "C" fn(*const mptcpscan_syn_template, *mut mptcpscan_probe_info) -> R] |f| {
+            let mut info: mptcpscan_probe_info = zeroed();
+            assert_eq!(f(std::ptr::null(), &mut info), R::NullParameter);
+        }
+        mptcpscan_syn_template_prepare: [extern "C" fn(*const mptcpscan_syn_template, *mut u8, usize, *mut usize) -> R] |f| {
+            let (mut buf, mut len) = ([0u8; 80], 0);
+            assert_eq!(f(std::ptr::null(), buf.as_mut_ptr(), 80, &mut len), R::NullParameter);
+        }
+        mptcpscan_syn_template_patch_v4: [extern "C" fn(*const mptcpscan_syn_template, *const mptcpscan_ipv4_target, *mut u8, usize, *mut usize) -> R] |f| {
+            let (mut buf, mut len) = ([0u8; 80], 0);
+            let target = mptcpscan_ipv4_target::default();
+            assert_eq!(f(std::ptr::null(), &target, buf.as_mut_ptr(), 80, &mut len), R::NullParameter);
+        }
+        mptcpscan_syn_template_patch_v6: [extern "C" fn(*const mptcpscan_syn_template, *const mptcpscan_ipv6_target, *mut u8, usize, *mut usize) -> R] |f| {
+            let (mut buf, mut len) = ([0u8; 100], 0);
+            let target = mptcpscan_ipv6_target::default();
+            assert_eq!(f(std::ptr::null(), &target, buf.as_mut_ptr(), 100, &mut len), R::NullParameter);
+        }
+        mptcpscan_syn_template_set_ttl: [extern "C" fn(*const mptcpscan_syn_template, u8, *mut u8, usize) -> R] |f| {
+            let mut buf = [0u8; 20];
+            assert_eq!(f(std::ptr::null(), 1, buf.as_mut_ptr(), 20), R::NullParameter);
         }
         mptcpscan_key_derive: [extern "C" fn(u32, u64, *mut u32, *mut u64) -> R] |f| {
             let (mut token, mut idsn) = (0, 0);
@@ -339,4 +469,28 @@ fn the_library_exports_exactly_the_header_and_every_function_answers() {
     for (_, call) in &calls {
         call(&library);
     }
+    // A template's whole life through the loaded library, with real signatures.
+    type New = extern "C" fn(u32, *const mptcpscan_probe_spec, *mut Template) -> R;
+    type Prepare = extern "C" fn(*const mptcpscan_syn_template, *mut u8, usize, *mut usize) -> R;
+    type Free = extern "C" fn(Template);
+    // SAFETY: the types are the header's signatures for these symbols.
+    let (new, prepare, free) = unsafe {
+        (
+            library.get::<New>(b"mptcpscan_syn_template_new\0").unwrap(),
+            library
+                .get::<Prepare>(b"mptcpscan_syn_template_prepare\0")
+                .unwrap(),
+            library
+                .get::<Free>(b"mptcpscan_syn_template_free\0")
+                .unwrap(),
+        )
+    };
+    let mut spec: mptcpscan_probe_spec = zeroed();
+    (spec.version, spec.companions) = (1, 3);
+    let mut template = std::ptr::null_mut();
+    assert_eq!(new(4, &spec, &mut template), R::Ok);
+    let (mut buf, mut len) = ([0u8; 80], 0);
+    assert_eq!(prepare(template, buf.as_mut_ptr(), 80, &mut len), R::Ok);
+    assert_eq!((len, &buf[40..44]), (44, &[0x1e, 4, 1, 1][..]));
+    free(template);
 }

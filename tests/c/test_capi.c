@@ -80,6 +80,72 @@ static const struct mptcp_fixture mptcp_fixtures[] = {
 	{ "(no capture) MP_EXPERIMENTAL", 1, 5, { 0x1e, 0x05, 0xf0, 0xaa, 0xbb } },
 };
 
+/* tcpdump/mptcp-v1.pcap packet 1, the IP packet: Linux's v1 SYN, seq 2180756989. */
+static const uint8_t v1_syn_packet[] = {
+	0x45, 0x00, 0x00, 0x40, 0xad, 0x7f, 0x40, 0x00, 0x40, 0x06, 0x76, 0x37,
+	0x0a, 0x00, 0x01, 0x01, 0x0a, 0x00, 0x02, 0x01, 0x82, 0x1a, 0x27, 0x14,
+	0x81, 0xfb, 0xb5, 0xfd, 0x00, 0x00, 0x00, 0x00, 0xb0, 0x02, 0xff, 0xff,
+	0x17, 0x34, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a,
+	0x1b, 0xaf, 0x9e, 0xa1, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x03, 0x08,
+	0x1e, 0x04, 0x01, 0x01,
+};
+
+/* tcpdump/mptcp-v1.pcap packet 2, the IP packet: the server's v1 SYN-ACK. */
+static const uint8_t v1_synack_packet[] = {
+	0x45, 0x00, 0x00, 0x48, 0x00, 0x00, 0x40, 0x00, 0x40, 0x06, 0x23, 0xaf,
+	0x0a, 0x00, 0x02, 0x01, 0x0a, 0x00, 0x01, 0x01, 0x27, 0x14, 0x82, 0x1a,
+	0x2f, 0x2c, 0x0b, 0x6d, 0x81, 0xfb, 0xb5, 0xfe, 0xd0, 0x12, 0xff, 0xff,
+	0x17, 0x3c, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a,
+	0xc3, 0x37, 0xc5, 0x93, 0x1b, 0xaf, 0x9e, 0xa1, 0x01, 0x03, 0x03, 0x08,
+	0x1e, 0x0c, 0x01, 0x01, 0x29, 0xa6, 0xc8, 0x69, 0x81, 0xad, 0x93, 0x3c,
+};
+
+/* tcpdump/mptcp-v0.pcap packet 1, the IP packet: an out-of-tree kernel's v0 SYN. */
+static const uint8_t v0_syn_packet[] = {
+	0x45, 0x00, 0x00, 0x48, 0x32, 0xe9, 0x40, 0x00, 0x40, 0x06, 0xf1, 0xc0,
+	0x0a, 0x02, 0x01, 0x02, 0x0a, 0x01, 0x01, 0x02, 0x8c, 0x79, 0x00, 0x16,
+	0xad, 0x98, 0x93, 0x59, 0x00, 0x00, 0x00, 0x00, 0xd0, 0x02, 0x39, 0x08,
+	0xda, 0x99, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a,
+	0xff, 0xff, 0xa1, 0xb0, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x03, 0x06,
+	0x1e, 0x0c, 0x00, 0x81, 0x9c, 0x9e, 0xab, 0xd1, 0xe4, 0x6a, 0x33, 0xb2,
+};
+
+/* tcpdump/mptcp-v0.pcap packet 2, the IP packet: the server's v0 SYN-ACK (TTL 63). */
+static const uint8_t v0_synack_packet[] = {
+	0x45, 0x00, 0x00, 0x48, 0x00, 0x00, 0x40, 0x00, 0x3f, 0x06, 0x25, 0xaa,
+	0x0a, 0x01, 0x01, 0x02, 0x0a, 0x02, 0x01, 0x02, 0x00, 0x16, 0x8c, 0x79,
+	0x07, 0x82, 0x2b, 0x7e, 0xad, 0x98, 0x93, 0x5a, 0xd0, 0x12, 0x37, 0xc8,
+	0xec, 0x94, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a,
+	0xff, 0xff, 0xa2, 0xeb, 0xff, 0xff, 0xa1, 0xb0, 0x01, 0x03, 0x03, 0x05,
+	0x1e, 0x0c, 0x00, 0x81, 0x96, 0x7d, 0x27, 0x70, 0xb6, 0x96, 0x05, 0x52,
+};
+
+/* REFERENCE section 1: the 2020/2021 study's 32-byte probe block. */
+static const uint8_t study_block[] = {
+	0x02, 0x04, 0x00, 0x01, 0x04, 0x02, 0x08, 0x0a, 0x0f, 0x0f, 0x0f, 0x01,
+	0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x03, 0x00, 0x1e, 0x0c, 0x00, 0x81,
+	0x0c, 0x0c, 0x0c, 0x0c, 0x0c, 0x0c, 0x0c, 0x0c,
+};
+
+/* The ones'-complement sum of RFC 1071, written here to check the library independently. */
+static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
 static void test_versions(void)
 {
 	uint32_t abi = mptcpscan_abi_version();
@@ -466,6 +532,226 @@ static void test_scope(void)
 	}
 }
 
+static void test_classify_real_handshakes(void)
+{
+	mptcpscan_probe_info probe;
+	mptcpscan_classification v1, v0;
+	mptcpscan_host_classification host;
+	const char *name = NULL;
+	char text[320];
+	size_t len = 0;
+
+	/* The v1 SYN's options (from its IP packet: 20 + 20 bytes of headers) describe the probe. */
+	CHECK_OK(mptcpscan_probe_describe(v1_syn_packet + 40, sizeof(v1_syn_packet) - 40, &probe));
+	CHECK(probe.version == MPTCPSCAN_MPTCP_VERSION_V1 && !probe.has_key);
+	CHECK(probe.options_len == 24 && probe.mp_capable_offset == 20 && probe.mp_capable_len == 4);
+	CHECK(probe.has_mss && probe.mss == 1460 && probe.has_tsval && probe.tsval == 0x1baf9ea1u);
+	probe.has_window = 1;
+	probe.window = 65535;
+	CHECK_OK(mptcpscan_classify_ip(&probe, 2180756989u, v1_synack_packet,
+				       sizeof(v1_synack_packet), &v1));
+	CHECK(v1.verdict == MPTCPSCAN_VERDICT_MPTCP_V1);
+	/* Both ends used window 65535 and scale 8: coincidences, reported, not held against it. */
+	CHECK(v1.signals == (MPTCPSCAN_SIGNAL_WINDOW_ECHOED | MPTCPSCAN_SIGNAL_WINDOW_SCALE_ECHOED));
+	CHECK(v1.has_key && v1.key == 0x29a6c86981ad933cull && !v1.has_key_distance);
+	CHECK(v1.has_version && v1.version == 1 && v1.has_ttl && v1.ttl == 64 && v1.error == 0);
+	CHECK_OK(mptcpscan_verdict_name(v1.verdict, &name));
+	CHECK(strcmp(name, "mptcp-v1") == 0);
+	CHECK_OK(mptcpscan_signals_format(v1.signals, text, sizeof(text), &len));
+	CHECK(strcmp(text, "window-scale-echoed,window-echoed") == 0 && len == strlen(text));
+	/* The same reply to another SYN (wrong ack) is unsolicited. */
+	CHECK_OK(mptcpscan_classify_ip(&probe, 1, v1_synack_packet, sizeof(v1_synack_packet), &v1));
+	CHECK(v1.verdict == MPTCPSCAN_VERDICT_UNSOLICITED);
+	/* The SYN itself is no answer. */
+	CHECK_OK(mptcpscan_classify_ip(&probe, 2180756989u, v1_syn_packet, sizeof(v1_syn_packet),
+				       &v1));
+	CHECK(v1.verdict == MPTCPSCAN_VERDICT_NOT_SYN_ACK);
+
+	CHECK_OK(mptcpscan_probe_describe(v0_syn_packet + 40, sizeof(v0_syn_packet) - 40, &probe));
+	CHECK(probe.version == 0 && probe.has_key && probe.key == 0x9c9eabd1e46a33b2ull);
+	CHECK_OK(mptcpscan_classify_ip(&probe, 2912457561u, v0_synack_packet,
+				       sizeof(v0_synack_packet), &v0));
+	CHECK(v0.verdict == MPTCPSCAN_VERDICT_MPTCP_V0 && v0.signals == 0);
+	CHECK(v0.key == 0x967d2770b6960552ull && v0.ttl == 63);
+	CHECK(v0.has_key_distance && v0.key_distance == 29);
+
+	/* The same segment, from the TCP header on, with the TTL given separately. */
+	CHECK_OK(mptcpscan_classify_tcp(&probe, 2912457561u, v0_synack_packet + 20,
+					sizeof(v0_synack_packet) - 20, MPTCPSCAN_TTL_UNKNOWN, &v0));
+	CHECK(v0.verdict == MPTCPSCAN_VERDICT_MPTCP_V0 && !v0.has_ttl);
+
+	/* Real v0 and real v1 answers with different keys: a stack speaking both versions. */
+	CHECK_OK(mptcpscan_classify_ip(&probe, 2912457561u, v0_synack_packet,
+				       sizeof(v0_synack_packet), &v0));
+	CHECK_OK(mptcpscan_probe_describe(v1_syn_packet + 40, sizeof(v1_syn_packet) - 40, &probe));
+	CHECK_OK(mptcpscan_classify_ip(&probe, 2180756989u, v1_synack_packet,
+				       sizeof(v1_synack_packet), &v1));
+	CHECK_OK(mptcpscan_combine(&v0, &v1, NULL, &host));
+	CHECK(host.verdict == MPTCPSCAN_HOST_VERDICT_V0_AND_V1 && host.is_mptcp);
+	CHECK(host.signals == MPTCPSCAN_HOST_SIGNAL_TTL_DIFFERS);
+	CHECK_OK(mptcpscan_host_verdict_name(host.verdict, &name));
+	CHECK(strcmp(name, "v0-and-v1") == 0);
+	CHECK_OK(mptcpscan_combine(NULL, &v1, NULL, &host));
+	CHECK(host.verdict == MPTCPSCAN_HOST_VERDICT_V1_ONLY && host.is_mptcp);
+	CHECK_OK(mptcpscan_combine(&v0, NULL, NULL, &host));
+	CHECK(host.verdict == MPTCPSCAN_HOST_VERDICT_V0_ONLY);
+	CHECK_OK(mptcpscan_combine(NULL, NULL, NULL, &host));
+	CHECK(host.verdict == MPTCPSCAN_HOST_VERDICT_NO_ANSWER && !host.is_mptcp);
+	/* A v1 reply carrying the key our v0 probe sent. */
+	{
+		uint64_t ours = 0x29a6c86981ad933cull;
+
+		CHECK_OK(mptcpscan_combine(NULL, &v1, &ours, &host));
+		CHECK(host.verdict == MPTCPSCAN_HOST_VERDICT_MIRRORED);
+		CHECK(host.signals & MPTCPSCAN_HOST_SIGNAL_CROSS_ECHO);
+	}
+}
+
+/* Builds a SYN from the study's spec, turns it into the SYN-ACK a mirroring box sends back. */
+static void test_probe_and_mirror(void)
+{
+	mptcpscan_probe_spec spec;
+	mptcpscan_syn_template *tpl = NULL;
+	mptcpscan_probe_info info;
+	mptcpscan_ipv4_target target;
+	mptcpscan_classification c;
+	uint8_t block[MPTCPSCAN_MAX_OPTIONS_LEN], pkt[MPTCPSCAN_MAX_SYN_V4_LEN];
+	size_t len = 0, plen = 0;
+	uint32_t sum;
+	char text[320];
+
+	CHECK_OK(mptcpscan_probe_spec_default(MPTCPSCAN_MPTCP_VERSION_V0, MPTCPSCAN_STUDY2021_KEY,
+					      MPTCPSCAN_COMPANIONS_STUDY2021, &spec));
+	CHECK_OK(mptcpscan_probe_options(&spec, block, sizeof(block), &len));
+	CHECK(len == sizeof(study_block) && memcmp(block, study_block, len) == 0);
+
+	CHECK_OK(mptcpscan_syn_template_new(MPTCPSCAN_ADDRESS_FAMILY_IPV4, &spec, &tpl));
+	CHECK_OK(mptcpscan_syn_template_prepare(tpl, pkt, sizeof(pkt), &plen));
+	CHECK(plen == 20 + 20 + 32);
+	memset(&target, 0, sizeof(target));
+	memcpy(target.src, "\xc6\x12\x00\x01", 4);
+	memcpy(target.dst, "\xc6\x13\x00\x07", 4);
+	target.seq = 0xdeadbeefu;
+	target.src_port = 40000;
+	target.dst_port = 80;
+	target.ip_id = 54321;
+	target.ttl = 64;
+	CHECK_OK(mptcpscan_syn_template_patch_v4(tpl, &target, pkt, sizeof(pkt), &plen));
+	CHECK(plen == 72 && pkt[0] == 0x45 && pkt[8] == 64 && pkt[9] == 6);
+	CHECK(memcmp(pkt + 12, target.src, 4) == 0 && memcmp(pkt + 16, target.dst, 4) == 0);
+	CHECK(pkt[20] == 0x9c && pkt[21] == 0x40 && pkt[22] == 0 && pkt[23] == 80);
+	CHECK(pkt[24] == 0xde && pkt[27] == 0xef && pkt[33] == 0x02 && pkt[34] == 0xff);
+	CHECK(memcmp(pkt + 40, study_block, sizeof(study_block)) == 0);
+	/* Both checksums verify: IP header, and TCP with its pseudo-header. */
+	CHECK(fold(sum16(pkt, 20, 0)) == 0xffff);
+	sum = sum16(pkt + 12, 8, 0) + 6 + (uint32_t)(plen - 20);
+	CHECK(fold(sum16(pkt + 20, plen - 20, sum)) == 0xffff);
+	CHECK_OK(mptcpscan_syn_template_set_ttl(tpl, 3, pkt, plen));
+	CHECK(pkt[8] == 3 && fold(sum16(pkt, 20, 0)) == 0xffff);
+
+	CHECK_OK(mptcpscan_syn_template_info(tpl, &info));
+	CHECK(info.has_key && info.key == MPTCPSCAN_STUDY2021_KEY && info.version == 0);
+	CHECK(info.has_window && info.window == 65535 && info.has_tsval && info.tsval == 0x0f0f0f01u);
+
+	/* The mirror: our SYN back with SYN and ACK set and ack = seq + 1. */
+	pkt[33] = 0x12;
+	pkt[28] = 0xde;
+	pkt[29] = 0xad;
+	pkt[30] = 0xbe;
+	pkt[31] = 0xf0;
+	CHECK_OK(mptcpscan_classify_tcp(&info, 0xdeadbeefu, pkt + 20, plen - 20, 52, &c));
+	CHECK(c.verdict == MPTCPSCAN_VERDICT_MIRRORED);
+	CHECK(c.signals & MPTCPSCAN_SIGNAL_KEY_ECHOED && c.signals & MPTCPSCAN_SIGNAL_BLOCK_ECHOED);
+	CHECK((c.signals & ~(MPTCPSCAN_SIGNALS_DECISIVE | MPTCPSCAN_SIGNALS_SUSPICIOUS |
+			     MPTCPSCAN_SIGNALS_INFORMATIONAL)) == 0);
+	CHECK(c.key == MPTCPSCAN_STUDY2021_KEY && c.key_distance == 0 && c.ttl == 52);
+	CHECK_OK(mptcpscan_signals_format(c.signals, text, sizeof(text), &len));
+	CHECK(strncmp(text, "key-echoed,block-echoed,mp-capable-echoed", 41) == 0);
+	/* A reset instead. */
+	pkt[33] = 0x14;
+	CHECK_OK(mptcpscan_classify_tcp(&info, 0xdeadbeefu, pkt + 20, plen - 20, 52, &c));
+	CHECK(c.verdict == MPTCPSCAN_VERDICT_RST);
+	mptcpscan_syn_template_free(tpl);
+
+	/* IPv6, from the v1 Linux companions. */
+	{
+		mptcpscan_ipv6_target t6;
+		uint8_t p6[MPTCPSCAN_MAX_SYN_V6_LEN];
+
+		CHECK_OK(mptcpscan_probe_spec_default(MPTCPSCAN_MPTCP_VERSION_V1, 0,
+						      MPTCPSCAN_COMPANIONS_LINUX, &spec));
+		CHECK_OK(mptcpscan_syn_template_new(MPTCPSCAN_ADDRESS_FAMILY_IPV6, &spec, &tpl));
+		CHECK_OK(mptcpscan_syn_template_prepare(tpl, p6, sizeof(p6), &plen));
+		memset(&t6, 0, sizeof(t6));
+		memcpy(t6.src, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+		memcpy(t6.dst, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
+		t6.seq = 7;
+		t6.src_port = 1234;
+		t6.dst_port = 443;
+		t6.hop_limit = 9;
+		CHECK_OK(mptcpscan_syn_template_patch_v6(tpl, &t6, p6, sizeof(p6), &plen));
+		CHECK(plen == 40 + 20 + 24 && p6[0] >> 4 == 6 && p6[6] == 6 && p6[7] == 9);
+		sum = sum16(p6 + 8, 32, 0) + 6 + (uint32_t)(plen - 40);
+		CHECK(fold(sum16(p6 + 40, plen - 40, sum)) == 0xffff);
+		CHECK(memcmp(p6 + plen - 4, "\x1e\x04\x01\x01", 4) == 0);
+		CHECK_RESULT(mptcpscan_syn_template_patch_v4(tpl, &target, p6, sizeof(p6), &plen),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		mptcpscan_syn_template_free(tpl);
+	}
+
+	/* A caller-given block: the v1 SYN options of mptcp-v1.pcap packet 1. */
+	CHECK_OK(mptcpscan_syn_template_new_raw(MPTCPSCAN_ADDRESS_FAMILY_IPV4, v1_syn_options,
+						sizeof(v1_syn_options), 65535, &tpl));
+	CHECK_OK(mptcpscan_syn_template_info(tpl, &info));
+	CHECK(info.version == 1 && info.options_len == 24 && info.window_scale == 8);
+	mptcpscan_syn_template_free(tpl);
+	mptcpscan_syn_template_free(NULL);
+}
+
+/* splitmix64: keys with the statistics of a random generator. */
+static uint64_t splitmix(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void test_histogram(void)
+{
+	mptcpscan_histogram real, echoes;
+	mptcpscan_histogram_summary s;
+	uint64_t state = 1;
+	double excess = 0;
+	int i;
+
+	memset(&real, 0, sizeof(real));
+	memset(&echoes, 0, sizeof(echoes));
+	/* The real keys of the captures first, then random ones. */
+	CHECK_OK(mptcpscan_histogram_add(&real, 0x29a6c86981ad933cull));
+	CHECK_OK(mptcpscan_histogram_add(&real, 0x967d2770b6960552ull));
+	for (i = 0; i < 3000; i++)
+		CHECK_OK(mptcpscan_histogram_add(&real, splitmix(&state)));
+	CHECK_OK(mptcpscan_histogram_summarize(&real, &s));
+	CHECK(s.total == 3002 && s.has_test && !s.polluted);
+	CHECK(s.mean > 31.5 && s.mean < 32.5 && s.variance > 14 && s.variance < 18);
+	CHECK(s.p_value > 0.001 && s.dof > 10);
+
+	for (i = 0; i < 300; i++)
+		CHECK_OK(mptcpscan_histogram_add(&echoes, MPTCPSCAN_STUDY2021_KEY));
+	CHECK(echoes.counts[16] == 300);
+	CHECK_OK(mptcpscan_histogram_merge(&real, &echoes));
+	CHECK_OK(mptcpscan_histogram_summarize(&real, &s));
+	CHECK(s.total == 3302 && s.polluted && s.spike_weight == 16 && s.p_value < 1e-6);
+	CHECK_OK(mptcpscan_histogram_excess(&real, 16, &excess));
+	CHECK(excess > 290 && excess < 310);
+
+	memset(&echoes, 0, sizeof(echoes));
+	CHECK_OK(mptcpscan_histogram_summarize(&echoes, &s));
+	CHECK(s.total == 0 && !s.has_test);
+}
+
 int main(void)
 {
 	test_versions();
@@ -479,5 +765,8 @@ int main(void)
 	test_add_addr_hmac();
 	test_dss_checksum();
 	test_scope();
+	test_classify_real_handshakes();
+	test_probe_and_mirror();
+	test_histogram();
 	return check_summary("test_capi");
 }

@@ -285,6 +285,238 @@ static void random_mptcp(void)
 	       decoded, refused, encoded);
 }
 
+static void hostile_classify(void)
+{
+	static const uint8_t v1_syn[] = { 0x1e, 0x04, 0x01, 0x01 };
+	uint8_t segment[60] = { 0 };
+	mptcpscan_probe_info probe, bad;
+	mptcpscan_classification c, c_sentinel;
+	mptcpscan_host_classification host;
+	const char *name = NULL;
+	char text[8];
+	size_t len = 77;
+	uint32_t v;
+
+	memset(&c_sentinel, 0x5a, sizeof(c_sentinel));
+	memcpy(&c, &c_sentinel, sizeof(c));
+	CHECK_RESULT(mptcpscan_probe_describe(NULL, 4, &probe), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_probe_describe(v1_syn, 4, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_probe_describe(v1_syn, 0, &probe), MPTCPSCAN_RESULT_NOT_FOUND);
+	CHECK_RESULT(mptcpscan_probe_describe(v1_syn, 3, &probe),
+		     MPTCPSCAN_RESULT_OPTION_TRUNCATED);
+	CHECK_OK(mptcpscan_probe_describe(v1_syn, 4, &probe));
+
+	segment[12] = 0x50;
+	segment[13] = 0x12;
+	CHECK_RESULT(mptcpscan_classify_tcp(NULL, 0, segment, 20, 64, &c),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_classify_tcp(&probe, 0, NULL, 20, 64, &c),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_classify_tcp(&probe, 0, segment, 20, 64, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_classify_tcp(&probe, 0, segment, 0, 64, &c),
+		     MPTCPSCAN_RESULT_WIRE_TRUNCATED);
+	CHECK_RESULT(mptcpscan_classify_tcp(&probe, 0, segment, 19, 64, &c),
+		     MPTCPSCAN_RESULT_WIRE_TRUNCATED);
+	/* A data offset of 6 words with only 20 bytes. */
+	segment[12] = 0x60;
+	CHECK_RESULT(mptcpscan_classify_tcp(&probe, 0, segment, 20, 64, &c),
+		     MPTCPSCAN_RESULT_WIRE_TRUNCATED);
+	segment[12] = 0x50;
+	for (v = 257; v < 100000; v = v * 3 + 1)
+		CHECK_RESULT(mptcpscan_classify_tcp(&probe, 0, segment, 20, v, &c),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_classify_ip(&probe, 0, segment, 0, &c),
+		     MPTCPSCAN_RESULT_WIRE_TRUNCATED);
+	CHECK_RESULT(mptcpscan_classify_ip(NULL, 0, segment, 20, &c),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	/* An inconsistent probe description: every field out of range is refused. */
+	memcpy(&bad, &probe, sizeof(bad));
+	bad.options_len = MPTCPSCAN_MAX_OPTIONS_LEN + 1;
+	CHECK_RESULT(mptcpscan_classify_tcp(&bad, 0, segment, 20, 64, &c),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	memcpy(&bad, &probe, sizeof(bad));
+	bad.mp_capable_offset = 2;
+	CHECK_RESULT(mptcpscan_classify_tcp(&bad, 0, segment, 20, 64, &c),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	memcpy(&bad, &probe, sizeof(bad));
+	bad.version = 2;
+	CHECK_RESULT(mptcpscan_classify_tcp(&bad, 0, segment, 20, 64, &c),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK(memcmp(&c, &c_sentinel, sizeof(c)) == 0);
+
+	CHECK_RESULT(mptcpscan_combine(NULL, NULL, NULL, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	memset(&c, 0, sizeof(c));
+	for (v = 9; v < 256; v += 41) {
+		c.verdict = (uint8_t)v;
+		CHECK_RESULT(mptcpscan_combine(&c, NULL, NULL, &host),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+		CHECK_RESULT(mptcpscan_combine(NULL, &c, NULL, &host),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	}
+	CHECK_RESULT(mptcpscan_verdict_name(MPTCPSCAN_VERDICT_UNSOLICITED + 1, &name),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_host_verdict_name(MPTCPSCAN_HOST_VERDICT_UNCLEAR + 1, &name),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_verdict_name(0, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(name == NULL);
+	memset(text, 'x', sizeof(text));
+	CHECK_RESULT(mptcpscan_signals_format(MPTCPSCAN_SIGNAL_KEY_ECHOED, text, sizeof(text), &len),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_signals_format(0, text, 0, &len), MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_signals_format(0, NULL, 8, &len), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(text[0] == 'x' && len == 77);
+	CHECK_OK(mptcpscan_signals_format(0, text, 1, &len));
+	CHECK(text[0] == '\0' && len == 0);
+}
+
+static void hostile_probe_and_stats(void)
+{
+	mptcpscan_probe_spec spec;
+	mptcpscan_syn_template *tpl = NULL, *v6 = NULL;
+	mptcpscan_ipv4_target t4;
+	mptcpscan_ipv6_target t6;
+	mptcpscan_probe_info info;
+	mptcpscan_histogram h;
+	mptcpscan_histogram_summary s;
+	uint8_t buf[MPTCPSCAN_MAX_SYN_V6_LEN], unprepared[MPTCPSCAN_MAX_SYN_V4_LEN];
+	size_t len = 77;
+	double excess;
+	uint32_t v;
+
+	memset(&t4, 0, sizeof(t4));
+	memset(&t6, 0, sizeof(t6));
+	CHECK_RESULT(mptcpscan_probe_spec_default(2, 0, 0, &spec), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_probe_spec_default(0, 0, MPTCPSCAN_COMPANIONS_RAW, &spec),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_probe_spec_default(0, 0, 0, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_OK(mptcpscan_probe_spec_default(0, 1, MPTCPSCAN_COMPANIONS_LINUX, &spec));
+	CHECK_RESULT(mptcpscan_probe_options(&spec, buf, 20, &len), MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_probe_options(NULL, buf, 40, &len), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	spec.version = 7;
+	CHECK_RESULT(mptcpscan_probe_options(&spec, buf, 40, &len), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	spec.version = 0;
+	spec.companions = 6;
+	CHECK_RESULT(mptcpscan_probe_options(&spec, buf, 40, &len), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	spec.companions = MPTCPSCAN_COMPANIONS_RAW;
+	spec.raw_len = MPTCPSCAN_MAX_OPTIONS_LEN + 1;
+	CHECK_RESULT(mptcpscan_probe_options(&spec, buf, 40, &len), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	/* Raw companions that do not walk, and a block that no longer fits with MP_CAPABLE. */
+	spec.raw_len = 3;
+	spec.raw[0] = 2;
+	spec.raw[1] = 4;
+	CHECK_RESULT(mptcpscan_probe_options(&spec, buf, 40, &len), MPTCPSCAN_RESULT_OPTION_TRUNCATED);
+	spec.raw_len = 32;
+	memset(spec.raw, 1, 32);
+	CHECK_RESULT(mptcpscan_probe_options(&spec, buf, 40, &len), MPTCPSCAN_RESULT_OPTION_TOO_LONG);
+	CHECK(len == 77);
+
+	CHECK_OK(mptcpscan_probe_spec_default(1, 0, MPTCPSCAN_COMPANIONS_MINIMAL, &spec));
+	for (v = 0; v < 300; v += 13) {
+		if (v == MPTCPSCAN_ADDRESS_FAMILY_IPV4 || v == MPTCPSCAN_ADDRESS_FAMILY_IPV6)
+			continue;
+		CHECK_RESULT(mptcpscan_syn_template_new(v, &spec, &tpl),
+			     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	}
+	CHECK_RESULT(mptcpscan_syn_template_new(4, NULL, &tpl), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_syn_template_new(4, &spec, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_syn_template_new_raw(4, NULL, 4, 0, &tpl),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_syn_template_new_raw(4, buf, 41, 0, &tpl),
+		     MPTCPSCAN_RESULT_OPTION_TOO_LONG);
+	CHECK(tpl == NULL);
+	/* A raw block without MP_CAPABLE makes a template, but no probe to classify against. */
+	CHECK_OK(mptcpscan_syn_template_new_raw(4, (const uint8_t *)"\x01\x01\x01\x01", 4, 0,
+						&tpl));
+	CHECK_RESULT(mptcpscan_syn_template_info(tpl, &info), MPTCPSCAN_RESULT_NOT_FOUND);
+	mptcpscan_syn_template_free(tpl);
+	CHECK_OK(mptcpscan_syn_template_new(4, &spec, &tpl));
+	CHECK_OK(mptcpscan_syn_template_new(6, &spec, &v6));
+	CHECK_RESULT(mptcpscan_syn_template_prepare(tpl, buf, 43, &len),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_syn_template_prepare(tpl, NULL, 80, &len),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_syn_template_prepare(tpl, buf, 80, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_syn_template_patch_v4(tpl, &t4, buf, 43, &len),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_syn_template_patch_v4(tpl, NULL, buf, 80, &len),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_syn_template_patch_v4(v6, &t4, buf, 100, &len),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_syn_template_patch_v6(tpl, &t6, buf, 100, &len),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_syn_template_patch_v6(v6, &t6, buf, 63, &len),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_syn_template_set_ttl(tpl, 1, buf, 19),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_syn_template_set_ttl(NULL, 1, buf, 20),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(len == 77);
+	/* Patching a buffer nobody prepared is no error, only a packet with garbage constants. */
+	rng_fill(unprepared, sizeof(unprepared));
+	CHECK_OK(mptcpscan_syn_template_patch_v4(tpl, &t4, unprepared, sizeof(unprepared), &len));
+	mptcpscan_syn_template_free(tpl);
+	mptcpscan_syn_template_free(v6);
+
+	memset(&h, 0, sizeof(h));
+	CHECK_RESULT(mptcpscan_histogram_add(NULL, 1), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_histogram_merge(&h, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_histogram_merge(NULL, &h), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_histogram_summarize(&h, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_histogram_excess(&h, 65, &excess), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_histogram_excess(&h, 0xffffffffu, &excess),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	/* Saturated counts stay saturated instead of wrapping. */
+	memset(&h, 0xff, sizeof(h));
+	CHECK_OK(mptcpscan_histogram_add(&h, 0));
+	CHECK_OK(mptcpscan_histogram_merge(&h, &h));
+	CHECK(h.counts[0] == UINT64_MAX);
+	CHECK_OK(mptcpscan_histogram_summarize(&h, &s));
+}
+
+/* Random reply packets against a real probe: a code every time, a known verdict on success. */
+static void random_replies(void)
+{
+	static const uint8_t probe_block[] = { 0x02, 0x04, 0x05, 0xb4, 0x1e, 0x0c, 0x00, 0x81,
+					       0x0c, 0x0c, 0x0c, 0x0c, 0x0c, 0x0c, 0x0c, 0x0c };
+	mptcpscan_probe_info probe;
+	unsigned long round, classified = 0;
+	int known = 1;
+
+	CHECK_OK(mptcpscan_probe_describe(probe_block, sizeof(probe_block), &probe));
+	for (round = 0; round < RANDOM_ROUNDS; round++) {
+		uint8_t pkt[120];
+		mptcpscan_classification c;
+		size_t len = (size_t)(rng_next() % sizeof(pkt));
+		mptcpscan_result r;
+
+		rng_fill(pkt, len);
+		if (len > 0 && round % 2)
+			pkt[0] = (uint8_t)(round % 4 == 1 ? 0x45 : 0x60);
+		if (len > 9 && round % 4 == 1)
+			pkt[9] = 6;
+		if (len > 6 && round % 4 == 3)
+			pkt[6] = 6;
+		r = mptcpscan_classify_ip(&probe, 1, pkt, len, &c);
+		known &= is_known_result(r);
+		if (r == MPTCPSCAN_RESULT_OK) {
+			classified++;
+			known &= c.verdict <= MPTCPSCAN_VERDICT_UNSOLICITED;
+		}
+		r = mptcpscan_classify_tcp(&probe, 1, pkt, len, 64, &c);
+		known &= is_known_result(r);
+		if (r == MPTCPSCAN_RESULT_OK) {
+			classified++;
+			known &= c.verdict <= MPTCPSCAN_VERDICT_UNSOLICITED;
+		}
+	}
+	CHECK(known);
+	CHECK(classified > RANDOM_ROUNDS / 10);
+	printf("random replies: %lu of %d classified, the rest refused with a code\n", classified,
+	       2 * RANDOM_ROUNDS);
+}
+
 static void hostile_crypto(void)
 {
 	static const mptcpscan_join_handshake join = { 1, 2, 3, 4 };
@@ -456,6 +688,9 @@ int main(void)
 	random_option_walk();
 	hostile_mptcp();
 	random_mptcp();
+	hostile_classify();
+	hostile_probe_and_stats();
+	random_replies();
 	hostile_crypto();
 	hostile_scope();
 	random_crypto_and_scope();
