@@ -6,7 +6,8 @@
 
 .PHONY: test-chain demo-chain
 
-# test-chain and demo-chain join TEST_TARGETS and DEMO_TARGETS once `trace` has the core's quote diff.
+TEST_TARGETS += test-chain
+DEMO_TARGETS += demo-chain
 
 APT_PACKAGES += iproute2 nftables
 

@@ -9,6 +9,29 @@
 //!
 //! [`ProbeInfo`] records what a reply classifier compares a reply with: the option block, the
 //! MPTCP version offered, the v0 key, and the MSS, window scale and TSval sent.
+//!
+//! ```
+//! use core::net::Ipv4Addr;
+//! use mptcpscan::probe::{Companions, Ipv4Target, Offer, ProbeSpec, SynTemplateV4, MAX_V4_LEN};
+//!
+//! let spec = ProbeSpec::new(Offer::V1, Companions::Linux);
+//! let template = SynTemplateV4::from_spec(&spec)?;
+//! let mut buf = [0u8; MAX_V4_LEN];
+//! template.prepare(&mut buf)?; // once per buffer
+//! let target = Ipv4Target {
+//!     src: Ipv4Addr::new(198, 18, 0, 2),
+//!     dst: Ipv4Addr::new(198, 19, 0, 7),
+//!     src_port: 40000,
+//!     dst_port: 80,
+//!     seq: 0x1234_5678,
+//!     ip_id: 1,
+//!     ttl: 64,
+//! };
+//! let len = template.patch(&mut buf, &target)?; // per probe
+//! assert_eq!(len, 20 + 20 + 24);
+//! assert_eq!(&buf[60..64], &[0x1e, 0x04, 0x01, 0x01]); // v1 MP_CAPABLE, flags 0x01
+//! # Ok::<(), mptcpscan::probe::ProbeError>(())
+//! ```
 
 use core::fmt;
 use core::net::{Ipv4Addr, Ipv6Addr};
@@ -143,8 +166,7 @@ impl ProbeSpec {
             Companions::Linux => (7, 64240),
             Companions::Windows => (8, 64240),
             Companions::Bsd => (6, 65535),
-            Companions::Minimal | Companions::Raw(_) => (0, 65535),
-            Companions::Study2021 => (0, 65535),
+            Companions::Minimal | Companions::Raw(_) | Companions::Study2021 => (0, 65535),
         };
         ProbeSpec {
             offer,

@@ -12,6 +12,30 @@
 //! the TTL change alone explains: both are reported beside the change list, not in it, so an
 //! empty list means the path changed nothing. [`MptcpHop`] sums up what one hop did to the
 //! MP_CAPABLE option, and [`first_mptcp_change`] names the first hop of a path that changed it.
+//!
+//! ```
+//! use mptcpscan::quote::{MptcpHop, QuoteDiff};
+//! # use mptcpscan::probe::{Companions, Ipv4Target, Offer, ProbeSpec, SynTemplateV4};
+//! # let spec = ProbeSpec::new(Offer::V1, Companions::Minimal);
+//! # let template = SynTemplateV4::from_spec(&spec).unwrap();
+//! # let mut sent = vec![0u8; template.len()];
+//! # let target = Ipv4Target { src: [198, 18, 0, 2].into(), dst: [198, 19, 0, 7].into(),
+//! #     src_port: 40000, dst_port: 80, seq: 1, ip_id: 1, ttl: 3 };
+//! # template.write(&mut sent, &target).unwrap();
+//! // `sent` is our SYN (TTL 3, MP_CAPABLE in its last 4 bytes); a middlebox overwrote the
+//! // option with NOPs and the third router quoted the packet with TTL 1.
+//! # use mptcpscan::wire::{Ipv4Packet, TcpPacket};
+//! let mut quote = sent.clone();
+//! quote[40..44].fill(1);
+//! TcpPacket::new_unchecked(&mut quote[20..]).fill_checksum_v4(target.src, target.dst);
+//! Ipv4Packet::new_unchecked(&mut quote[..]).set_ttl_update_checksum(1);
+//! let diff = QuoteDiff::compare(&sent, &quote).unwrap();
+//! assert_eq!(diff.mptcp(), MptcpHop::ReplacedByNops);
+//! assert_eq!(
+//!     diff.to_string(),
+//!     "IP::TTL IP::CheckSum TCP::CheckSum -TCPOptionMPTCPCapable +TCPOptionPad"
+//! );
+//! ```
 
 use crate::options::{kind, OptionError, Options, TcpOption, MAX_OPTIONS_LEN};
 use crate::wire::checksum;
@@ -1054,7 +1078,7 @@ mod tests {
         STUDY2021_KEY,
     };
     use crate::wire::{Ipv6Packet, TcpPacket};
-    use core::net::{Ipv4Addr, Ipv6Addr};
+    use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
     use quickcheck::quickcheck;
     use std::string::String;
     use std::vec::Vec;
@@ -1313,6 +1337,40 @@ mod tests {
         assert_eq!(
             tokens(&d),
             "IP::TTL IP::CheckSum IP::SourceIP TCP::SrcPort TCP::CheckSum"
+        );
+    }
+
+    #[test]
+    fn from_a_whole_icmp_packet() {
+        use crate::wire::icmp::{v4_type, ErrorKind, IcmpError, Icmpv4Packet, PROTOCOL_ICMPV4};
+        let quote = quote_v4(|q| q[60..72].fill(kind::NOP));
+        let mut packet = std::vec![0u8; 28 + quote.len()];
+        let total = packet.len() as u16;
+        let mut ip = Ipv4Packet::new_unchecked(&mut packet[..]);
+        ip.set_version_and_header_len(20);
+        ip.set_total_len(total);
+        ip.set_ttl(60);
+        ip.set_protocol(PROTOCOL_ICMPV4);
+        ip.set_src_addr(Ipv4Addr::new(198, 18, 4, 1));
+        ip.set_dst_addr(SRC);
+        ip.fill_checksum();
+        let mut icmp = Icmpv4Packet::new_unchecked(&mut packet[20..]);
+        icmp.set_type_code(v4_type::TIME_EXCEEDED, 0);
+        icmp.body_mut().copy_from_slice(&quote);
+        icmp.fill_checksum();
+
+        let error = IcmpError::parse(&packet).unwrap();
+        assert_eq!(error.kind, ErrorKind::TimeExceeded);
+        assert_eq!(error.from, IpAddr::V4(Ipv4Addr::new(198, 18, 4, 1)));
+        let d = QuoteDiff::compare(&sent_v4(), error.quote).unwrap();
+        assert_eq!(d.mptcp(), MptcpHop::ReplacedByNops);
+        assert_eq!(
+            first_mptcp_change(&[MptcpHop::Intact, MptcpHop::NoInformation, d.mptcp()]),
+            Some(PathChange {
+                hop: 3,
+                summary: MptcpHop::ReplacedByNops,
+                last_intact: Some(1)
+            })
         );
     }
 

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use mptcpscan::mptcp::Version;
+use mptcpscan::quote::{first_mptcp_change, MptcpHop, QuoteDiff};
 use mptcpscan::wire::icmp::IcmpError;
 use mptcpscan::wire::QuotedPacket;
 use serde::{Deserialize, Serialize};
@@ -136,6 +137,9 @@ pub struct Hop {
     pub partial: bool,
     /// tracebox-style change tokens of the quote against what we sent (`-TCPOptionMPTCPCapable`).
     pub changes: Vec<String>,
+    /// What the core says this hop did to MP_CAPABLE (`intact`, `removed`,
+    /// `replaced-by-nops`, `key-rewritten(N bits)`, ...; `no-information` when silent).
+    pub mptcp: String,
     /// Whether this hop's quote shows the MPTCP option changed.
     pub mptcp_changed: bool,
 }
@@ -311,7 +315,7 @@ enum Seen {
         from: IpAddr,
         partial: bool,
         changes: Vec<String>,
-        mptcp_changed: bool,
+        mptcp: MptcpHop,
     },
     /// The target's SYN-ACK or RST.
     Answer {
@@ -477,22 +481,35 @@ fn receive_until(
         let Some(probe) = sent.get(&(dst, dport, sport)) else {
             continue;
         };
-        let diff = quote_diff(&probe.packet, error.quote)?;
+        let (changes, mptcp) = quote_diff(&probe.packet, error.quote);
         seen[probe.trace].entry(probe.ttl).or_insert(Seen::Icmp {
             from: error.from,
             partial: quote.is_partial(),
-            changes: diff.0,
-            mptcp_changed: diff.1,
+            changes,
+            mptcp,
         });
     }
     Ok(())
 }
 
-/// The core's diff of what we sent against what a router quoted: change tokens, and whether the
-/// MPTCP option changed.
-fn quote_diff(sent: &[u8], quote: &[u8]) -> anyhow::Result<(Vec<String>, bool)> {
-    let _ = (sent, quote);
-    bail!("the core's quote diff (mptcpscan::quote, issue 2 item 6) is not built yet")
+/// The core's diff of what we sent against what a router quoted: tracebox tokens, and what the
+/// hop did to MP_CAPABLE. A quote the core cannot read is kept as a hop that tells nothing.
+fn quote_diff(sent: &[u8], quote: &[u8]) -> (Vec<String>, MptcpHop) {
+    match QuoteDiff::compare(sent, quote) {
+        Ok(diff) => {
+            let mut tokens = String::new();
+            // Writing into a String cannot fail.
+            let _ = diff.write_tokens(&mut tokens);
+            (
+                tokens.split_whitespace().map(str::to_string).collect(),
+                diff.mptcp(),
+            )
+        }
+        Err(e) => (
+            vec![format!("[UNREADABLE-QUOTE: {e}]")],
+            MptcpHop::NoInformation,
+        ),
+    }
 }
 
 fn assemble(
@@ -513,54 +530,64 @@ fn assemble(
             .min(max_ttl)
     });
     let mut hops = Vec::new();
-    let mut modified_at = None;
+    let mut summaries = Vec::new();
     let mut answer = None;
     for ttl in 1..=last {
-        let hop = match observed.get(&ttl) {
-            None => Hop {
-                ttl,
-                from: None,
-                kind: "none".into(),
-                partial: false,
-                changes: Vec::new(),
-                mptcp_changed: false,
-            },
+        let (hop, summary) = match observed.get(&ttl) {
+            None => (
+                Hop {
+                    ttl,
+                    from: None,
+                    kind: "none".into(),
+                    partial: false,
+                    changes: Vec::new(),
+                    mptcp: MptcpHop::NoInformation.to_string(),
+                    mptcp_changed: false,
+                },
+                MptcpHop::NoInformation,
+            ),
             Some(Seen::Icmp {
                 from,
                 partial,
                 changes,
-                mptcp_changed,
-            }) => {
-                if *mptcp_changed && modified_at.is_none() {
-                    modified_at = Some(ttl);
-                }
+                mptcp,
+            }) => (
                 Hop {
                     ttl,
                     from: Some(from.to_string()),
                     kind: "icmp".into(),
                     partial: *partial,
                     changes: changes.clone(),
-                    mptcp_changed: *mptcp_changed,
-                }
-            }
+                    mptcp: mptcp.to_string(),
+                    mptcp_changed: mptcp.is_change(),
+                },
+                *mptcp,
+            ),
             Some(Seen::Answer {
                 from,
                 synack,
                 analysis,
             }) => {
                 answer = Some((*synack, analysis.clone()));
-                Hop {
-                    ttl,
-                    from: Some(from.to_string()),
-                    kind: if *synack { "synack" } else { "rst" }.into(),
-                    partial: false,
-                    changes: Vec::new(),
-                    mptcp_changed: false,
-                }
+                // The answer itself is judged by the classifier, not by the quote rule.
+                (
+                    Hop {
+                        ttl,
+                        from: Some(from.to_string()),
+                        kind: if *synack { "synack" } else { "rst" }.into(),
+                        partial: false,
+                        changes: Vec::new(),
+                        mptcp: MptcpHop::NoInformation.to_string(),
+                        mptcp_changed: false,
+                    },
+                    MptcpHop::NoInformation,
+                )
             }
         };
         hops.push(hop);
+        summaries.push(summary);
     }
+    let modified_at = first_mptcp_change(&summaries).and_then(|c| u8::try_from(c.hop).ok());
     let outcome = match (&answer, modified_at) {
         (None, _) => Outcome::Unreachable,
         (Some(_), Some(_)) => Outcome::MiddleboxAffected,
@@ -625,9 +652,6 @@ pub fn render_text(trace: &Trace) -> String {
                     text.push(' ');
                     text.push_str(change);
                 }
-                if hop.partial {
-                    text.push_str(" [PARTIAL]");
-                }
             }
         }
         text.push('\n');
@@ -665,11 +689,15 @@ mod tests {
             from: "198.18.0.1".parse().unwrap(),
             partial: false,
             changes: if changed {
-                vec!["-TCPOptionMPTCPCapable".into()]
+                vec!["IP::TTL".into(), "-TCPOptionMPTCPCapable".into()]
             } else {
-                vec![]
+                vec!["IP::TTL".into()]
             },
-            mptcp_changed: changed,
+            mptcp: if changed {
+                MptcpHop::Removed
+            } else {
+                MptcpHop::Intact
+            },
         }
     }
 
@@ -715,7 +743,8 @@ mod tests {
         assert_eq!(stripped.outcome, Outcome::MiddleboxAffected);
         assert_eq!(stripped.modified_at, Some(2));
         assert!(render_text(&stripped).contains("middlebox-affected at hop 2"));
-        assert!(render_text(&stripped).contains("  2: 198.18.0.1 -TCPOptionMPTCPCapable"));
+        assert!(render_text(&stripped).contains("  2: 198.18.0.1 IP::TTL -TCPOptionMPTCPCapable"));
+        assert_eq!(stripped.hops[1].mptcp, "removed");
         let plain = outcome(vec![(2, icmp(false)), (3, answer(false, true))]);
         assert_eq!(plain.outcome, Outcome::NotMptcp);
         assert_eq!(plain.hops[0].kind, "none");

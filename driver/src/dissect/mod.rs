@@ -14,6 +14,7 @@
 
 pub mod capture;
 pub mod link;
+pub mod optdump;
 pub mod pairs;
 pub mod ranges;
 pub mod record;
@@ -50,6 +51,10 @@ pub struct Args {
     /// Write one CSV row per connection; `-` for standard output.
     #[arg(long, value_name = "PATH")]
     pub csv: Option<PathBuf>,
+    /// Write every MPTCP option, one line each (packet, subtype, decoded fields); `-` for
+    /// standard output.
+    #[arg(long, value_name = "PATH")]
+    pub options: Option<PathBuf>,
     /// Do not print the summary tables.
     #[arg(long, short)]
     pub quiet: bool,
@@ -125,6 +130,9 @@ pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
         syn_timeout: seconds(args.syn_timeout),
         ..Settings::default()
     });
+    if let Some(out) = open_output(&args.options)? {
+        tracker.dump_options(out);
+    }
     let show = match args.progress {
         Progress::Always => true,
         Progress::Never => false,
@@ -157,6 +165,7 @@ pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
     }
     bar.finish_and_clear();
     tracker.sweep(&mut collector, true);
+    tracker.finish_dump().context("writing the option lines")?;
     let summary = SummaryRecord {
         record: "summary".into(),
         files: args.files.iter().map(|p| p.display().to_string()).collect(),

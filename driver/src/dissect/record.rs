@@ -1,6 +1,7 @@
-//! What `dissect` writes: one record per MPTCP connection (with its subflows), per MP_JOIN that
-//! matched no connection, and per SYN/SYN-ACK pair of a scan. These are the JSON-lines schema that
-//! `mptcpscan report` reads; see `driver/README-dissect.md`.
+//! What `dissect --json` writes, one JSON object per line: a record per MPTCP connection (with
+//! its subflows), per MP_JOIN that matched no connection, per SYN/SYN-ACK pair with MP_CAPABLE,
+//! and a final summary ([`super::summary::SummaryRecord`]). The `record` field tells them apart;
+//! the field documentation below is the schema `mptcpscan report` reads.
 
 use serde::{Deserialize, Serialize};
 

@@ -6,6 +6,7 @@
 //! [`Settings::linger`], or has been idle for [`Settings::idle_timeout`]. Unanswered MP_CAPABLE
 //! SYNs (a scan) are dropped after [`Settings::syn_timeout`].
 
+use std::io::Write;
 use std::net::SocketAddr;
 
 use mptcpscan::crypto::{self, DssPseudoHeader, HmacKeys, JoinHandshake};
@@ -70,6 +71,9 @@ pub struct Tracker {
     last_sweep: i64,
     /// Trace-wide counters.
     pub stats: TraceStats,
+    /// Where `--options` lines go, with a reused line buffer and the first write error.
+    dump: Option<(Box<dyn Write>, String)>,
+    dump_error: Option<std::io::Error>,
 }
 
 impl Tracker {
@@ -86,6 +90,35 @@ impl Tracker {
             now: i64::MIN,
             last_sweep: i64::MIN,
             stats: TraceStats::default(),
+            dump: None,
+            dump_error: None,
+        }
+    }
+
+    /// Writes every MPTCP option to `out`, one line each (see [`super::optdump`]).
+    pub fn dump_options(&mut self, out: Box<dyn Write>) {
+        self.dump = Some((out, String::with_capacity(256)));
+    }
+
+    /// Flushes the option lines; returns the first write error.
+    pub fn finish_dump(&mut self) -> std::io::Result<()> {
+        if let Some((out, _)) = self.dump.as_mut() {
+            if let Err(error) = out.flush() {
+                self.dump_error.get_or_insert(error);
+            }
+        }
+        match self.dump_error.take() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    fn write_dump(&mut self) {
+        if let Some((out, line)) = self.dump.as_mut() {
+            line.push('\n');
+            if let Err(error) = out.write_all(line.as_bytes()) {
+                self.dump_error.get_or_insert(error);
+            }
         }
     }
 
@@ -363,7 +396,16 @@ impl Tracker {
             .and_then(|id| self.connections.get(&id))
             .and_then(|c| c.version)
             .unwrap_or(Version::V1);
-        let option = match MptcpOption::parse(bytes, version) {
+        let parsed = MptcpOption::parse(bytes, version);
+        if let Some((_, line)) = self.dump.as_mut() {
+            line.clear();
+            match &parsed {
+                Ok(option) => super::optdump::describe(line, number, option),
+                Err(error) => super::optdump::describe_error(line, number, bytes, error),
+            }
+            self.write_dump();
+        }
+        let option = match parsed {
             Ok(option) => option,
             Err(error) => {
                 self.stats.malformed_mptcp += 1;

@@ -271,6 +271,45 @@ mod tests {
         assert_eq!(syn, before);
     }
 
+    /// Truncations and random byte flips of real probes and replies: every role handles them
+    /// without panicking and anything it sends on still parses or is passed through as is.
+    #[test]
+    fn survives_mangled_packets() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+        let seeds = [
+            segment(&THESIS_BLOCK, flags::SYN),
+            segment(&V1_BLOCK, flags::SYN),
+            segment(
+                &[30, 12, 0x01, 0x01, 1, 2, 3, 4, 5, 6, 7, 8],
+                flags::SYN | flags::ACK,
+            ),
+        ];
+        let roles = [
+            Role::MirrorFull,
+            Role::MirrorThesis,
+            Role::StripNop,
+            Role::StripShrink,
+            Role::KeyFlip,
+            Role::KeyRewrite,
+        ];
+        for round in 0..20_000 {
+            let mut packet = seeds[round % seeds.len()].clone();
+            for _ in 0..rng.gen_range(1..6) {
+                let at = rng.gen_range(0..packet.len());
+                packet[at] = rng.gen();
+            }
+            packet.truncate(rng.gen_range(0..=packet.len()));
+            for role in roles {
+                let mut copy = packet.clone();
+                if let Action::Answer(out) | Action::ForwardRebuilt(out) =
+                    handle(&mut copy, role, &[80], &mut rng)
+                {
+                    assert!(Tcp::parse(&out).is_some(), "{role:?} sent {out:02x?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn key_rewrite_changes_the_low_half_of_v0_keys() {
         let mut syn = segment(&THESIS_BLOCK, flags::SYN);

@@ -106,7 +106,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             } else {
                 up.classes.clone()
             };
-            if up.ports.is_empty() || up.ports.contains(&0) {
+            let mut ports = up.ports.clone();
+            ports.sort_unstable();
+            ports.dedup();
+            if ports.is_empty() || ports.contains(&0) {
                 bail!("--ports needs at least one port, none of them 0");
             }
             let plan = topology::Plan::new(
@@ -114,7 +117,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 &classes,
                 up.prefix_len,
                 up.prefix_len6,
-                &up.ports,
+                &ports,
             )?;
             let lab = netns::Lab::new(&up.name.name);
             if lab.exists()? {
@@ -154,10 +157,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Status(name) => {
-            require_root()?;
-            netns::Lab::new(&name.name).status()
-        }
+        Command::Status(name) => netns::Lab::new(&name.name).status(),
     }
 }
 

@@ -182,7 +182,7 @@ impl Lab {
     /// partial or absent lab.
     pub fn down(&self) -> anyhow::Result<()> {
         for (_, pid) in self.daemons() {
-            if daemon::is_lab_daemon(pid) {
+            if daemon::is_lab_daemon(pid, &self.state) {
                 daemon::stop(pid);
             }
         }
@@ -225,7 +225,7 @@ impl Lab {
         println!("lab {:?}", self.name);
         println!("namespaces: {}", namespaces.join(" "));
         for (id, pid) in self.daemons() {
-            let alive = if daemon::is_lab_daemon(pid) {
+            let alive = if daemon::is_lab_daemon(pid, &self.state) {
                 "alive"
             } else {
                 "DEAD"

@@ -7,6 +7,7 @@
 use std::net::IpAddr;
 use std::ops::Range;
 
+use mptcpscan::options::MAX_OPTIONS_LEN;
 use mptcpscan::wire::checksum;
 
 /// TCP flag bits (byte 13 of the TCP header).
@@ -238,9 +239,11 @@ pub struct Segment<'a> {
 impl Segment<'_> {
     /// A complete IP packet carrying the segment, TTL [`DEFAULT_TTL`], checksums filled.
     ///
-    /// An option area that is not a multiple of 4 bytes is padded with EOL bytes.
+    /// An option area that is not a multiple of 4 bytes is padded with EOL bytes; one longer
+    /// than a TCP header can carry is cut at 40 bytes.
     pub fn build(&self) -> Vec<u8> {
-        let opt_len = self.options.len().div_ceil(4) * 4;
+        let options = &self.options[..self.options.len().min(MAX_OPTIONS_LEN)];
+        let opt_len = options.len().div_ceil(4) * 4;
         let tcp_len = TCP_HEADER_LEN + opt_len;
         let mut packet = match (self.src, self.dst) {
             (IpAddr::V4(src), IpAddr::V4(dst)) => {
@@ -279,9 +282,10 @@ impl Segment<'_> {
         tcp[field::TCP_DATA_OFFSET] = ((tcp_len / 4) as u8) << 4;
         tcp[field::TCP_FLAGS] = self.flags;
         tcp[field::TCP_WINDOW].copy_from_slice(&self.window.to_be_bytes());
-        tcp[TCP_HEADER_LEN..TCP_HEADER_LEN + self.options.len()].copy_from_slice(self.options);
-        let parsed = Tcp::parse(&packet).expect("a packet we just built parses");
-        fix_checksums(&mut packet, &parsed);
+        tcp[TCP_HEADER_LEN..TCP_HEADER_LEN + options.len()].copy_from_slice(options);
+        if let Some(parsed) = Tcp::parse(&packet) {
+            fix_checksums(&mut packet, &parsed);
+        }
         packet
     }
 }
@@ -397,6 +401,24 @@ mod tests {
         let parsed = Tcp::parse(&shorter).unwrap();
         assert_eq!((parsed.tcp_len, parsed.total_len), (40, 60));
         assert!(verify(&shorter));
+    }
+
+    #[test]
+    fn overlong_options_are_cut() {
+        let segment = Segment {
+            src: "198.18.1.1".parse().unwrap(),
+            dst: "198.18.0.2".parse().unwrap(),
+            sport: 1,
+            dport: 2,
+            seq: 0,
+            ack: 0,
+            flags: flags::SYN,
+            window: 0,
+            options: &[1; 44],
+        };
+        let packet = segment.build();
+        assert_eq!(Tcp::parse(&packet).unwrap().tcp_len, 60);
+        assert!(verify(&packet));
     }
 
     #[test]

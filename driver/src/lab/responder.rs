@@ -167,6 +167,23 @@ mod tests {
     }
 
     #[test]
+    fn survives_mangled_syns() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(4);
+        let seed = syn(&THESIS_BLOCK, 80);
+        for _ in 0..20_000 {
+            let mut packet = seed.clone();
+            for _ in 0..rng.gen_range(1..6) {
+                let at = rng.gen_range(0..packet.len());
+                packet[at] = rng.gen();
+            }
+            packet.truncate(rng.gen_range(0..=packet.len()));
+            if let Some(reply) = answer(&packet, &[80], &mut rng) {
+                assert!(Tcp::parse(&reply).is_some());
+            }
+        }
+    }
+
+    #[test]
     fn ignores_v1_and_closes_other_ports() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(2);
         let v1 = [2, 4, 5, 0xb4, 30, 4, 0x01, 0x01];

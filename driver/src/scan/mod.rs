@@ -59,6 +59,8 @@ impl VersionChoice {
 
 /// Arguments of `mptcpscan scan`.
 #[derive(clap::Args, Debug, Clone)]
+// `chain` flattens these into its own `Args`: the group needs a name of its own.
+#[group(id = "scan_args")]
 pub struct Args {
     /// Targets: addresses or CIDR prefixes, IPv4 or IPv6 (nothing is scanned without targets).
     pub targets: Vec<String>,

@@ -1,0 +1,545 @@
+//! Acceptance tests of `mptcpscan dissect` on real captures of other projects
+//! (`../shared/captures`, see its README): both ends of the same connections agree, every option
+//! matches tcpdump's own decode and tshark's counts, and damaged captures keep their results.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// `<repo>/../shared/captures` (CI), else `/work/shared/captures`.
+fn captures() -> PathBuf {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let candidates = [
+        repo.join("../shared/captures"),
+        PathBuf::from("/work/shared/captures"),
+    ];
+    candidates
+        .iter()
+        .find(|p| p.is_dir())
+        .unwrap_or_else(|| {
+            panic!(
+                "the shared captures are missing: looked in {} and /work/shared/captures",
+                candidates[0].display()
+            )
+        })
+        .clone()
+}
+
+fn every_capture() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in ["tcpdump", "ptcpdump", "pymptcpanalyzer"] {
+        for entry in std::fs::read_dir(captures().join(dir)).expect("captures folder") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "pcap") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    assert!(
+        out.len() >= 12,
+        "expected the 12 shared captures, found {}",
+        out.len()
+    );
+    out
+}
+
+fn mptcpscan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mptcpscan"))
+        .args(args)
+        .output()
+        .expect("running mptcpscan")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mptcpscan-dissect-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Runs `dissect --json` and returns the records.
+fn records(capture: &Path, dir: &Path) -> (Output, Vec<Value>) {
+    let json = dir.join(format!(
+        "{}.json",
+        capture.file_stem().unwrap().to_string_lossy()
+    ));
+    let output = mptcpscan(&[
+        "dissect",
+        "--json",
+        json.to_str().unwrap(),
+        capture.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&json).expect("JSON output written");
+    let records = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+        .collect();
+    (output, records)
+}
+
+fn summary(records: &[Value]) -> &Value {
+    let last = records.last().expect("at least the summary");
+    assert_eq!(last["record"], "summary", "the summary is the last record");
+    last
+}
+
+/// Connections whose handshake was captured, each with its established subflows (4-tuples).
+fn established(records: &[Value]) -> BTreeMap<String, BTreeSet<String>> {
+    records
+        .iter()
+        .filter(|r| r["record"] == "connection" && r["initial_syn_seen"] == true)
+        .map(|r| {
+            let subflows = r["subflows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["state"] == "established")
+                .map(|s| {
+                    format!(
+                        "{} > {}",
+                        s["client"].as_str().unwrap(),
+                        s["server"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            let client = r["client"].as_str().unwrap();
+            (
+                format!("{client} > {}", r["server"].as_str().unwrap()),
+                subflows,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn client_and_server_captures_agree_on_connections_and_subflows() {
+    let dir = temp_dir("agree");
+    let base = captures().join("pymptcpanalyzer");
+    let (out_c, client) = records(&base.join("client_2.pcap"), &dir);
+    let (out_s, server) = records(&base.join("server_2.pcap"), &dir);
+    assert!(out_c.status.success() && out_s.status.success());
+    let (client, server) = (established(&client), established(&server));
+    assert_eq!(client.len(), 4, "four iperf connections: {client:#?}");
+    assert_eq!(client, server);
+    let subflows: usize = client.values().map(BTreeSet::len).sum();
+    assert_eq!(subflows, 15, "established subflows: {client:#?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn joins_are_attached_by_token_and_their_hmacs_check() {
+    let dir = temp_dir("joins");
+    let (_, records) = records(&captures().join("tcpdump/mptcp-v0.pcap"), &dir);
+    let connections: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["record"] == "connection")
+        .collect();
+    assert_eq!(connections.len(), 1);
+    let c = connections[0];
+    assert_eq!(c["version"], "v0");
+    assert_eq!(c["subflows_established"], 2);
+    assert_eq!(c["subflows_failed"], 0);
+    assert_eq!(c["ending"], "data_fin");
+    assert_eq!(c["checksum_negotiated"], true);
+    assert!(c["dss_checksum_ok"].as_u64().unwrap() > 100);
+    assert_eq!(c["dss_checksum_failed"], 0);
+    assert_eq!(c["join_delays"].as_array().unwrap().len(), 1);
+    assert_eq!(c["add_addr"][0]["address"], "10.1.2.2");
+    assert_eq!(c["add_addr"][0]["scope"], "private");
+    assert!(c["rtt_spread_ms"].as_f64().is_some());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn v1_add_addr_hmacs_endings_and_resets() {
+    let dir = temp_dir("v1");
+    let tcpdump = captures().join("tcpdump");
+    let (_, aa) = records(&tcpdump.join("mptcp-aa-v1.pcap"), &dir);
+    let c = aa.iter().find(|r| r["record"] == "connection").unwrap();
+    assert_eq!(c["add_addr"][0]["hmac"], "pre-rfc-truncation");
+    let (_, fclose) = records(&tcpdump.join("mptcp-fclose.pcap"), &dir);
+    let c = fclose.iter().find(|r| r["record"] == "connection").unwrap();
+    assert_eq!(c["ending"], "fastclose");
+    let (_, rst) = records(&tcpdump.join("mptcp-tcprst.pcap"), &dir);
+    let c = rst.iter().find(|r| r["record"] == "connection").unwrap();
+    assert_eq!(c["ending"], "mp_tcprst");
+    assert_eq!(c["tcprst"].as_array().unwrap().len(), 2);
+    let (_, v1) = records(&tcpdump.join("mptcp-v1.pcap"), &dir);
+    let c = v1.iter().find(|r| r["record"] == "connection").unwrap();
+    assert_eq!(c["version"], "v1");
+    assert_eq!(c["data_fin"]["client_to_server"], true);
+    assert_eq!(c["data_fin"]["server_to_client"], true);
+    // The client's first 8192 bytes ride on MP_CAPABLE's data-level length, then DSS maps 2076.
+    assert_eq!(c["data_bytes"]["client_to_server"], 10268);
+    assert_eq!(c["data_bytes"]["server_to_client"], 10268);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The MPTCP options of each packet from tcpdump's decode: (packet, tcpdump name, option text).
+fn tcpdump_options(out: &Path) -> Vec<(u64, String, String)> {
+    let mut options = Vec::new();
+    let mut packet = 0;
+    for line in std::fs::read_to_string(out).expect(".out file").lines() {
+        // Verbose decodes continue a packet on lines that do not start with its number.
+        if let Some(Ok(n)) = line.split_whitespace().next().map(str::parse::<u64>) {
+            packet = n;
+        }
+        let mut rest = line;
+        while let Some(at) = rest.find("mptcp ") {
+            let text = &rest[at + "mptcp ".len()..];
+            // The option ends at the first ',' or ']' outside braces (keys are "{k1,k2}").
+            let mut depth = 0;
+            let mut end = text.len();
+            for (i, c) in text.char_indices() {
+                match c {
+                    '{' | '[' => depth += 1,
+                    '}' => depth -= 1,
+                    ']' if depth > 0 => depth -= 1,
+                    ',' | ']' if depth == 0 => {
+                        end = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let option = &text[..end];
+            let name = option.split_whitespace().nth(1).unwrap_or("").to_string();
+            options.push((packet, name, option.to_string()));
+            rest = &text[end..];
+        }
+    }
+    options
+}
+
+/// Our `--options` lines: (packet, subtype, fields).
+fn our_options(capture: &Path) -> Vec<(u64, String, BTreeMap<String, String>)> {
+    let output = mptcpscan(&["dissect", "-q", "--options", "-", capture.to_str().unwrap()]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut parts = line.splitn(3, '\t');
+            let packet = parts.next().unwrap().parse().unwrap();
+            let subtype = parts.next().unwrap().to_string();
+            let fields = fields(parts.next().unwrap_or(""));
+            (packet, subtype, fields)
+        })
+        .collect()
+}
+
+/// `name=value` pairs separated by spaces; quoted values may contain spaces.
+fn fields(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut rest = text.trim_start();
+    while let Some((name, after)) = rest.split_once('=') {
+        let (value, next) = match after.strip_prefix('"') {
+            Some(quoted) => {
+                let end = quoted.find('"').expect("closing quote");
+                (&quoted[..end], &quoted[end + 1..])
+            }
+            None => after.split_at(after.find(' ').unwrap_or(after.len())),
+        };
+        out.insert(name.to_string(), value.to_string());
+        rest = next.trim_start();
+    }
+    out
+}
+
+/// A number written in decimal or 0x-hex (of any length: HMACs have 160 bits), normalised so
+/// that equal values compare equal: hex without leading zeros, decimal as digits.
+fn number(text: &str) -> String {
+    let text = text.trim_matches(|c| c == '{' || c == '}');
+    match text.strip_prefix("0x") {
+        Some(hex) => {
+            assert!(
+                hex.chars().all(|c| c.is_ascii_hexdigit()),
+                "{text:?} is not hex"
+            );
+            let digits = hex.trim_start_matches('0').to_ascii_lowercase();
+            format!("0x{}", if digits.is_empty() { "0" } else { &digits })
+        }
+        None => text
+            .parse::<u128>()
+            .unwrap_or_else(|e| panic!("{text:?} is not a number: {e}"))
+            .to_string(),
+    }
+}
+
+/// Compares one tcpdump option with ours; returns how many fields were compared.
+fn compare(packet: u64, tcpdump: &str, ours: &BTreeMap<String, String>) -> usize {
+    let words: Vec<&str> = tcpdump.split_whitespace().collect();
+    let mut compared = 0;
+    let mut check = |what: &str, theirs: String, field: &str| {
+        let mine = ours
+            .get(field)
+            .unwrap_or_else(|| panic!("packet {packet}: we show no {field} for `{tcpdump}`"));
+        assert_eq!(
+            number(mine),
+            theirs,
+            "packet {packet}: {what} in `{tcpdump}`"
+        );
+        compared += 1;
+    };
+    let name = words.get(1).copied().unwrap_or("");
+    if name == "capable" {
+        check("version", number(&words[2][1..]), "version");
+        if let Some(keys) = tcpdump.split('{').nth(1) {
+            let keys: Vec<&str> = keys.trim_end_matches('}').split(',').collect();
+            check("sender key", number(keys[0]), "sender_key");
+            if let Some(receiver) = keys.get(1) {
+                check("receiver key", number(receiver), "receiver_key");
+            }
+        }
+        return compared;
+    }
+    if name == "tcprst" {
+        let reason = tcpdump.split(" reason ").nth(1).unwrap();
+        assert!(
+            ours["reason_name"].eq_ignore_ascii_case(reason),
+            "packet {packet}: reason {reason} vs {:?}",
+            ours["reason_name"]
+        );
+        check(
+            "transient flag",
+            u8::from(tcpdump.contains("[T]")).to_string(),
+            "transient",
+        );
+        return compared + 1;
+    }
+    // Label-value pairs: tcpdump's label → our field.
+    let labels: &[(&str, &str)] = match name {
+        "dss" => &[
+            ("ack", "data_ack"),
+            ("seq", "dsn"),
+            ("subseq", "ssn"),
+            ("len", "data_len"),
+            ("csum", "checksum"),
+        ],
+        "join" => &[
+            ("id", "addr_id"),
+            ("token", "token"),
+            ("nonce", "nonce"),
+            ("hmac", "hmac"),
+        ],
+        "add-addr" => &[("id", "addr_id"), ("hmac", "hmac"), ("port", "port")],
+        "rem-addr" => &[("id", "ids")],
+        "fast-close" => &[("key", "receiver_key")],
+        "prio" => &[("id", "addr_id")],
+        "fail" => &[("seq", "dsn")],
+        other => panic!("packet {packet}: unexpected tcpdump option `{other}`"),
+    };
+    for pair in words.windows(2) {
+        if let Some((_, field)) = labels.iter().find(|(label, _)| *label == pair[0]) {
+            check(pair[0], number(pair[1]), field);
+        }
+    }
+    if name == "dss" {
+        assert_eq!(
+            ours.contains_key("data_fin"),
+            words.contains(&"fin"),
+            "packet {packet}: DATA_FIN in `{tcpdump}`"
+        );
+    }
+    if name == "add-addr" {
+        // The address follows the id; "v1-echo" marks an echo.
+        let at = words.iter().position(|w| *w == "id").unwrap() + 2;
+        assert_eq!(ours["address"], words[at], "packet {packet}: address");
+        let echo = u8::from(words[2].ends_with("echo")).to_string();
+        assert_eq!(ours["echo"], echo, "packet {packet}: echo flag");
+        compared += 2;
+    }
+    compared
+}
+
+#[test]
+fn every_option_matches_tcpdumps_own_decode() {
+    let mut compared = 0;
+    let mut options = 0;
+    for capture in every_capture()
+        .iter()
+        .filter(|p| p.with_extension("out").exists())
+    {
+        let theirs = tcpdump_options(&capture.with_extension("out"));
+        let ours = our_options(capture);
+        assert_eq!(
+            ours.len(),
+            theirs.len(),
+            "{}: number of MPTCP options",
+            capture.display()
+        );
+        for ((p1, name, text), (p2, subtype, fields)) in theirs.iter().zip(&ours) {
+            assert_eq!(p1, p2, "{}: packet numbers", capture.display());
+            if name.starts_with("dss[bad") {
+                // tcpdump's "[bad opt]": we must name the error instead of fields.
+                assert_eq!(subtype, "DSS");
+                assert!(fields.contains_key("error"), "packet {p1}: {fields:?}");
+                continue;
+            }
+            options += 1;
+            compared += compare(*p1, text, fields);
+        }
+    }
+    assert!(options > 300, "options compared: {options}");
+    assert!(compared > 1000, "fields compared: {compared}");
+}
+
+#[test]
+fn option_counts_equal_tsharks_on_every_capture() {
+    for capture in every_capture() {
+        let tshark = Command::new("tshark")
+            .args([
+                "-r",
+                capture.to_str().unwrap(),
+                "-Y",
+                "mptcp",
+                "-T",
+                "fields",
+            ])
+            .args(["-e", "tcp.options.mptcp.subtype"])
+            .output()
+            .expect("tshark is needed (make test installs it)");
+        assert!(tshark.status.success(), "tshark on {}", capture.display());
+        let mut theirs: BTreeMap<String, u64> = BTreeMap::new();
+        for value in String::from_utf8(tshark.stdout).unwrap().split([',', '\n']) {
+            if let Ok(subtype) = value.trim().parse::<u8>() {
+                *theirs
+                    .entry(mptcpscan::mptcp::subtype::name(subtype).to_string())
+                    .or_insert(0) += 1;
+            }
+        }
+        let dir = temp_dir("tshark");
+        let (_, records) = records(&capture, &dir);
+        let ours: BTreeMap<String, u64> =
+            serde_json::from_value(summary(&records)["trace"]["options"].clone()).unwrap();
+        assert_eq!(ours, theirs, "{}", capture.display());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
+
+#[test]
+fn a_malformed_option_is_reported_with_its_packet_and_nothing_is_lost() {
+    let dir = temp_dir("oobr");
+    let capture = captures().join("tcpdump/mptcp-dss-oobr.pcap");
+    let (output, records) = records(&capture, &dir);
+    assert!(
+        output.status.success(),
+        "a malformed packet is data, not a failure"
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("packet 1: MPTCP option: MPTCP DSS (subtype 2)"),
+        "{stdout}"
+    );
+    let trace = &summary(&records)["trace"];
+    assert_eq!(trace["packets"], 1);
+    assert_eq!(trace["malformed_mptcp"], 1);
+    assert_eq!(trace["options"]["DSS"], 1);
+    // The other options of that SYN (MSS, SACK, timestamps) still counted it as TCP.
+    assert_eq!(trace["tcp_packets"][0], 1);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn truncated_captures_name_the_packet_and_keep_the_results() {
+    let dir = temp_dir("truncated");
+    for (name, keep) in [
+        ("pymptcpanalyzer/client_2.pcap", 0.6),
+        ("pymptcpanalyzer/iperf-mptcp-0-0.pcap", 0.5),
+        ("tcpdump/mptcp-v0.pcap", 0.999),
+    ] {
+        let original = captures().join(name);
+        let bytes = std::fs::read(&original).unwrap();
+        let cut = dir.join(original.file_name().unwrap());
+        std::fs::write(&cut, &bytes[..(bytes.len() as f64 * keep) as usize]).unwrap();
+        let (output, records) = records(&cut, &dir);
+        assert_eq!(output.status.code(), Some(2), "{name}: exit status");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        let trace = &summary(&records)["trace"];
+        let read = trace["packets"].as_u64().unwrap();
+        let expected = format!(
+            "packet {}: capture truncated in the middle of a record",
+            read + 1
+        );
+        assert!(stderr.contains(&expected), "{name}: {stderr}");
+        // The results up to the cut are there: tables on stdout, connections in the JSON.
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(stdout.contains("MPTCP connections"), "{name}: {stdout}");
+        assert!(read > 0);
+        assert!(
+            records.iter().any(|r| r["record"] == "connection"),
+            "{name}: connections kept"
+        );
+        assert_eq!(
+            summary(&records)["read_errors"].as_array().unwrap().len(),
+            1
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_file_that_is_not_a_capture_fails_cleanly() {
+    let dir = temp_dir("garbage");
+    let path = dir.join("notes.txt");
+    std::fs::write(&path, "not a capture at all\n").unwrap();
+    let output = mptcpscan(&["dissect", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("not a pcap or pcapng file"), "{stderr}");
+    let output = mptcpscan(&["dissect", dir.join("missing.pcap").to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_report_draws_every_figure_from_dissect_output() {
+    let dir = temp_dir("report");
+    let base = captures().join("pymptcpanalyzer");
+    let mut inputs = Vec::new();
+    for name in ["client_2.pcap", "iperf-mptcp-0-0.pcap"] {
+        let json = dir.join(format!("{name}.json"));
+        let output = mptcpscan(&[
+            "dissect",
+            "-q",
+            "--json",
+            json.to_str().unwrap(),
+            base.join(name).to_str().unwrap(),
+        ]);
+        assert!(output.status.success());
+        inputs.push(json);
+    }
+    let out = dir.join("report");
+    let mut args = vec!["report", "-o", out.to_str().unwrap()];
+    args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
+    let output = mptcpscan(&args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for figure in [
+        "join-delay-cdf",
+        "subflows-per-connection",
+        "rtt-spread-cdf",
+        "initial-share-cdf",
+        "reinjection-cdf",
+        "key-hamming-weights",
+        "classes-dissect",
+    ] {
+        let svg = std::fs::read_to_string(out.join(format!("{figure}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("<path"), "{figure}");
+        let png = std::fs::read(out.join(format!("{figure}.png"))).unwrap();
+        assert_eq!(&png[1..4], b"PNG", "{figure}");
+    }
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert_eq!(html.matches("<figure").count(), 7);
+    assert!(html.contains("Dataset (as in Hesmans et al., Table 1)"));
+    std::fs::remove_dir_all(&dir).ok();
+}
