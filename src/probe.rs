@@ -166,8 +166,7 @@ impl ProbeSpec {
             Companions::Linux => (7, 64240),
             Companions::Windows => (8, 64240),
             Companions::Bsd => (6, 65535),
-            Companions::Minimal | Companions::Raw(_) => (0, 65535),
-            Companions::Study2021 => (0, 65535),
+            Companions::Minimal | Companions::Raw(_) | Companions::Study2021 => (0, 65535),
         };
         ProbeSpec {
             offer,

@@ -1078,7 +1078,7 @@ mod tests {
         STUDY2021_KEY,
     };
     use crate::wire::{Ipv6Packet, TcpPacket};
-    use core::net::{Ipv4Addr, Ipv6Addr};
+    use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
     use quickcheck::quickcheck;
     use std::string::String;
     use std::vec::Vec;
@@ -1337,6 +1337,40 @@ mod tests {
         assert_eq!(
             tokens(&d),
             "IP::TTL IP::CheckSum IP::SourceIP TCP::SrcPort TCP::CheckSum"
+        );
+    }
+
+    #[test]
+    fn from_a_whole_icmp_packet() {
+        use crate::wire::icmp::{v4_type, ErrorKind, IcmpError, Icmpv4Packet, PROTOCOL_ICMPV4};
+        let quote = quote_v4(|q| q[60..72].fill(kind::NOP));
+        let mut packet = std::vec![0u8; 28 + quote.len()];
+        let total = packet.len() as u16;
+        let mut ip = Ipv4Packet::new_unchecked(&mut packet[..]);
+        ip.set_version_and_header_len(20);
+        ip.set_total_len(total);
+        ip.set_ttl(60);
+        ip.set_protocol(PROTOCOL_ICMPV4);
+        ip.set_src_addr(Ipv4Addr::new(198, 18, 4, 1));
+        ip.set_dst_addr(SRC);
+        ip.fill_checksum();
+        let mut icmp = Icmpv4Packet::new_unchecked(&mut packet[20..]);
+        icmp.set_type_code(v4_type::TIME_EXCEEDED, 0);
+        icmp.body_mut().copy_from_slice(&quote);
+        icmp.fill_checksum();
+
+        let error = IcmpError::parse(&packet).unwrap();
+        assert_eq!(error.kind, ErrorKind::TimeExceeded);
+        assert_eq!(error.from, IpAddr::V4(Ipv4Addr::new(198, 18, 4, 1)));
+        let d = QuoteDiff::compare(&sent_v4(), error.quote).unwrap();
+        assert_eq!(d.mptcp(), MptcpHop::ReplacedByNops);
+        assert_eq!(
+            first_mptcp_change(&[MptcpHop::Intact, MptcpHop::NoInformation, d.mptcp()]),
+            Some(PathChange {
+                hop: 3,
+                summary: MptcpHop::ReplacedByNops,
+                last_intact: Some(1)
+            })
         );
     }
 

@@ -209,17 +209,24 @@ pub fn classify(sent: &Sent<'_>, reply: &Reply<'_>) -> Classification {
         out.signals = signals;
         return out;
     };
-    let packet = match capable::Packet::new_checked(bytes) {
-        Ok(packet) => packet,
-        Err(error) => {
-            out.verdict = Verdict::Malformed;
-            out.signals = signals;
-            out.error = Some(MalformedReply::MpCapable(error));
-            return out;
-        }
+    // The scan checked kind, length and subtype, so the two SYN-ACK layouts (12 bytes, and 4 as
+    // a mirror of a v1 SYN) read straight off the bytes; the view decides every other length.
+    let (version, key) = match *bytes {
+        [_, 12, subtype_version, _, a, b, c, d, e, f, g, h] => (
+            subtype_version & 0x0f,
+            Some(u64::from_be_bytes([a, b, c, d, e, f, g, h])),
+        ),
+        [_, 4, subtype_version, _] => (subtype_version & 0x0f, None),
+        _ => match capable::Packet::new_checked(bytes) {
+            Ok(packet) => (packet.version(), packet.sender_key()),
+            Err(error) => {
+                out.verdict = Verdict::Malformed;
+                out.signals = signals;
+                out.error = Some(MalformedReply::MpCapable(error));
+                return out;
+            }
+        },
     };
-    let version = packet.version();
-    let key = packet.sender_key();
     // Equal options carry equal keys: the cheap test first.
     if key == sent.key && bytes == sent.mp_capable {
         signals |= Signals::MP_CAPABLE_ECHOED;
@@ -817,6 +824,26 @@ pub(crate) mod tests {
             let probe = hex(STUDY_PROBE);
             let sent = Sent::from_options(&probe, SEQ).unwrap();
             check_invariants(&classify(&sent, &synack(&options, SEQ + 1)))
+        }
+
+        fn mp_capable_fields_agree_with_the_view(
+            version: u8, flags: u8, key: u64, ack_layout: bool
+        ) -> bool {
+            // Both SYN-ACK layouts read directly, and a longer one through the view.
+            let mut option = std::vec![0x1e, 12, version & 0x0f, flags];
+            option.extend_from_slice(&key.to_be_bytes());
+            if ack_layout {
+                option[1] = 20;
+                option.extend_from_slice(&key.rotate_left(7).to_be_bytes());
+            }
+            let view = crate::mptcp::MpCapable::parse(&option).unwrap();
+            let short = [0x1e, 4, version & 0x0f, flags];
+            let c = classify_study(&option);
+            let k = classify_study(&short);
+            c.version == Some(view.version)
+                && c.key == view.sender_key
+                && k.version == Some(version & 0x0f)
+                && k.key.is_none()
         }
 
         fn every_random_key_far_from_ours_is_real(key: u64) -> bool {

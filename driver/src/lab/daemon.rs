@@ -2,6 +2,7 @@
 //! namespace and tracks them by pid file, and how `lab down` stops them.
 
 use std::fs;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -155,17 +156,18 @@ pub fn spawn(
     }
 }
 
-/// Whether `pid` is alive and is one of the lab's daemons (not a reused pid).
-pub fn is_lab_daemon(pid: i32) -> bool {
-    fs::read(format!("/proc/{pid}/cmdline"))
-        .map(|cmdline| {
-            cmdline
-                .split(|&b| b == 0)
-                .collect::<Vec<_>>()
-                .windows(2)
-                .any(|w| w[0] == b"lab" && w[1] == b"serve")
+/// Whether `pid` is alive and is a daemon of the lab whose state directory is `state` (not a
+/// reused pid, nor another lab's daemon): its `--ready` file lies in that directory.
+pub fn is_lab_daemon(pid: i32, state: &Path) -> bool {
+    let Ok(cmdline) = fs::read(format!("/proc/{pid}/cmdline")) else {
+        return false;
+    };
+    let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+    let serving = args.windows(2).any(|w| w[0] == b"lab" && w[1] == b"serve");
+    serving
+        && args.windows(2).any(|w| {
+            w[0] == b"--ready" && Path::new(std::ffi::OsStr::from_bytes(w[1])).starts_with(state)
         })
-        .unwrap_or(false)
 }
 
 /// Stops process `pid`: SIGTERM, then SIGKILL if it is still there after a second.
