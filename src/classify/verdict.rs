@@ -209,17 +209,24 @@ pub fn classify(sent: &Sent<'_>, reply: &Reply<'_>) -> Classification {
         out.signals = signals;
         return out;
     };
-    let packet = match capable::Packet::new_checked(bytes) {
-        Ok(packet) => packet,
-        Err(error) => {
-            out.verdict = Verdict::Malformed;
-            out.signals = signals;
-            out.error = Some(MalformedReply::MpCapable(error));
-            return out;
-        }
+    // The scan checked kind, length and subtype, so the two SYN-ACK layouts (12 bytes, and 4 as
+    // a mirror of a v1 SYN) read straight off the bytes; the view decides every other length.
+    let (version, key) = match *bytes {
+        [_, 12, subtype_version, _, a, b, c, d, e, f, g, h] => (
+            subtype_version & 0x0f,
+            Some(u64::from_be_bytes([a, b, c, d, e, f, g, h])),
+        ),
+        [_, 4, subtype_version, _] => (subtype_version & 0x0f, None),
+        _ => match capable::Packet::new_checked(bytes) {
+            Ok(packet) => (packet.version(), packet.sender_key()),
+            Err(error) => {
+                out.verdict = Verdict::Malformed;
+                out.signals = signals;
+                out.error = Some(MalformedReply::MpCapable(error));
+                return out;
+            }
+        },
     };
-    let version = packet.version();
-    let key = packet.sender_key();
     // Equal options carry equal keys: the cheap test first.
     if key == sent.key && bytes == sent.mp_capable {
         signals |= Signals::MP_CAPABLE_ECHOED;
@@ -325,11 +332,11 @@ fn scan_options<'a>(
             }
             (kind::TIMESTAMP, &[_, _, a, b, c, d, e, f, g, h]) => {
                 if let Some(ours) = sent.tsval {
-                    if u32::from_be_bytes([a, b, c, d]) == ours {
-                        *signals |= Signals::TS_ECHOED;
-                    }
                     if u32::from_be_bytes([e, f, g, h]) != ours {
                         *signals |= Signals::TSECR_WRONG;
+                        if u32::from_be_bytes([a, b, c, d]) == ours {
+                            *signals |= Signals::TS_ECHOED;
+                        }
                     }
                 }
             }
@@ -632,16 +639,25 @@ pub(crate) mod tests {
 
     #[test]
     fn timestamp_echo_alone_is_suspicious() {
-        // The server's options and key, but TSval = our TSval (TSecr still ours too).
+        // The server's options and key, but our timestamps option as we sent it.
+        let mut reply = hex(THESIS_V0_REPLY);
+        reply[8..16].copy_from_slice(&[0x0f, 0x0f, 0x0f, 0x01, 0, 0, 0, 0]);
+        let c = classify_study(&reply);
+        assert_eq!(c.verdict, Verdict::Suspicious);
+        assert_eq!(c.signals, Signals::TS_ECHOED | Signals::TSECR_WRONG);
+        // A rewritten TSecr alone is only informational (real stacks in the captures do it).
+        let mut reply = hex(THESIS_V0_REPLY);
+        reply[15] = 0x02;
+        let c = classify_study(&reply);
+        assert_eq!(
+            (c.verdict, c.signals),
+            (Verdict::MptcpV0, Signals::TSECR_WRONG)
+        );
+        // TSval equal to ours and TSecr ours: a clock reading the same, answered properly.
         let mut reply = hex(THESIS_V0_REPLY);
         reply[8..12].copy_from_slice(&[0x0f, 0x0f, 0x0f, 0x01]);
         let c = classify_study(&reply);
-        assert_eq!(c.verdict, Verdict::Suspicious);
-        assert_eq!(c.signals, Signals::TS_ECHOED);
-        // A rewritten TSecr alone, likewise.
-        let mut reply = hex(THESIS_V0_REPLY);
-        reply[15] = 0x02;
-        assert_eq!(classify_study(&reply).signals, Signals::TSECR_WRONG);
+        assert_eq!((c.verdict, c.signals), (Verdict::MptcpV0, Signals::empty()));
     }
 
     #[test]
@@ -817,6 +833,26 @@ pub(crate) mod tests {
             let probe = hex(STUDY_PROBE);
             let sent = Sent::from_options(&probe, SEQ).unwrap();
             check_invariants(&classify(&sent, &synack(&options, SEQ + 1)))
+        }
+
+        fn mp_capable_fields_agree_with_the_view(
+            version: u8, flags: u8, key: u64, ack_layout: bool
+        ) -> bool {
+            // Both SYN-ACK layouts read directly, and a longer one through the view.
+            let mut option = std::vec![0x1e, 12, version & 0x0f, flags];
+            option.extend_from_slice(&key.to_be_bytes());
+            if ack_layout {
+                option[1] = 20;
+                option.extend_from_slice(&key.rotate_left(7).to_be_bytes());
+            }
+            let view = crate::mptcp::MpCapable::parse(&option).unwrap();
+            let short = [0x1e, 4, version & 0x0f, flags];
+            let c = classify_study(&option);
+            let k = classify_study(&short);
+            c.version == Some(view.version)
+                && c.key == view.sender_key
+                && k.version == Some(version & 0x0f)
+                && k.key.is_none()
         }
 
         fn every_random_key_far_from_ours_is_real(key: u64) -> bool {

@@ -90,6 +90,13 @@ def mp_capable(area):
 class Prober:
     def __init__(self, truth):
         self.truth = truth
+        # Consecutive source ports: a SYN that reused the 4-tuple of an earlier probe's half-open
+        # connection would get that connection's SYN-ACK back instead of its own.
+        self.next_sport = random.randint(20000, 40000)
+
+    def sport(self):
+        self.next_sport += 1
+        return self.next_sport
 
     def syn(self, src, dst, sport, dport, seq, options):
         header = struct.pack(
@@ -107,7 +114,7 @@ class Prober:
         dst = ipaddress.ip_address(dst)
         scanner = self.truth["scanner"]["ipv4" if dst.version == 4 else "ipv6"]
         src = ipaddress.ip_address(scanner["address"])
-        sport = random.randint(20000, 60000)
+        sport = self.sport()
         seq = random.getrandbits(32)
         options = PROBES[version]
         segment = self.syn(src, dst, sport, port, seq, options)
@@ -249,7 +256,7 @@ def check_raw_address(prober, truth, entry):
     dst = net.network_address + 1
     addrs = scanner["ipv4" if net.version == 4 else "ipv6"]
     src = ipaddress.ip_address(addrs["raw_address"])
-    sport, port, seq = random.randint(20000, 60000), truth["ports"][0], random.getrandbits(32)
+    sport, port, seq = prober.sport(), truth["ports"][0], random.getrandbits(32)
     segment = prober.syn(src, dst, sport, port, seq, V1_OPTIONS)
     if net.version == 4:
         header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(segment), 1, 0, 64, 6, 0, src.packed, dst.packed)

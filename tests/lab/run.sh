@@ -64,6 +64,14 @@ echo "ok   lab status shows $(grep -c alive "$TMP/status.txt") live daemons and 
 echo "== checks from the scanner namespace"
 ip netns exec "$NAME-scan" python3 "$HERE/check.py" "$TMP/truth.json"
 
+echo "== a daemon that dies shows in lab status"
+kill "$(cat "$STATE/daemons/middlebox-mirror-full.pid")"
+sleep 0.2
+"$BIN" lab status --name "$NAME" >"$TMP/status.txt"
+grep -q "daemon middlebox-mirror-full: pid [0-9]* DEAD" "$TMP/status.txt" || fail "status misses the dead daemon"
+"$BIN" lab status --name "$NAME" | head -1 >/dev/null || fail "lab status into a closed pipe"
+echo "ok   lab status reports the killed daemon as DEAD"
+
 echo "== lab down"
 "$BIN" lab down --name "$NAME"
 expect_clean "lab down"

@@ -135,29 +135,31 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                     .write(path)
                     .with_context(|| format!("writing the ground truth to {}", path.display()))?;
             }
-            print!("{}", truth.summary());
-            println!(
-                "ground truth: {}",
-                up.ground_truth
-                    .as_ref()
-                    .unwrap_or(&lab.ground_truth_path())
-                    .display()
-            );
-            Ok(())
+            let path = up.ground_truth.unwrap_or_else(|| lab.ground_truth_path());
+            emit(&format!(
+                "{}ground truth: {}\n",
+                truth.summary(),
+                path.display()
+            ))
         }
         Command::Down(name) => {
             require_root()?;
             let lab = netns::Lab::new(&name.name);
             let existed = lab.exists()?;
             lab.down()?;
-            if existed {
-                println!("lab {:?} is down", name.name);
-            } else {
-                println!("lab {:?} was not up", name.name);
-            }
-            Ok(())
+            let state = if existed { "is down" } else { "was not up" };
+            emit(&format!("lab {:?} {state}\n", name.name))
         }
-        Command::Status(name) => netns::Lab::new(&name.name).status(),
+        Command::Status(name) => emit(&netns::Lab::new(&name.name).status()?),
+    }
+}
+
+/// Writes to stdout; a reader that went away (`lab status | head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
 }
 

@@ -215,32 +215,42 @@ impl Lab {
         Ok(())
     }
 
-    /// Prints namespaces, daemons and prefixes.
-    pub fn status(&self) -> anyhow::Result<()> {
+    /// Namespaces, daemons (alive or dead, with their log's last lines) and prefixes, as text.
+    pub fn status(&self) -> anyhow::Result<String> {
+        use std::fmt::Write as _;
         let namespaces = self.namespaces()?;
         if namespaces.is_empty() && !self.state.exists() {
-            println!("lab {:?} is not up", self.name);
-            return Ok(());
+            return Ok(format!("lab {:?} is not up\n", self.name));
         }
-        println!("lab {:?}", self.name);
-        println!("namespaces: {}", namespaces.join(" "));
+        let mut out = format!(
+            "lab {:?}\nnamespaces: {}\n",
+            self.name,
+            namespaces.join(" ")
+        );
         for (id, pid) in self.daemons() {
-            let alive = if daemon::is_lab_daemon(pid, &self.state) {
-                "alive"
-            } else {
-                "DEAD"
-            };
-            println!("daemon {id}: pid {pid} {alive}");
+            if daemon::is_lab_daemon(pid, &self.state) {
+                writeln!(out, "daemon {id}: pid {pid} alive")?;
+                continue;
+            }
+            let log = self.state.join("daemons").join(format!("{id}.log"));
+            let text = fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(3).collect();
+            writeln!(
+                out,
+                "daemon {id}: pid {pid} DEAD; {}: {}",
+                log.display(),
+                tail.join(" | ")
+            )?;
         }
         match GroundTruth::load(&self.ground_truth_path()) {
             Ok(truth) => {
-                println!("ground truth: {}", self.ground_truth_path().display());
+                writeln!(out, "ground truth: {}", self.ground_truth_path().display())?;
                 for p in &truth.prefixes {
-                    println!("  {:<24} {}", p.prefix.to_string(), p.class.name());
+                    writeln!(out, "  {:<24} {}", p.prefix.to_string(), p.class.name())?;
                 }
             }
-            Err(e) => println!("no ground truth: {e:#}"),
+            Err(e) => writeln!(out, "no ground truth: {e:#}")?,
         }
-        Ok(())
+        Ok(out)
     }
 }
