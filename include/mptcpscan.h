@@ -68,7 +68,7 @@
 #define MPTCPSCAN_SIGNAL_TS_ECHOED (1 << 9)
 
 /**
- * Reply signal: the reply's TSecr is not our TSval (suspicious).
+ * Reply signal: the reply's TSecr is not our TSval (informational).
  */
 #define MPTCPSCAN_SIGNAL_TSECR_WRONG (1 << 10)
 
@@ -121,12 +121,12 @@
 /**
  * The suspicious signals: without a decisive one, any of them makes it `SUSPICIOUS`.
  */
-#define MPTCPSCAN_SIGNALS_SUSPICIOUS 32512
+#define MPTCPSCAN_SIGNALS_SUSPICIOUS 31488
 
 /**
  * The informational signals, which never change a verdict.
  */
-#define MPTCPSCAN_SIGNALS_INFORMATIONAL 983040
+#define MPTCPSCAN_SIGNALS_INFORMATIONAL 984064
 
 /**
  * Host signal: both replies carry the same key.
