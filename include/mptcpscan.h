@@ -68,7 +68,7 @@
 #define MPTCPSCAN_SIGNAL_TS_ECHOED (1 << 9)
 
 /**
- * Reply signal: the reply's TSecr is not our TSval (suspicious).
+ * Reply signal: the reply's TSecr is not our TSval (informational).
  */
 #define MPTCPSCAN_SIGNAL_TSECR_WRONG (1 << 10)
 
@@ -121,12 +121,12 @@
 /**
  * The suspicious signals: without a decisive one, any of them makes it `SUSPICIOUS`.
  */
-#define MPTCPSCAN_SIGNALS_SUSPICIOUS 32512
+#define MPTCPSCAN_SIGNALS_SUSPICIOUS 31488
 
 /**
  * The informational signals, which never change a verdict.
  */
-#define MPTCPSCAN_SIGNALS_INFORMATIONAL 983040
+#define MPTCPSCAN_SIGNALS_INFORMATIONAL 984064
 
 /**
  * Host signal: both replies carry the same key.
@@ -289,6 +289,11 @@
 #define MPTCPSCAN_STUDY2021_KEY 868082074056920076
 
 /**
+ * The most changes one diff lists: a `changes` array of this many entries always suffices.
+ */
+#define MPTCPSCAN_QUOTE_MAX_CHANGES 48
+
+/**
  * Possible Hamming weights of a 64-bit key (0 to 64).
  */
 #define MPTCPSCAN_KEY_WEIGHTS 65
@@ -308,7 +313,7 @@
  * The outcome of a call: `MPTCPSCAN_RESULT_OK` (0) or the reason it failed.
  *
  * Codes are grouped by hundreds: 0–99 the call itself (pointers, buffers, arguments), 100–199 the
- * TCP option walk, 200–299 MPTCP options, 400–499 packet headers. A new code may appear in a
+ * TCP option walk, 200–299 MPTCP options, 400–499 packet headers, 500–599 quote diffs. A new code may appear in a
  * minor ABI version, so hosts should treat an unknown non-zero code as a failure and print it
  * with `mptcpscan_strerror`.
  */
@@ -424,6 +429,14 @@ enum mptcpscan_result
      * An ICMP message is not an error quoting a packet.
      */
     MPTCPSCAN_RESULT_WIRE_NOT_AN_ERROR = 405,
+    /**
+     * The packet given as sent is not an IPv4/IPv6 TCP packet.
+     */
+    MPTCPSCAN_RESULT_QUOTE_SENT_INVALID = 500,
+    /**
+     * The quote is IPv4 and the sent packet IPv6, or the reverse.
+     */
+    MPTCPSCAN_RESULT_QUOTE_FAMILY_MISMATCH = 501,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -459,6 +472,51 @@ enum mptcpscan_add_addr_check
 typedef enum mptcpscan_add_addr_check mptcpscan_add_addr_check;
 #else
 typedef uint32_t mptcpscan_add_addr_check;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What one `mptcpscan_quote_change` describes.
+ */
+enum mptcpscan_change_type
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * An IP header field (`field`: an `mptcpscan_ip_field`).
+     */
+    MPTCPSCAN_CHANGE_TYPE_IP = 0,
+    /**
+     * A TCP header field (`field`: an `mptcpscan_tcp_field`).
+     */
+    MPTCPSCAN_CHANGE_TYPE_TCP = 1,
+    /**
+     * `count` more options of kind `option_kind` in the quote than sent.
+     */
+    MPTCPSCAN_CHANGE_TYPE_OPTION_ADDED = 2,
+    /**
+     * `count` fewer options of kind `option_kind` in the quote than sent.
+     */
+    MPTCPSCAN_CHANGE_TYPE_OPTION_REMOVED = 3,
+    /**
+     * A field of an option both carry (`option_kind`; `field`: an `mptcpscan_option_field`).
+     */
+    MPTCPSCAN_CHANGE_TYPE_OPTION_CHANGED = 4,
+    /**
+     * The quote's options do not walk (`error`: the `OPTION_*` code, `error_offset`).
+     */
+    MPTCPSCAN_CHANGE_TYPE_OPTIONS_MALFORMED = 5,
+    /**
+     * A change to our MP_CAPABLE (`field`: an `mptcpscan_mptcp_change`).
+     */
+    MPTCPSCAN_CHANGE_TYPE_MPTCP = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_change_type mptcpscan_change_type;
+#else
+typedef uint32_t mptcpscan_change_type;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -562,6 +620,124 @@ typedef uint32_t mptcpscan_host_verdict;
 #endif // __cplusplus
 
 /**
+ * What kind of ICMP error a message is, across ICMPv4 and ICMPv6.
+ */
+enum mptcpscan_icmp_error_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * TTL or hop limit exceeded (the answer of a router on the path), or reassembly timeout.
+     */
+    MPTCPSCAN_ICMP_ERROR_KIND_TIME_EXCEEDED = 0,
+    /**
+     * Destination, port or path unreachable (filtering included).
+     */
+    MPTCPSCAN_ICMP_ERROR_KIND_DESTINATION_UNREACHABLE = 1,
+    /**
+     * Parameter problem.
+     */
+    MPTCPSCAN_ICMP_ERROR_KIND_PARAMETER_PROBLEM = 2,
+    /**
+     * ICMPv6 packet too big.
+     */
+    MPTCPSCAN_ICMP_ERROR_KIND_PACKET_TOO_BIG = 3,
+    /**
+     * ICMPv4 source quench.
+     */
+    MPTCPSCAN_ICMP_ERROR_KIND_SOURCE_QUENCH = 4,
+    /**
+     * ICMPv4 redirect.
+     */
+    MPTCPSCAN_ICMP_ERROR_KIND_REDIRECT = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_icmp_error_kind mptcpscan_icmp_error_kind;
+#else
+typedef uint32_t mptcpscan_icmp_error_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * An IP header field.
+ */
+enum mptcpscan_ip_field
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * IPv4 header length.
+     */
+    MPTCPSCAN_IP_FIELD_HEADER_LENGTH = 0,
+    /**
+     * IPv4 DSCP.
+     */
+    MPTCPSCAN_IP_FIELD_DSCP = 1,
+    /**
+     * IPv4 ECN bits.
+     */
+    MPTCPSCAN_IP_FIELD_ECN = 2,
+    /**
+     * IPv4 total length.
+     */
+    MPTCPSCAN_IP_FIELD_TOTAL_LENGTH = 3,
+    /**
+     * IPv4 identification.
+     */
+    MPTCPSCAN_IP_FIELD_IDENT = 4,
+    /**
+     * IPv4 flags.
+     */
+    MPTCPSCAN_IP_FIELD_FLAGS = 5,
+    /**
+     * IPv4 fragment offset.
+     */
+    MPTCPSCAN_IP_FIELD_FRAGMENT_OFFSET = 6,
+    /**
+     * IPv4 protocol.
+     */
+    MPTCPSCAN_IP_FIELD_PROTOCOL = 7,
+    /**
+     * IPv4 header checksum, beyond what the TTL change explains.
+     */
+    MPTCPSCAN_IP_FIELD_CHECKSUM = 8,
+    /**
+     * IPv6 traffic class.
+     */
+    MPTCPSCAN_IP_FIELD_TRAFFIC_CLASS = 9,
+    /**
+     * IPv6 flow label.
+     */
+    MPTCPSCAN_IP_FIELD_FLOW_LABEL = 10,
+    /**
+     * IPv6 payload length.
+     */
+    MPTCPSCAN_IP_FIELD_PAYLOAD_LENGTH = 11,
+    /**
+     * IPv6 next header.
+     */
+    MPTCPSCAN_IP_FIELD_NEXT_HEADER = 12,
+    /**
+     * Source address (`sent_address`, `quoted_address`).
+     */
+    MPTCPSCAN_IP_FIELD_SOURCE = 13,
+    /**
+     * Destination address (`sent_address`, `quoted_address`).
+     */
+    MPTCPSCAN_IP_FIELD_DESTINATION = 14,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_ip_field mptcpscan_ip_field;
+#else
+typedef uint32_t mptcpscan_ip_field;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Which MP_JOIN of a subflow handshake `mptcpscan_mp_join` holds (its length says it on the
  * wire: 12, 16 or 24).
  */
@@ -588,6 +764,101 @@ enum mptcpscan_join_stage
 typedef enum mptcpscan_join_stage mptcpscan_join_stage;
 #else
 typedef uint32_t mptcpscan_join_stage;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What happened to the MP_CAPABLE we sent (`sent`/`quoted` hold the values that changed).
+ */
+enum mptcpscan_mptcp_change
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Gone, its bytes not NOPs.
+     */
+    MPTCPSCAN_MPTCP_CHANGE_REMOVED = 0,
+    /**
+     * Overwritten with NOPs.
+     */
+    MPTCPSCAN_MPTCP_CHANGE_REPLACED_BY_NOPS = 1,
+    /**
+     * An MP_CAPABLE in the quote where we sent none.
+     */
+    MPTCPSCAN_MPTCP_CHANGE_ADDED = 2,
+    /**
+     * The subtype nibble changed.
+     */
+    MPTCPSCAN_MPTCP_CHANGE_SUBTYPE_CHANGED = 3,
+    /**
+     * The version nibble changed.
+     */
+    MPTCPSCAN_MPTCP_CHANGE_VERSION_CHANGED = 4,
+    /**
+     * The flags byte changed.
+     */
+    MPTCPSCAN_MPTCP_CHANGE_FLAGS_CHANGED = 5,
+    /**
+     * The option length changed.
+     */
+    MPTCPSCAN_MPTCP_CHANGE_LENGTH_CHANGED = 6,
+    /**
+     * The v0 key was rewritten (`count`: how many of its 64 bits differ).
+     */
+    MPTCPSCAN_MPTCP_CHANGE_KEY_REWRITTEN = 7,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_mptcp_change mptcpscan_mptcp_change;
+#else
+typedef uint32_t mptcpscan_mptcp_change;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What one hop did to our MP_CAPABLE, as far as its quote tells.
+ */
+enum mptcpscan_mptcp_hop_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Nothing to tell (silent hop, quote too short, or no MP_CAPABLE sent).
+     */
+    MPTCPSCAN_MPTCP_HOP_KIND_NO_INFORMATION = 0,
+    /**
+     * Arrived byte for byte.
+     */
+    MPTCPSCAN_MPTCP_HOP_KIND_INTACT = 1,
+    /**
+     * Removed.
+     */
+    MPTCPSCAN_MPTCP_HOP_KIND_REMOVED = 2,
+    /**
+     * Overwritten with NOPs.
+     */
+    MPTCPSCAN_MPTCP_HOP_KIND_REPLACED_BY_NOPS = 3,
+    /**
+     * The key rewritten (`hamming` bits differ).
+     */
+    MPTCPSCAN_MPTCP_HOP_KIND_KEY_REWRITTEN = 4,
+    /**
+     * Subtype, version, flags or length changed.
+     */
+    MPTCPSCAN_MPTCP_HOP_KIND_VERSION_OR_FLAGS_CHANGED = 5,
+    /**
+     * A partial quote whose IP length differs (`sent_len`, `quoted_len`): the option area grew or
+     * shrank before this hop.
+     */
+    MPTCPSCAN_MPTCP_HOP_KIND_PARTIAL_LENGTH_CHANGED = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_mptcp_hop_kind mptcpscan_mptcp_hop_kind;
+#else
+typedef uint32_t mptcpscan_mptcp_hop_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -674,6 +945,80 @@ typedef uint32_t mptcpscan_mptcp_version;
 #endif // __cplusplus
 
 /**
+ * A field inside an option both packets carry.
+ */
+enum mptcpscan_option_field
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * MSS value.
+     */
+    MPTCPSCAN_OPTION_FIELD_MAX_SEG_SIZE = 0,
+    /**
+     * Window scale shift.
+     */
+    MPTCPSCAN_OPTION_FIELD_SHIFT = 1,
+    /**
+     * Timestamp TSval.
+     */
+    MPTCPSCAN_OPTION_FIELD_TS_VAL = 2,
+    /**
+     * Timestamp TSecr.
+     */
+    MPTCPSCAN_OPTION_FIELD_TS_ECR = 3,
+    /**
+     * The bytes of another option (`sent`/`quoted`: its length).
+     */
+    MPTCPSCAN_OPTION_FIELD_DATA = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_option_field mptcpscan_option_field;
+#else
+typedef uint32_t mptcpscan_option_field;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * How far a quote reaches into the packet it quotes.
+ */
+enum mptcpscan_reach
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Less than the IP header.
+     */
+    MPTCPSCAN_REACH_IP_HEADER_CUT = 0,
+    /**
+     * The IP header and none of the TCP header.
+     */
+    MPTCPSCAN_REACH_IP_HEADER = 1,
+    /**
+     * Part of the fixed TCP header (an RFC 792 quote has 8 bytes).
+     */
+    MPTCPSCAN_REACH_TRANSPORT_CUT = 2,
+    /**
+     * The fixed TCP header but not all its options.
+     */
+    MPTCPSCAN_REACH_TCP_FIXED_HEADER = 3,
+    /**
+     * The whole TCP header, options included (an RFC 1812 quote).
+     */
+    MPTCPSCAN_REACH_TCP_HEADER = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_reach mptcpscan_reach;
+#else
+typedef uint32_t mptcpscan_reach;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The scope of an address, from the point of view of a peer on the Internet.
  */
 enum mptcpscan_scope
@@ -743,6 +1088,63 @@ enum mptcpscan_scope
 typedef enum mptcpscan_scope mptcpscan_scope;
 #else
 typedef uint32_t mptcpscan_scope;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * A TCP header field.
+ */
+enum mptcpscan_tcp_field
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Source port.
+     */
+    MPTCPSCAN_TCP_FIELD_SRC_PORT = 0,
+    /**
+     * Destination port.
+     */
+    MPTCPSCAN_TCP_FIELD_DST_PORT = 1,
+    /**
+     * Sequence number.
+     */
+    MPTCPSCAN_TCP_FIELD_SEQ_NUMBER = 2,
+    /**
+     * Acknowledgment number.
+     */
+    MPTCPSCAN_TCP_FIELD_ACK_NUMBER = 3,
+    /**
+     * Data offset.
+     */
+    MPTCPSCAN_TCP_FIELD_DATA_OFFSET = 4,
+    /**
+     * Reserved bits.
+     */
+    MPTCPSCAN_TCP_FIELD_RESERVED = 5,
+    /**
+     * Control bits.
+     */
+    MPTCPSCAN_TCP_FIELD_FLAGS = 6,
+    /**
+     * Window.
+     */
+    MPTCPSCAN_TCP_FIELD_WINDOW = 7,
+    /**
+     * Checksum.
+     */
+    MPTCPSCAN_TCP_FIELD_CHECKSUM = 8,
+    /**
+     * Urgent pointer.
+     */
+    MPTCPSCAN_TCP_FIELD_URGENT_POINTER = 9,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_tcp_field mptcpscan_tcp_field;
+#else
+typedef uint32_t mptcpscan_tcp_field;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -1536,6 +1938,179 @@ typedef struct mptcpscan_ipv6_target {
 } mptcpscan_ipv6_target;
 
 /**
+ * An ICMP error message: who sent it, what it says, and where its quote is.
+ */
+typedef struct mptcpscan_icmp_error {
+    /**
+     * The router or host that sent the error (the outer source address).
+     */
+    struct mptcpscan_address from;
+    /**
+     * Offset of the quoted packet (from its IP header) in the parsed packet.
+     */
+    size_t quote_offset;
+    /**
+     * Length of the quote, as the router kept it.
+     */
+    size_t quote_len;
+    /**
+     * An `mptcpscan_icmp_error_kind` value.
+     */
+    uint8_t kind;
+    /**
+     * The ICMP type as on the wire.
+     */
+    uint8_t icmp_type;
+    /**
+     * The ICMP code.
+     */
+    uint8_t code;
+    /**
+     * The TTL or hop limit the error arrived with.
+     */
+    uint8_t arrival_ttl;
+    /**
+     * Non-zero when the ICMP checksum verified.
+     */
+    uint8_t checksum_ok;
+} mptcpscan_icmp_error;
+
+/**
+ * What one hop did to our MP_CAPABLE.
+ */
+typedef struct mptcpscan_mptcp_hop {
+    /**
+     * `PARTIAL_LENGTH_CHANGED`: the IP length sent (IPv4 total length, IPv6 payload length).
+     */
+    uint16_t sent_len;
+    /**
+     * `PARTIAL_LENGTH_CHANGED`: the IP length quoted.
+     */
+    uint16_t quoted_len;
+    /**
+     * An `mptcpscan_mptcp_hop_kind` value.
+     */
+    uint8_t kind;
+    /**
+     * `KEY_REWRITTEN`: how many of the key's 64 bits differ.
+     */
+    uint8_t hamming;
+} mptcpscan_mptcp_hop;
+
+/**
+ * The summary of a diff (the changes themselves go to a separate array).
+ */
+typedef struct mptcpscan_quote_diff {
+    /**
+     * What this hop did to our MP_CAPABLE.
+     */
+    struct mptcpscan_mptcp_hop mptcp;
+    /**
+     * How many changes were written to the `changes` array.
+     */
+    uint32_t change_count;
+    /**
+     * How far the quote reaches: an `mptcpscan_reach` value.
+     */
+    uint8_t reach;
+    /**
+     * Non-zero for IPv6.
+     */
+    uint8_t is_v6;
+    /**
+     * Non-zero when the quote stops before the end of the TCP options (tracebox's `[PARTIAL]`).
+     */
+    uint8_t is_partial;
+    /**
+     * Non-zero when more than `MPTCPSCAN_QUOTE_MAX_CHANGES` changes were found.
+     */
+    uint8_t overflowed;
+    /**
+     * The TTL or hop limit sent (expected to differ from `ttl_quoted`; not a change).
+     */
+    uint8_t ttl_sent;
+    /**
+     * The TTL or hop limit quoted.
+     */
+    uint8_t ttl_quoted;
+    /**
+     * Non-zero when the IPv4 header checksum differs only as the TTL change makes it.
+     */
+    uint8_t ip_checksum_explained_by_ttl;
+} mptcpscan_quote_diff;
+
+/**
+ * One difference between the sent packet and its quote.
+ */
+typedef struct mptcpscan_quote_change {
+    /**
+     * The value sent (IP and TCP fields, option fields, MP_CAPABLE subtype, version, flags,
+     * length or key; an IPv4 address as a number).
+     */
+    uint64_t sent;
+    /**
+     * The value quoted.
+     */
+    uint64_t quoted;
+    /**
+     * IP `SOURCE`/`DESTINATION`: the address sent, network order (IPv4 in the first 4 bytes).
+     */
+    uint8_t sent_address[16];
+    /**
+     * IP `SOURCE`/`DESTINATION`: the address quoted.
+     */
+    uint8_t quoted_address[16];
+    /**
+     * `OPTIONS_MALFORMED`: the `OPTION_*` result code of the quote's option walk.
+     */
+    uint32_t error;
+    /**
+     * `OPTIONS_MALFORMED`: offset of the malformed option in the quote's option area.
+     */
+    uint32_t error_offset;
+    /**
+     * An `mptcpscan_change_type` value: which of the other fields matter.
+     */
+    uint8_t change;
+    /**
+     * The field: an `mptcpscan_ip_field`, `mptcpscan_tcp_field`, `mptcpscan_option_field` or
+     * `mptcpscan_mptcp_change` value, by `change`.
+     */
+    uint8_t field;
+    /**
+     * Option changes: the option kind.
+     */
+    uint8_t option_kind;
+    /**
+     * `OPTION_ADDED`/`OPTION_REMOVED`: how many; MPTCP `KEY_REWRITTEN`: differing key bits.
+     */
+    uint8_t count;
+} mptcpscan_quote_change;
+
+/**
+ * The first hop of a path that changed our MP_CAPABLE.
+ */
+typedef struct mptcpscan_path_change {
+    /**
+     * What that hop's quote shows.
+     */
+    struct mptcpscan_mptcp_hop summary;
+    /**
+     * The hop (TTL, from 1) whose quote first shows the change.
+     */
+    uint32_t hop;
+    /**
+     * The last earlier hop whose quote showed the option intact (when `has_last_intact`): the
+     * change happened after it.
+     */
+    uint32_t last_intact;
+    /**
+     * Non-zero when `last_intact` is set.
+     */
+    uint8_t has_last_intact;
+} mptcpscan_path_change;
+
+/**
  * A histogram of key Hamming weights. Zero it (`memset` or `= {0}`) to start; add keys with
  * `mptcpscan_histogram_add`.
  */
@@ -2130,6 +2705,93 @@ mptcpscan_result mptcpscan_syn_template_set_ttl(const struct mptcpscan_syn_templ
                                                 uint8_t ttl,
                                                 uint8_t *buf,
                                                 size_t buf_len);
+
+/**
+ * Parses an ICMPv4 or ICMPv6 error message received as a whole IP packet (no link layer).
+ *
+ * Reads `packet_len` bytes at `packet`. On success writes the sender, type, code, kind,
+ * checksum verdict, arrival TTL and the position of the quoted packet to `*error`: pass
+ * `packet + quote_offset` and `quote_len` to `mptcpscan_quote_compare`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `WIRE_*` (not an IP packet, not ICMP, truncated),
+ * `WIRE_NOT_AN_ERROR` (an ICMP message that quotes nothing, e.g. an echo reply).
+ */
+mptcpscan_result mptcpscan_icmp_error_parse(const uint8_t *packet,
+                                            size_t packet_len,
+                                            struct mptcpscan_icmp_error *error);
+
+/**
+ * Compares the packet we sent with a router's quote of it, field by field (tracebox).
+ *
+ * Reads `sent_len` bytes at `sent` (our packet from its IP header) and `quote_len` bytes at
+ * `quote` (the quoted packet from its IP header, as `mptcpscan_icmp_error_parse` locates it). On
+ * success writes the changes, in the order found (IP, TCP, options, MPTCP), to
+ * `changes[0..diff->change_count]` and the summary to `*diff`. The TTL and a checksum the TTL
+ * explains are expected and reported in the summary only: no change means the path changed
+ * nothing.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `BUFFER_TOO_SHORT` (more changes than `capacity`;
+ * `MPTCPSCAN_QUOTE_MAX_CHANGES` always suffices), `QUOTE_SENT_INVALID` (`sent` is not an
+ * IPv4/IPv6 TCP packet), `QUOTE_FAMILY_MISMATCH`, `WIRE_*` (the quote cannot start an IP
+ * packet).
+ */
+mptcpscan_result mptcpscan_quote_compare(const uint8_t *sent,
+                                         size_t sent_len,
+                                         const uint8_t *quote,
+                                         size_t quote_len,
+                                         struct mptcpscan_quote_diff *diff,
+                                         struct mptcpscan_quote_change *changes,
+                                         size_t capacity);
+
+/**
+ * Writes the diff of a packet and its quote as tracebox prints it: space-separated tokens such
+ * as `IP::TTL IP::CheckSum TCP::CheckSum -TCPOptionMPTCPCapable +TCPOptionPad [PARTIAL]`.
+ *
+ * Reads the same inputs as `mptcpscan_quote_compare`. On success writes the NUL-terminated text
+ * to the front of the `buf_len` bytes at `buf` and its length (without the NUL) to `*written`;
+ * on error nothing is written.
+ *
+ * Errors: as `mptcpscan_quote_compare`, and `BUFFER_TOO_SHORT` for the text (1024 bytes always
+ * suffice).
+ */
+mptcpscan_result mptcpscan_quote_tokens(const uint8_t *sent,
+                                        size_t sent_len,
+                                        const uint8_t *quote,
+                                        size_t quote_len,
+                                        char *buf,
+                                        size_t buf_len,
+                                        size_t *written);
+
+/**
+ * Names what a hop did to our MP_CAPABLE: "intact", "removed", "replaced-by-nops",
+ * "key-rewritten(12 bits)", "version-or-flags-changed", "partial-length-changed(72->68)",
+ * "no-information".
+ *
+ * Reads `*hop`. On success writes the NUL-terminated name to the front of the `buf_len` bytes at
+ * `buf` and its length to `*written`; on error nothing is written.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`kind` out of range),
+ * `BUFFER_TOO_SHORT` (64 bytes always suffice).
+ */
+mptcpscan_result mptcpscan_mptcp_hop_format(const struct mptcpscan_mptcp_hop *hop,
+                                            char *buf,
+                                            size_t buf_len,
+                                            size_t *written);
+
+/**
+ * Over a path, finds the first hop whose quote shows our MP_CAPABLE changed: a candidate is truly
+ * MPTCP when only the server (the last hop) changes it, middlebox-affected when an earlier hop
+ * does.
+ *
+ * Reads `count` hop summaries at `hops` (`hops[i]` for TTL `i + 1`, `NO_INFORMATION` for a
+ * silent hop). On success writes the first change to `*change`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (a `kind` out of range, or more
+ * than 255 hops), `NOT_FOUND` (no hop shows a change).
+ */
+mptcpscan_result mptcpscan_first_mptcp_change(const struct mptcpscan_mptcp_hop *hops,
+                                              size_t count,
+                                              struct mptcpscan_path_change *change);
 
 /**
  * Classifies an address by the IANA special-purpose registries.

@@ -33,7 +33,7 @@ pub const MPTCPSCAN_SIGNAL_NO_KEY: u32 = 1 << 4;
 pub const MPTCPSCAN_SIGNAL_VERSION_ABOVE_OFFERED: u32 = 1 << 8;
 /// Reply signal: the reply's TSval is ours (suspicious).
 pub const MPTCPSCAN_SIGNAL_TS_ECHOED: u32 = 1 << 9;
-/// Reply signal: the reply's TSecr is not our TSval (suspicious).
+/// Reply signal: the reply's TSecr is not our TSval (informational).
 pub const MPTCPSCAN_SIGNAL_TSECR_WRONG: u32 = 1 << 10;
 /// Reply signal: our option layout came back with options blanked or the key replaced
 /// (suspicious).
@@ -55,9 +55,9 @@ pub const MPTCPSCAN_SIGNAL_DUPLICATE_MP_CAPABLE: u32 = 1 << 19;
 /// The decisive signals: any of them makes a reply with MP_CAPABLE `MIRRORED`.
 pub const MPTCPSCAN_SIGNALS_DECISIVE: u32 = 0x0000_001f;
 /// The suspicious signals: without a decisive one, any of them makes it `SUSPICIOUS`.
-pub const MPTCPSCAN_SIGNALS_SUSPICIOUS: u32 = 0x0000_7f00;
+pub const MPTCPSCAN_SIGNALS_SUSPICIOUS: u32 = 0x0000_7b00;
 /// The informational signals, which never change a verdict.
-pub const MPTCPSCAN_SIGNALS_INFORMATIONAL: u32 = 0x000f_0000;
+pub const MPTCPSCAN_SIGNALS_INFORMATIONAL: u32 = 0x000f_0400;
 
 /// Host signal: both replies carry the same key.
 pub const MPTCPSCAN_HOST_SIGNAL_SAME_KEY: u32 = 1 << 0;

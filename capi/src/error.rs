@@ -7,7 +7,7 @@ use core_lib::options::{EmitError, OptionError};
 /// The outcome of a call: `MPTCPSCAN_RESULT_OK` (0) or the reason it failed.
 ///
 /// Codes are grouped by hundreds: 0–99 the call itself (pointers, buffers, arguments), 100–199 the
-/// TCP option walk, 200–299 MPTCP options, 400–499 packet headers. A new code may appear in a
+/// TCP option walk, 200–299 MPTCP options, 400–499 packet headers, 500–599 quote diffs. A new code may appear in a
 /// minor ABI version, so hosts should treat an unknown non-zero code as a failure and print it
 /// with `mptcpscan_strerror`.
 #[repr(u32)]
@@ -68,6 +68,10 @@ pub enum mptcpscan_result {
     WireProtocol = 404,
     /// An ICMP message is not an error quoting a packet.
     WireNotAnError = 405,
+    /// The packet given as sent is not an IPv4/IPv6 TCP packet.
+    QuoteSentInvalid = 500,
+    /// The quote is IPv4 and the sent packet IPv6, or the reverse.
+    QuoteFamilyMismatch = 501,
 }
 
 impl mptcpscan_result {
@@ -99,6 +103,8 @@ impl mptcpscan_result {
         mptcpscan_result::WireTotalLength,
         mptcpscan_result::WireProtocol,
         mptcpscan_result::WireNotAnError,
+        mptcpscan_result::QuoteSentInvalid,
+        mptcpscan_result::QuoteFamilyMismatch,
     ];
 
     /// The code as a static NUL-terminated description.
@@ -134,6 +140,8 @@ impl mptcpscan_result {
             mptcpscan_result::WireTotalLength => c"IPv4 total length shorter than its header",
             mptcpscan_result::WireProtocol => c"unexpected protocol (not TCP or ICMP)",
             mptcpscan_result::WireNotAnError => c"ICMP message is not an error quoting a packet",
+            mptcpscan_result::QuoteSentInvalid => c"sent packet is not an IPv4/IPv6 TCP packet",
+            mptcpscan_result::QuoteFamilyMismatch => c"quote and sent packet differ in IP version",
         }
     }
 }

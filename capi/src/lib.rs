@@ -27,6 +27,7 @@ mod ffi;
 pub mod mptcp;
 pub mod options;
 pub mod probe;
+pub mod quote;
 pub mod scope;
 pub mod stats;
 mod text;

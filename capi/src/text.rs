@@ -27,6 +27,13 @@ impl Text {
     }
 }
 
+impl core::fmt::Write for Text {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.push(s);
+        Ok(())
+    }
+}
+
 /// Renders text with `render` and copies it, NUL-terminated, to the front of `out`; returns its
 /// length without the NUL. Nothing is written to `out` unless the whole text and its NUL fit.
 pub(crate) fn write_c_string(

@@ -24,6 +24,10 @@ use mptcpscan::options::mptcpscan_tcp_option;
 use mptcpscan::probe::{
     mptcpscan_ipv4_target, mptcpscan_ipv6_target, mptcpscan_probe_spec, mptcpscan_syn_template,
 };
+use mptcpscan::quote::{
+    mptcpscan_icmp_error, mptcpscan_mptcp_hop, mptcpscan_path_change, mptcpscan_quote_change,
+    mptcpscan_quote_diff,
+};
 use mptcpscan::scope::mptcpscan_scope;
 use mptcpscan::stats::{mptcpscan_histogram, mptcpscan_histogram_summary};
 
@@ -120,6 +124,13 @@ const V0_JOIN: mptcpscan_join_handshake = mptcpscan_join_handshake {
     initiator_nonce: 0x1b66_5a18,
     listener_nonce: 0x33ab_e9d5,
 };
+
+/// A v1 SYN, 198.18.0.1:40000 → 198.19.0.7:80, TTL 3, MP_CAPABLE alone.
+const V4_SYN: [u8; 44] = [
+    0x45, 0x00, 0x00, 0x2c, 0x00, 0x01, 0x40, 0x00, 0x03, 0x06, 0x00, 0x00, 0xc6, 0x12, 0x00, 0x01,
+    0xc6, 0x13, 0x00, 0x07, 0x9c, 0x40, 0x00, 0x50, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+    0x60, 0x02, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x1e, 0x04, 0x01, 0x01,
+];
 
 fn ipv4(octets: [u8; 4]) -> mptcpscan_address {
     let mut address = mptcpscan_address {
@@ -307,6 +318,38 @@ fn calls() -> Vec<(&'static str, Call)> {
         mptcpscan_syn_template_set_ttl: [extern "C" fn(*const mptcpscan_syn_template, u8, *mut u8, usize) -> R] |f| {
             let mut buf = [0u8; 20];
             assert_eq!(f(std::ptr::null(), 1, buf.as_mut_ptr(), 20), R::NullParameter);
+        }
+        mptcpscan_icmp_error_parse: [extern "C" fn(*const u8, usize, *mut mptcpscan_icmp_error) -> R] |f| {
+            let mut error = mptcpscan_icmp_error::default();
+            assert_eq!(f([0x45].as_ptr(), 1, &mut error), R::WireTruncated);
+        }
+        mptcpscan_quote_compare: [extern "C" fn(*const u8, usize, *const u8, usize, *mut mptcpscan_quote_diff, *mut mptcpscan_quote_change, usize) -> R] |f| {
+            let mut diff = mptcpscan_quote_diff::default();
+            let mut changes = [mptcpscan_quote_change::default(); 48];
+            let syn = V4_SYN;
+            assert_eq!(f(syn.as_ptr(), 44, syn.as_ptr(), 44, &mut diff, changes.as_mut_ptr(), 48), R::Ok);
+            assert_eq!((diff.change_count, diff.mptcp.kind), (0, 1));
+        }
+        mptcpscan_quote_tokens: [extern "C" fn(*const u8, usize, *const u8, usize, *mut c_char, usize, *mut usize) -> R] |f| {
+            let (mut buf, mut len) = ([0 as c_char; 64], 0);
+            let syn = V4_SYN;
+            assert_eq!(f(syn.as_ptr(), 44, syn.as_ptr(), 28, buf.as_mut_ptr(), 64, &mut len), R::Ok);
+            assert_eq!(cstr(buf.as_ptr()), c"[PARTIAL]");
+        }
+        mptcpscan_mptcp_hop_format: [extern "C" fn(*const mptcpscan_mptcp_hop, *mut c_char, usize, *mut usize) -> R] |f| {
+            let (mut buf, mut len) = ([0 as c_char; 64], 0);
+            let hop = mptcpscan_mptcp_hop { kind: 2, ..Default::default() };
+            assert_eq!(f(&hop, buf.as_mut_ptr(), 64, &mut len), R::Ok);
+            assert_eq!(cstr(buf.as_ptr()), c"removed");
+        }
+        mptcpscan_first_mptcp_change: [extern "C" fn(*const mptcpscan_mptcp_hop, usize, *mut mptcpscan_path_change) -> R] |f| {
+            let hops = [
+                mptcpscan_mptcp_hop { kind: 1, ..Default::default() },
+                mptcpscan_mptcp_hop { kind: 2, ..Default::default() },
+            ];
+            let mut change = mptcpscan_path_change::default();
+            assert_eq!(f(hops.as_ptr(), 2, &mut change), R::Ok);
+            assert_eq!((change.hop, change.last_intact), (2, 1));
         }
         mptcpscan_key_derive: [extern "C" fn(u32, u64, *mut u32, *mut u64) -> R] |f| {
             let (mut token, mut idsn) = (0, 0);

@@ -24,15 +24,15 @@ pub const UNUSUAL_MSS_BELOW: u16 = 536;
 bitflags! {
     /// What a reply showed, one bit per observation.
     ///
-    /// Three groups, by what a single bit proves (see [`Signals::DECISIVE`] and
-    /// [`Signals::SUSPICIOUS`]):
-    /// * **decisive** (bits 0–7): the MP_CAPABLE cannot come from a conforming server, because it
-    ///   carries our own probe back: the verdict is `Mirrored`;
-    /// * **suspicious** (bits 8–15): something on the path or a non-conforming stack shaped the
-    ///   reply, but the key may still be the server's: the verdict is `Suspicious`, a candidate
-    ///   for a tracebox run rather than a count;
-    /// * **informational** (bits 16–23): coincidences a real server produces routinely; they
-    ///   never change a verdict but help explain one.
+    /// Three groups, by what a single bit proves (see [`Signals::DECISIVE`],
+    /// [`Signals::SUSPICIOUS`] and [`Signals::INFORMATIONAL`]):
+    /// * **decisive**: the MP_CAPABLE cannot come from a conforming server, because it carries
+    ///   our own probe back: the verdict is `Mirrored`;
+    /// * **suspicious**: something on the path or a non-conforming stack shaped the reply, but
+    ///   the key may still be the server's: the verdict is `Suspicious`, a candidate for a
+    ///   tracebox run rather than a count;
+    /// * **informational**: things real servers and harmless boxes produce routinely; they never
+    ///   change a verdict but help explain one.
     ///
     /// The bit values are stable: they cross the C ABI as a `u32`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -55,11 +55,16 @@ bitflags! {
         /// forbid (the server "MUST" answer with the offered version or lower): a stack or box
         /// that does not negotiate, not a copy of our SYN (which would repeat our version).
         const VERSION_ABOVE_OFFERED = 1 << 8;
-        /// The reply's TSval equals the TSval we sent: our timestamps option came back instead
-        /// of the server's own clock.
+        /// The reply's timestamps option is ours come back: its TSval is our TSval and its
+        /// TSecr is not (a copy keeps our TSecr, usually 0). A TSval equal to ours with TSecr
+        /// ours too is a proper answer from a clock that happens to read the same: a loopback
+        /// handshake shows exactly that (captures/ptcpdump/mptcp.pcap, frames 1–2), so it does
+        /// not fire.
         const TS_ECHOED = 1 << 9;
         /// The reply has timestamps but its TSecr is not our TSval, which RFC 7323 requires in a
-        /// SYN-ACK: the option was rewritten or copied.
+        /// SYN-ACK: the option was rewritten or copied. Informational: real MPTCP handshakes in
+        /// the shared captures (pymptcpanalyzer's v0 kernel) do this, and timestamp rewriting
+        /// does not touch MPTCP; a copied option also sets `TS_ECHOED`, which counts.
         const TSECR_WRONG = 1 << 10;
         /// The reply's option area is our SYN's, except that whole options were overwritten
         /// with NOPs and/or the MP_CAPABLE key was replaced (the rewriting the 2020 thesis
@@ -97,20 +102,20 @@ impl Signals {
     ///
     /// Why these are not decisive: each shows that the reply was shaped by something other than
     /// a conforming server, but not that the key is ours. A timestamp-rewriting firewall in
-    /// front of a real server gives `TS_ECHOED` or `TSECR_WRONG` with a genuine key; a box that
+    /// front of a real server gives `TS_ECHOED` with a genuine key; a box that
     /// copies our layout but draws its own key gives `LAYOUT_ECHOED`; a broken or experimental
     /// stack gives `VERSION_ABOVE_OFFERED` or `ACK_LENGTH`. The measurement method answers all
     /// of them the same way: trace the path (tracebox) before counting the host.
     pub const SUSPICIOUS: Signals = Signals::VERSION_ABOVE_OFFERED
         .union(Signals::TS_ECHOED)
-        .union(Signals::TSECR_WRONG)
         .union(Signals::LAYOUT_ECHOED)
         .union(Signals::KEY_LOW_ENTROPY)
         .union(Signals::ACK_LENGTH)
         .union(Signals::MSS_ECHOED);
 
     /// Signals that never change a verdict.
-    pub const INFORMATIONAL: Signals = Signals::WINDOW_SCALE_ECHOED
+    pub const INFORMATIONAL: Signals = Signals::TSECR_WRONG
+        .union(Signals::WINDOW_SCALE_ECHOED)
         .union(Signals::WINDOW_ECHOED)
         .union(Signals::OTHER_MPTCP)
         .union(Signals::DUPLICATE_MP_CAPABLE);
@@ -171,9 +176,10 @@ mod tests {
             Signals::DECISIVE | Signals::SUSPICIOUS | Signals::INFORMATIONAL,
             Signals::all()
         );
-        assert!(Signals::DECISIVE.bits() < 1 << 8);
-        assert!(Signals::SUSPICIOUS.bits() >> 8 < 1 << 8);
-        assert!(Signals::INFORMATIONAL.bits() >> 16 < 1 << 8);
+        // The bit values cross the C ABI: they never move.
+        assert_eq!(Signals::DECISIVE.bits(), 0x0000_001f);
+        assert_eq!(Signals::SUSPICIOUS.bits(), 0x0000_7b00);
+        assert_eq!(Signals::INFORMATIONAL.bits(), 0x000f_0400);
     }
 
     #[test]

@@ -332,11 +332,11 @@ fn scan_options<'a>(
             }
             (kind::TIMESTAMP, &[_, _, a, b, c, d, e, f, g, h]) => {
                 if let Some(ours) = sent.tsval {
-                    if u32::from_be_bytes([a, b, c, d]) == ours {
-                        *signals |= Signals::TS_ECHOED;
-                    }
                     if u32::from_be_bytes([e, f, g, h]) != ours {
                         *signals |= Signals::TSECR_WRONG;
+                        if u32::from_be_bytes([a, b, c, d]) == ours {
+                            *signals |= Signals::TS_ECHOED;
+                        }
                     }
                 }
             }
@@ -639,16 +639,25 @@ pub(crate) mod tests {
 
     #[test]
     fn timestamp_echo_alone_is_suspicious() {
-        // The server's options and key, but TSval = our TSval (TSecr still ours too).
+        // The server's options and key, but our timestamps option as we sent it.
+        let mut reply = hex(THESIS_V0_REPLY);
+        reply[8..16].copy_from_slice(&[0x0f, 0x0f, 0x0f, 0x01, 0, 0, 0, 0]);
+        let c = classify_study(&reply);
+        assert_eq!(c.verdict, Verdict::Suspicious);
+        assert_eq!(c.signals, Signals::TS_ECHOED | Signals::TSECR_WRONG);
+        // A rewritten TSecr alone is only informational (real stacks in the captures do it).
+        let mut reply = hex(THESIS_V0_REPLY);
+        reply[15] = 0x02;
+        let c = classify_study(&reply);
+        assert_eq!(
+            (c.verdict, c.signals),
+            (Verdict::MptcpV0, Signals::TSECR_WRONG)
+        );
+        // TSval equal to ours and TSecr ours: a clock reading the same, answered properly.
         let mut reply = hex(THESIS_V0_REPLY);
         reply[8..12].copy_from_slice(&[0x0f, 0x0f, 0x0f, 0x01]);
         let c = classify_study(&reply);
-        assert_eq!(c.verdict, Verdict::Suspicious);
-        assert_eq!(c.signals, Signals::TS_ECHOED);
-        // A rewritten TSecr alone, likewise.
-        let mut reply = hex(THESIS_V0_REPLY);
-        reply[15] = 0x02;
-        assert_eq!(classify_study(&reply).signals, Signals::TSECR_WRONG);
+        assert_eq!((c.verdict, c.signals), (Verdict::MptcpV0, Signals::empty()));
     }
 
     #[test]

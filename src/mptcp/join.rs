@@ -9,6 +9,8 @@
 //! differs (HMAC-SHA1 in v0, HMAC-SHA256 truncated to 160 bits in v1). HMACs are kept as raw
 //! bytes for [`crate::crypto`] to verify.
 
+use core::ops::Range;
+
 use bitflags::bitflags;
 
 use super::{check_subtype, emit_header, read_u32, subtype, Expected, MptcpError};
@@ -102,14 +104,33 @@ impl<T: AsRef<[u8]>> Packet<T> {
         self.bytes()[field::ADDR_ID]
     }
 
-    /// The receiver's token (SYN), the sender's nonce (SYN, SYN-ACK).
-    pub fn u32_at(&self, range: core::ops::Range<usize>) -> u32 {
-        read_u32(&self.bytes()[range])
+    fn field_of(&self, len: usize, range: Range<usize>) -> Option<&[u8]> {
+        match self.len() == len {
+            true => self.bytes().get(range),
+            false => None,
+        }
     }
 
-    /// The bytes of a field (HMACs are returned raw).
-    pub fn field(&self, range: core::ops::Range<usize>) -> &[u8] {
-        &self.bytes()[range]
+    /// SYN: the receiver's token.
+    pub fn token(&self) -> Option<u32> {
+        self.field_of(SYN_LEN, field::TOKEN).map(read_u32)
+    }
+
+    /// SYN and SYN-ACK: the sender's random nonce.
+    pub fn nonce(&self) -> Option<u32> {
+        self.field_of(SYN_LEN, field::SYN_NONCE)
+            .or_else(|| self.field_of(SYNACK_LEN, field::SYNACK_NONCE))
+            .map(read_u32)
+    }
+
+    /// SYN-ACK: the leftmost 64 bits of the sender's HMAC, raw.
+    pub fn truncated_hmac(&self) -> Option<&[u8]> {
+        self.field_of(SYNACK_LEN, field::SYNACK_HMAC)
+    }
+
+    /// ACK: the sender's 160-bit HMAC, raw.
+    pub fn hmac(&self) -> Option<&[u8]> {
+        self.field_of(ACK_LEN, field::ACK_HMAC)
     }
 }
 
@@ -156,31 +177,33 @@ impl MpJoin {
     /// Reads the representation out of a checked view.
     pub fn from_packet<T: AsRef<[u8]>>(packet: &Packet<T>) -> MpJoin {
         let flags = BackupFlags::from_bits_retain(packet.low_bits());
-        match packet.len() {
-            SYN_LEN => MpJoin::Syn {
+        let addr_id = packet.addr_id();
+        let nonce = packet.nonce().unwrap_or_default();
+        if let Some(token) = packet.token() {
+            return MpJoin::Syn {
                 flags,
-                addr_id: packet.addr_id(),
-                token: packet.u32_at(field::TOKEN),
-                nonce: packet.u32_at(field::SYN_NONCE),
-            },
-            SYNACK_LEN => {
-                let mut hmac = [0; 8];
-                hmac.copy_from_slice(packet.field(field::SYNACK_HMAC));
-                MpJoin::SynAck {
-                    flags,
-                    addr_id: packet.addr_id(),
-                    hmac,
-                    nonce: packet.u32_at(field::SYNACK_NONCE),
-                }
-            }
-            _ => {
-                let mut hmac = [0; 20];
-                hmac.copy_from_slice(packet.field(field::ACK_HMAC));
-                MpJoin::Ack {
-                    reserved: u16::from(packet.low_bits()) << 8 | u16::from(packet.addr_id()),
-                    hmac,
-                }
-            }
+                addr_id,
+                token,
+                nonce,
+            };
+        }
+        if let Some(bytes) = packet.truncated_hmac() {
+            let mut hmac = [0; 8];
+            hmac.copy_from_slice(bytes);
+            return MpJoin::SynAck {
+                flags,
+                addr_id,
+                hmac,
+                nonce,
+            };
+        }
+        let mut hmac = [0; 20];
+        if let Some(bytes) = packet.hmac() {
+            hmac.copy_from_slice(bytes);
+        }
+        MpJoin::Ack {
+            reserved: u16::from(packet.low_bits()) << 8 | u16::from(addr_id),
+            hmac,
         }
     }
 

@@ -462,6 +462,26 @@ impl<'a> MptcpOption<'a> {
     ///
     /// `version` is the connection's MPTCP version; only ADD_ADDR's layout depends on it (see the
     /// module documentation). Every other subtype ignores it.
+    ///
+    /// ```
+    /// use mptcpscan::mptcp::{MptcpOption, Version};
+    /// use mptcpscan::options::{find_mptcp, Options};
+    ///
+    /// // A v1 SYN-ACK's options: MSS, SACK permitted, timestamps, NOP, window scale, MP_CAPABLE.
+    /// let area = [
+    ///     0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0, 0, 0, 1, 0, 0, 0, 2, 0x01, 0x03,
+    ///     0x03, 0x07, 0x1e, 0x0c, 0x01, 0x01, 0x73, 0xbb, 0x15, 0x03, 0x58, 0xa0, 0xae, 0xcb,
+    /// ];
+    /// assert!(Options::new(&area).all(|item| item.is_ok()));
+    /// let option = find_mptcp(&area).unwrap();
+    /// match MptcpOption::parse(option, Version::V1) {
+    ///     Ok(MptcpOption::Capable(capable)) => {
+    ///         assert_eq!(capable.version, 1);
+    ///         assert_eq!(capable.sender_key, Some(0x73bb_1503_58a0_aecb));
+    ///     }
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// ```
     pub fn parse(option: &'a [u8], version: Version) -> Result<MptcpOption<'a>, MptcpError> {
         Ok(match check_header(option)? {
             subtype::MP_CAPABLE => MptcpOption::Capable(MpCapable::parse(option)?),
@@ -594,6 +614,14 @@ mod tests {
             }))
         ));
         assert!(MptcpOption::parse(&add_addr_v0, Version::V1).is_ok());
+    }
+
+    #[test]
+    fn version_on_the_wire() {
+        for version in [Version::V0, Version::V1] {
+            assert_eq!(Version::from_wire(version.to_wire()), Some(version));
+        }
+        assert_eq!(Version::from_wire(2), None);
     }
 
     #[test]

@@ -752,6 +752,128 @@ static void test_histogram(void)
 	CHECK(s.total == 0 && !s.has_test);
 }
 
+/* Wraps `quote` in an ICMPv4 time-exceeded from 198.18.0.254 to 198.18.0.1, checksums filled. */
+static size_t icmp_time_exceeded(const uint8_t *quote, size_t quote_len, uint8_t *out)
+{
+	size_t total = 20 + 8 + quote_len;
+	uint16_t c;
+
+	memset(out, 0, 28);
+	out[0] = 0x45;
+	out[2] = (uint8_t)(total >> 8);
+	out[3] = (uint8_t)total;
+	out[8] = 253;
+	out[9] = 1;
+	memcpy(out + 12, "\xc6\x12\x00\xfe\xc6\x12\x00\x01", 8);
+	c = (uint16_t)~fold(sum16(out, 20, 0));
+	out[10] = (uint8_t)(c >> 8);
+	out[11] = (uint8_t)c;
+	out[20] = 11;
+	memcpy(out + 28, quote, quote_len);
+	c = (uint16_t)~fold(sum16(out + 20, 8 + quote_len, 0));
+	out[22] = (uint8_t)(c >> 8);
+	out[23] = (uint8_t)c;
+	return total;
+}
+
+/*
+ * The tracebox case of REFERENCE section 5: our v1 SYN (TTL 3) crosses a middlebox that
+ * overwrites MP_CAPABLE with NOPs (fixing the TCP checksum); the third router quotes it (TTL 1).
+ */
+static void test_quote(void)
+{
+	mptcpscan_probe_spec spec;
+	mptcpscan_syn_template *tpl = NULL;
+	mptcpscan_ipv4_target t;
+	mptcpscan_icmp_error err;
+	mptcpscan_quote_diff diff;
+	mptcpscan_quote_change changes[MPTCPSCAN_QUOTE_MAX_CHANGES];
+	mptcpscan_mptcp_hop path[4];
+	mptcpscan_path_change first;
+	uint8_t sent[MPTCPSCAN_MAX_SYN_V4_LEN], quote[MPTCPSCAN_MAX_SYN_V4_LEN], icmp[200];
+	char text[1024];
+	size_t len = 0, qlen, ilen, i;
+	uint32_t sum;
+	uint16_t c;
+
+	CHECK_OK(mptcpscan_probe_spec_default(MPTCPSCAN_MPTCP_VERSION_V1, 0,
+					      MPTCPSCAN_COMPANIONS_MINIMAL, &spec));
+	CHECK_OK(mptcpscan_syn_template_new(MPTCPSCAN_ADDRESS_FAMILY_IPV4, &spec, &tpl));
+	memset(&t, 0, sizeof(t));
+	memcpy(t.src, "\xc6\x12\x00\x01", 4);
+	memcpy(t.dst, "\xc6\x13\x00\x07", 4);
+	t.seq = 1;
+	t.src_port = 40000;
+	t.dst_port = 80;
+	t.ip_id = 1;
+	t.ttl = 3;
+	CHECK_OK(mptcpscan_syn_template_prepare(tpl, sent, sizeof(sent), &len));
+	CHECK_OK(mptcpscan_syn_template_patch_v4(tpl, &t, sent, sizeof(sent), &len));
+	CHECK(len == 44);
+	memcpy(quote, sent, len);
+	qlen = len;
+	memset(quote + 40, 1, 4);
+	quote[36] = quote[37] = 0;
+	sum = sum16(quote + 12, 8, 0) + 6 + (uint32_t)(qlen - 20);
+	c = (uint16_t)~fold(sum16(quote + 20, qlen - 20, sum));
+	quote[36] = (uint8_t)(c >> 8);
+	quote[37] = (uint8_t)c;
+	CHECK_OK(mptcpscan_syn_template_set_ttl(tpl, 1, quote, qlen));
+
+	ilen = icmp_time_exceeded(quote, qlen, icmp);
+	CHECK_OK(mptcpscan_icmp_error_parse(icmp, ilen, &err));
+	CHECK(err.kind == MPTCPSCAN_ICMP_ERROR_KIND_TIME_EXCEEDED && err.icmp_type == 11);
+	CHECK(err.code == 0 && err.checksum_ok && err.arrival_ttl == 253);
+	CHECK(err.from.family == 4 && memcmp(err.from.bytes, "\xc6\x12\x00\xfe", 4) == 0);
+	CHECK(err.quote_offset == 28 && err.quote_len == qlen);
+
+	CHECK_OK(mptcpscan_quote_compare(sent, len, icmp + err.quote_offset, err.quote_len, &diff,
+					 changes, MPTCPSCAN_QUOTE_MAX_CHANGES));
+	CHECK(diff.mptcp.kind == MPTCPSCAN_MPTCP_HOP_KIND_REPLACED_BY_NOPS);
+	CHECK(diff.ttl_sent == 3 && diff.ttl_quoted == 1 && diff.ip_checksum_explained_by_ttl);
+	CHECK(!diff.is_partial && diff.reach == MPTCPSCAN_REACH_TCP_HEADER && !diff.is_v6);
+	CHECK(diff.change_count >= 3 && !diff.overflowed);
+	for (i = 0; i < diff.change_count && i < MPTCPSCAN_QUOTE_MAX_CHANGES; i++) {
+		if (changes[i].change == MPTCPSCAN_CHANGE_TYPE_TCP)
+			CHECK(changes[i].field == MPTCPSCAN_TCP_FIELD_CHECKSUM);
+		if (changes[i].change == MPTCPSCAN_CHANGE_TYPE_MPTCP)
+			CHECK(changes[i].field == MPTCPSCAN_MPTCP_CHANGE_REPLACED_BY_NOPS);
+		if (changes[i].change == MPTCPSCAN_CHANGE_TYPE_OPTION_ADDED)
+			CHECK(changes[i].option_kind == MPTCPSCAN_OPTION_KIND_NOP &&
+			      changes[i].count == 4);
+	}
+	CHECK_OK(mptcpscan_quote_tokens(sent, len, quote, qlen, text, sizeof(text), &len));
+	CHECK(strcmp(text, "IP::TTL IP::CheckSum TCP::CheckSum -TCPOptionMPTCPCapable "
+			   "+TCPOptionPad") == 0);
+	CHECK(len == strlen(text));
+	CHECK_OK(mptcpscan_mptcp_hop_format(&diff.mptcp, text, sizeof(text), &len));
+	CHECK(strcmp(text, "replaced-by-nops") == 0);
+
+	/* An RFC 792 router quotes the IP header and 8 bytes of TCP only. */
+	CHECK_OK(mptcpscan_quote_compare(sent, 44, quote, 28, &diff, changes,
+					 MPTCPSCAN_QUOTE_MAX_CHANGES));
+	CHECK(diff.is_partial && diff.reach == MPTCPSCAN_REACH_TRANSPORT_CUT);
+	CHECK(diff.mptcp.kind == MPTCPSCAN_MPTCP_HOP_KIND_NO_INFORMATION);
+	CHECK_OK(mptcpscan_quote_tokens(sent, 44, quote, 28, text, sizeof(text), &len));
+	CHECK(strcmp(text, "IP::TTL IP::CheckSum [PARTIAL]") == 0);
+
+	/* Hop 1 intact, hop 2 silent, hop 3 the middlebox's work, hop 4 the server. */
+	memset(path, 0, sizeof(path));
+	path[0].kind = MPTCPSCAN_MPTCP_HOP_KIND_INTACT;
+	path[1].kind = MPTCPSCAN_MPTCP_HOP_KIND_NO_INFORMATION;
+	path[2] = diff.mptcp;
+	path[2].kind = MPTCPSCAN_MPTCP_HOP_KIND_REPLACED_BY_NOPS;
+	path[3].kind = MPTCPSCAN_MPTCP_HOP_KIND_KEY_REWRITTEN;
+	path[3].hamming = 31;
+	CHECK_OK(mptcpscan_first_mptcp_change(path, 4, &first));
+	CHECK(first.hop == 3 && first.has_last_intact && first.last_intact == 1);
+	CHECK(first.summary.kind == MPTCPSCAN_MPTCP_HOP_KIND_REPLACED_BY_NOPS);
+	CHECK_OK(mptcpscan_mptcp_hop_format(&path[3], text, sizeof(text), &len));
+	CHECK(strcmp(text, "key-rewritten(31 bits)") == 0);
+	CHECK_RESULT(mptcpscan_first_mptcp_change(path, 2, &first), MPTCPSCAN_RESULT_NOT_FOUND);
+	mptcpscan_syn_template_free(tpl);
+}
+
 int main(void)
 {
 	test_versions();
@@ -768,5 +890,6 @@ int main(void)
 	test_classify_real_handshakes();
 	test_probe_and_mirror();
 	test_histogram();
+	test_quote();
 	return check_summary("test_capi");
 }

@@ -517,6 +517,97 @@ static void random_replies(void)
 	       2 * RANDOM_ROUNDS);
 }
 
+static void hostile_quote(void)
+{
+	uint8_t pkt[120];
+	mptcpscan_icmp_error err;
+	mptcpscan_quote_diff diff;
+	mptcpscan_quote_change changes[MPTCPSCAN_QUOTE_MAX_CHANGES];
+	mptcpscan_mptcp_hop hops[300];
+	mptcpscan_path_change first;
+	char text[16];
+	size_t len = 77;
+	unsigned long round, compared = 0;
+	int known = 1;
+
+	memset(pkt, 0, sizeof(pkt));
+	memset(hops, 0, sizeof(hops));
+	CHECK_RESULT(mptcpscan_icmp_error_parse(NULL, 20, &err), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_icmp_error_parse(pkt, 20, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_icmp_error_parse(pkt, 0, &err), MPTCPSCAN_RESULT_WIRE_TRUNCATED);
+	CHECK_RESULT(mptcpscan_quote_compare(NULL, 40, pkt, 40, &diff, changes, 48),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_quote_compare(pkt, 40, NULL, 40, &diff, changes, 48),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_quote_compare(pkt, 40, pkt, 40, NULL, changes, 48),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_quote_compare(pkt, 40, pkt, 40, &diff, NULL, 48),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_quote_compare(pkt, 40, pkt, 0, &diff, changes, 48),
+		     MPTCPSCAN_RESULT_WIRE_TRUNCATED);
+	pkt[0] = 0x45;
+	CHECK_RESULT(mptcpscan_quote_compare(pkt, 0, pkt, 20, &diff, changes, 48),
+		     MPTCPSCAN_RESULT_QUOTE_SENT_INVALID);
+	CHECK_RESULT(mptcpscan_quote_compare(pkt, 20, pkt, 20, &diff, changes, 48),
+		     MPTCPSCAN_RESULT_QUOTE_SENT_INVALID);
+	CHECK_RESULT(mptcpscan_quote_tokens(pkt, 40, pkt, 40, NULL, 16, &len),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_first_mptcp_change(NULL, 1, &first),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_first_mptcp_change(hops, 1, NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_first_mptcp_change(hops, 256, &first),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_first_mptcp_change(hops, 0, &first), MPTCPSCAN_RESULT_NOT_FOUND);
+	hops[0].kind = 7;
+	CHECK_RESULT(mptcpscan_first_mptcp_change(hops, 1, &first),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_mptcp_hop_format(&hops[0], text, sizeof(text), &len),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	hops[0].kind = MPTCPSCAN_MPTCP_HOP_KIND_PARTIAL_LENGTH_CHANGED;
+	CHECK_RESULT(mptcpscan_mptcp_hop_format(&hops[0], text, sizeof(text), &len),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+	CHECK_RESULT(mptcpscan_mptcp_hop_format(NULL, text, sizeof(text), &len),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK(len == 77);
+
+	/* Random quotes of a real SYN: every call gives a code, and a known one. */
+	for (round = 0; round < RANDOM_ROUNDS / 4; round++) {
+		static const uint8_t syn[] = {
+			0x45, 0x00, 0x00, 0x2c, 0x00, 0x01, 0x40, 0x00, 0x03, 0x06, 0x00, 0x00,
+			0xc6, 0x12, 0x00, 0x01, 0xc6, 0x13, 0x00, 0x07, 0x9c, 0x40, 0x00, 0x50,
+			0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x60, 0x02, 0xff, 0xff,
+			0x00, 0x00, 0x00, 0x00, 0x1e, 0x04, 0x01, 0x01,
+		};
+		size_t qlen = (size_t)(rng_next() % sizeof(pkt)), n;
+		char tokens[1024];
+		mptcpscan_result r;
+
+		memcpy(pkt, syn, sizeof(syn));
+		for (n = 0; n < 1 + rng_next() % 6; n++)
+			pkt[rng_next() % sizeof(syn)] = (uint8_t)rng_next();
+		if (round % 3 == 0)
+			rng_fill(pkt, qlen);
+		r = mptcpscan_quote_compare(syn, sizeof(syn), pkt, qlen, &diff, changes,
+					    MPTCPSCAN_QUOTE_MAX_CHANGES);
+		known &= is_known_result(r);
+		if (r == MPTCPSCAN_RESULT_OK) {
+			compared++;
+			known &= diff.change_count <= MPTCPSCAN_QUOTE_MAX_CHANGES;
+			known &= mptcpscan_quote_tokens(syn, sizeof(syn), pkt, qlen, tokens,
+							sizeof(tokens), &n) == MPTCPSCAN_RESULT_OK;
+			known &= mptcpscan_mptcp_hop_format(&diff.mptcp, tokens, sizeof(tokens),
+							    &n) == MPTCPSCAN_RESULT_OK;
+		}
+		r = mptcpscan_icmp_error_parse(pkt, qlen, &err);
+		known &= is_known_result(r);
+		if (r == MPTCPSCAN_RESULT_OK)
+			known &= err.quote_offset + err.quote_len <= qlen;
+	}
+	CHECK(known);
+	CHECK(compared > RANDOM_ROUNDS / 40);
+	printf("random quotes: %lu compared, the rest refused with a code\n", compared);
+}
+
 static void hostile_crypto(void)
 {
 	static const mptcpscan_join_handshake join = { 1, 2, 3, 4 };
@@ -691,6 +782,7 @@ int main(void)
 	hostile_classify();
 	hostile_probe_and_stats();
 	random_replies();
+	hostile_quote();
 	hostile_crypto();
 	hostile_scope();
 	random_crypto_and_scope();
