@@ -46,30 +46,38 @@ hosts=$(python3 -c "import ipaddress; print(ipaddress.ip_network('$prefix').num_
 echo "$prefix" >"$work/allow"
 
 in_lab() { ip netns exec "$netns" "$@"; }
+# Rounded down, so that one missing host never prints as 100.00%.
+percent() { python3 -c "import math; print(f'{math.floor(10000 * $1 / $hosts) / 100:.2f}')"; }
 
+# Each prints "found achieved-pps". Ours measures its own sending time; zmap's is the wall time
+# of the run minus the cooldown (its metadata has whole seconds only), so it errs low.
 count_ours() {
 	in_lab "$BIN" scan "$prefix" --allow-lab -p "$PORT" --mptcp-version 1 --rate "$1" \
-		--cooldown "$COOLDOWN" --quiet -o "$work/ours.csv" 2>/dev/null
-	awk -F, 'NR > 1 && $10 == "true" { print $1 }' "$work/ours.csv" | sort -u | wc -l
+		--cooldown "$COOLDOWN" -o "$work/ours.csv" 2>"$work/ours.err" </dev/null
+	found=$(awk -F, 'NR > 1 && $10 == "true" { print $1 }' "$work/ours.csv" | sort -u | wc -l)
+	pps=$(sed -n 's/.*(\([0-9]*\) pps).*/\1/p' "$work/ours.err")
+	echo "$found ${pps:-?}"
 }
 
 count_zmap() {
+	start=$(date +%s.%N)
 	in_lab zmap -C "$work/empty.conf" -M tcp_synscan -p "$PORT" -r "$1" -c "$COOLDOWN" \
 		-b "$work/empty.blocklist" -w "$work/allow" -i "$iface" -G "$gw_mac" -S "$src" \
-		-O csv -f saddr --output-filter="success = 1 && repeat = 0" -q -o "$work/zmap.csv" \
-		--disable-syslog -v 1 2>/dev/null
-	tail -n +2 "$work/zmap.csv" | sort -u | wc -l
+		-O csv -f saddr,success -q -o "$work/zmap.csv" --disable-syslog 2>/dev/null
+	end=$(date +%s.%N)
+	found=$(awk -F, 'NR > 1 && $2 == 1 { print $1 }' "$work/zmap.csv" | sort -u | wc -l)
+	echo "$found $(python3 -c "print(round($hosts / max($end - $start - $COOLDOWN, 1e-3)))")"
 }
 
 echo "prefix $prefix ($hosts responsive hosts, port $PORT), from $netns"
-printf '%10s  %18s  %18s\n' "rate (pps)" "mptcpscan found" "zmap found"
+printf '%10s  %26s  %26s\n' "rate (pps)" "mptcpscan found (sent pps)" "zmap found (sent pps)"
 best_ours=0
 best_zmap=0
 for rate in $RATES; do
-	ours=$(count_ours "$rate")
-	zm=$(count_zmap "$rate")
-	printf '%10s  %11s %5.1f%%  %11s %5.1f%%\n' "$rate" "$ours" \
-		"$(python3 -c "print(100*$ours/$hosts)")" "$zm" "$(python3 -c "print(100*$zm/$hosts)")"
+	read -r ours ours_pps < <(count_ours "$rate")
+	read -r zm zm_pps < <(count_zmap "$rate")
+	printf '%10s  %6s %6s%% (%8s)  %6s %6s%% (%8s)\n' "$rate" "$ours" "$(percent "$ours")" \
+		"$ours_pps" "$zm" "$(percent "$zm")" "$zm_pps"
 	[ "$ours" -eq "$hosts" ] && best_ours=$rate
 	[ "$zm" -eq "$hosts" ] && best_zmap=$rate
 done

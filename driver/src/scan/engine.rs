@@ -54,6 +54,8 @@ pub struct Summary {
     pub sent: u64,
     /// Probes the kernel refused (each is reported on stderr once per kind of error).
     pub send_errors: u64,
+    /// Time from the first probe to the last.
+    pub send_time: Duration,
     /// Distinct validated replies.
     pub replies: u64,
     /// Distinct SYN-ACKs.
@@ -79,13 +81,17 @@ pub fn run(
 
     let sent = AtomicU64::new(0);
     let send_errors = AtomicU64::new(0);
+    let send_nanos = AtomicU64::new(0);
     let done = AtomicBool::new(false);
     let mut summary = Summary::default();
     let mut seen: HashSet<(IpAddr, u16, u8)> = HashSet::new();
 
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let sending = scope.spawn(|| {
+            let started = Instant::now();
             let result = send_all(plan, &sender, &sent, &send_errors);
+            let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            send_nanos.store(nanos, Ordering::SeqCst);
             done.store(true, Ordering::SeqCst);
             result
         });
@@ -132,6 +138,7 @@ pub fn run(
     })?;
     summary.sent = sent.load(Ordering::Relaxed);
     summary.send_errors = send_errors.load(Ordering::Relaxed);
+    summary.send_time = Duration::from_nanos(send_nanos.load(Ordering::SeqCst));
     summary.interrupted = stop::stopping();
     draw(&bar, summary.sent, &summary);
     bar.finish();

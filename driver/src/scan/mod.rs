@@ -150,15 +150,32 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     writer.flush()?;
     let summary = summary?;
     if !args.quiet {
+        let secs = summary.send_time.as_secs_f64();
+        let pps = if secs > 0.0 {
+            summary.sent as f64 / secs
+        } else {
+            0.0
+        };
         eprintln!(
-            "mptcpscan: sent {} probes to {} targets, {} replies, {} SYN-ACKs, {} with MP_CAPABLE{}",
+            "mptcpscan: sent {} probes in {secs:.2} s ({pps:.0} pps) to {} targets, {} replies, \
+             {} SYN-ACKs, {} with MP_CAPABLE{}",
             summary.sent,
             plan.permutation.shard_len(plan.shard.0, plan.shard.1),
             summary.replies,
             summary.synacks,
             summary.mp_capable,
-            if summary.interrupted { " (interrupted)" } else { "" }
+            if summary.interrupted {
+                " (interrupted)"
+            } else {
+                ""
+            }
         );
+        if summary.send_errors > 0 {
+            eprintln!(
+                "mptcpscan: the kernel refused {} probes",
+                summary.send_errors
+            );
+        }
     }
     Ok(())
 }
