@@ -148,8 +148,10 @@ pub extern "C" fn mptcpscan_options_walk(
             return Err(mptcpscan_result::Misaligned);
         }
         // One walk into a stack copy, then one copy out: a malformed area writes nothing, and
-        // the caller's array is not touched before the walk succeeded.
-        let mut walked = [mptcpscan_tcp_option::default(); MPTCPSCAN_MAX_OPTIONS_LEN + 1];
+        // the caller's array is not touched before the walk succeeded. The copy is left
+        // uninitialised (no 2 KiB memset per call); only its first `found` entries are read.
+        let mut walked = [core::mem::MaybeUninit::<mptcpscan_tcp_option>::uninit();
+            MPTCPSCAN_MAX_OPTIONS_LEN + 1];
         let mut found = 0usize;
         for item in Options::new(area) {
             let (at, option) = item?;
@@ -158,15 +160,22 @@ pub extern "C" fn mptcpscan_options_walk(
             let slot = walked
                 .get_mut(found)
                 .ok_or(mptcpscan_result::OptionTooLong)?;
-            *slot = mptcpscan_tcp_option::new(0, at, &option, area.len());
+            slot.write(mptcpscan_tcp_option::new(0, at, &option, area.len()));
             found += 1;
         }
         if found > capacity {
             return Err(mptcpscan_result::BufferTooShort);
         }
-        // SAFETY: `options` is non-NULL and aligned, documented as `capacity` writable structs,
-        // `found <= capacity`, and it cannot overlap the stack copy.
-        unsafe { core::ptr::copy_nonoverlapping(walked.as_ptr(), options, found) };
+        // SAFETY: the first `found` entries of `walked` were written above; `options` is non-NULL
+        // and aligned, documented as `capacity` writable structs, `found <= capacity`, and it
+        // cannot overlap the stack copy.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                walked.as_ptr().cast::<mptcpscan_tcp_option>(),
+                options,
+                found,
+            )
+        };
         count.write(found);
         Ok(())
     })
