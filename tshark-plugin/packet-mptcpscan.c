@@ -1,7 +1,8 @@
 /* packet-mptcpscan.c
  * Postdissector adding mptcpscan's verdicts and checks to MPTCP traffic:
  * mirrored handshakes, MP_JOIN and ADD_ADDR HMACs, DSS checksums, tokens,
- * leaked addresses. Every protocol decision is made by libmptcpscan (the C
+ * leaked addresses, and what the path did to a probe's options as ICMP
+ * time-exceeded quotes show it. Every protocol decision is made by libmptcpscan (the C
  * ABI of the mptcpscan core); this file only finds the bytes Wireshark's own
  * TCP dissector located, keeps the per-capture state the checks need, and
  * presents the results.
@@ -10,8 +11,6 @@
  */
 
 #define WS_BUILD_DLL
-
-#include <string.h>
 
 #include <wireshark.h>
 #include <ws_version.h>

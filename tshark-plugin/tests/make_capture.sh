@@ -2,13 +2,20 @@
 # Captures a real Linux MPTCP v1 connection with DSS checksums, an ADD_ADDR
 # and extra subflows, between two network namespaces of our own.
 #
-# usage: make_capture.sh OUT.pcap
+# usage: make_capture.sh OUT.pcap [4|6]
 #
-# Addresses are 198.18.0.0/15 (benchmarking) only; the namespaces are
-# deleted on every exit path. Needs root.
+# Addresses are 198.18.0.0/15 (benchmarking) or 2001:db8::/32
+# (documentation) only; the namespaces are deleted on every exit path.
+# Needs root.
 set -euo pipefail
 
 out=$1
+family=${2:-4}
+if [ "$family" = 6 ]; then
+	c1=2001:db8:1::1 c2=2001:db8:2::1 s1=2001:db8:1::2 s2=2001:db8:2::2 plen=64 any=::
+else
+	c1=198.18.1.1 c2=198.18.2.1 s1=198.18.1.2 s2=198.18.2.2 plen=24 any=0.0.0.0
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 tag=$$
 ns_c=mptcpscan-tsk-c-$tag
@@ -34,28 +41,28 @@ for ns in "$ns_c" "$ns_s"; do
 	ip netns exec "$ns" sysctl -q -w net.mptcp.checksum_enabled=1
 	ip -n "$ns" mptcp limits set subflow 4 add_addr_accepted 4
 done
-ip -n "$ns_c" addr add 198.18.1.1/24 dev c1
-ip -n "$ns_c" addr add 198.18.2.1/24 dev c2
-ip -n "$ns_s" addr add 198.18.1.2/24 dev s1
-ip -n "$ns_s" addr add 198.18.2.2/24 dev s2
+ip -n "$ns_c" addr add "$c1/$plen" dev c1 nodad
+ip -n "$ns_c" addr add "$c2/$plen" dev c2 nodad
+ip -n "$ns_s" addr add "$s1/$plen" dev s1 nodad
+ip -n "$ns_s" addr add "$s2/$plen" dev s2 nodad
 ip -n "$ns_c" link set c1 up
 ip -n "$ns_c" link set c2 up
 ip -n "$ns_s" link set s1 up
 ip -n "$ns_s" link set s2 up
 # The client opens a subflow from its second address; the server announces
 # its second address (ADD_ADDR with HMAC), to which the client also joins.
-ip -n "$ns_c" mptcp endpoint add 198.18.2.1 dev c2 subflow
-ip -n "$ns_s" mptcp endpoint add 198.18.2.2 dev s2 signal
+ip -n "$ns_c" mptcp endpoint add "$c2" dev c2 subflow
+ip -n "$ns_s" mptcp endpoint add "$s2" dev s2 signal
 
 ip netns exec "$ns_c" tcpdump -q -Z root -i any -U -w "$out" 'tcp port 8080' 2>/dev/null &
 tcpdump_pid=$!
-ip netns exec "$ns_s" python3 "$here/mptcp_peer.py" server 0.0.0.0 8080 &
+ip netns exec "$ns_s" python3 "$here/mptcp_peer.py" server "$any" 8080 &
 server_pid=$!
 for _ in $(seq 50); do
 	[ -s "$out" ] && ip netns exec "$ns_s" ss -Hltn 'sport = :8080' | grep -q . && break
 	sleep 0.1
 done
-ip netns exec "$ns_c" timeout 60 python3 "$here/mptcp_peer.py" client 198.18.1.2 8080 40
+ip netns exec "$ns_c" timeout 60 python3 "$here/mptcp_peer.py" client "$s1" 8080 40
 wait "$server_pid"
 server_pid=
 sleep 0.5

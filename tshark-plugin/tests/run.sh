@@ -179,29 +179,34 @@ for c in "$work"/caps/*.pcap; do
 		ok || fail "tokens of $(basename "$c") differ from Wireshark's"
 done
 
-echo "== a real Linux MPTCP v1 connection, DSS checksums on, extra subflows"
-own=$work/caps/own.pcap
-if [ "$(id -u)" = 0 ]; then
-	"$here/make_capture.sh" "$own"
+# own_capture FAMILY SCOPE: a real Linux MPTCP v1 connection over IPv4 or IPv6.
+own_capture() {
+	local own=$work/caps/own$1.pcap ndss njoin
+	echo "== a real Linux MPTCP v1 connection (IPv$1), DSS checksums on, extra subflows"
+	"$here/make_capture.sh" "$own" "$1"
 	chmod 644 "$own"
-	expect "own handshake" "mptcp-v1" "$(fields "$own" mptcpscan.verdict mptcpscan.verdict)"
+	expect "own$1 handshake" "mptcp-v1" "$(fields "$own" mptcpscan.verdict mptcpscan.verdict)"
 	ndss=$(count "$own" 'mptcpscan.dss.checksum=="valid"')
-	[ "$ndss" -ge 40 ] && ok || fail "own: only $ndss valid DSS checksums"
-	expect "own: no DSS checksum but valid" 0 "$(count "$own" 'mptcpscan.dss.checksum!="valid"')"
-	expect "own: every DSS mapping checked" \
+	[ "$ndss" -ge 40 ] && ok || fail "own$1: only $ndss valid DSS checksums"
+	expect "own$1: no DSS checksum but valid" 0 "$(count "$own" 'mptcpscan.dss.checksum!="valid"')"
+	expect "own$1: every DSS mapping checked" \
 		"$(count "$own" 'tcp.options.mptcp.dseqnpresent.flag==1')" \
 		"$(count "$own" 'mptcpscan.dss.checksum && mptcpscan.subtype=="DSS"')"
 	njoin=$(count "$own" 'mptcpscan.join.hmac=="valid"')
-	[ "$njoin" -ge 2 ] && ok || fail "own: only $njoin valid MP_JOIN HMACs"
-	expect "own: join HMACs" 0 "$(count "$own" 'mptcpscan.join.hmac!="valid"')"
-	expect "own: join tokens" 0 "$(count "$own" 'mptcpscan.join.token_known==0')"
-	expect "own: ADD_ADDR" "valid|benchmarking|1" \
+	[ "$njoin" -ge 2 ] && ok || fail "own$1: only $njoin valid MP_JOIN HMACs"
+	expect "own$1: join HMACs" 0 "$(count "$own" 'mptcpscan.join.hmac!="valid"')"
+	expect "own$1: join tokens" 0 "$(count "$own" 'mptcpscan.join.token_known==0')"
+	expect "own$1: ADD_ADDR" "valid|$2|1" \
 		"$(fields "$own" 'mptcpscan.add_addr.hmac' mptcpscan.add_addr.hmac mptcpscan.add_addr.scope mptcpscan.add_addr.leak)"
-	expect "own: first data on MP_CAPABLE" 0 \
+	expect "own$1: first data on MP_CAPABLE" 0 \
 		"$(count "$own" 'mptcpscan.subtype=="MP_CAPABLE" && tcp.len>0 && mptcpscan.dss.checksum!="valid"')"
+}
+
+if [ "$(id -u)" = 0 ]; then
+	own_capture 4 benchmarking
+	own_capture 6 documentation
 else
-	echo "(not root: no namespaces, own capture skipped)"
-	own=
+	echo "(not root: no namespaces, own captures skipped)"
 fi
 
 echo "== one byte inverted: flagged"
@@ -232,23 +237,25 @@ flipped "v1 ADD_ADDR HMAC" "$work/caps/tcpdump-mptcp-aa-v1.pcap" 'mptcpscan.add_
 	mptcpscan.add_addr.hmac invalid "ADD_ADDR HMAC is wrong"
 flipped "MP_FASTCLOSE key" "$work/caps/tcpdump-mptcp-fclose.pcap" 'mptcpscan.fastclose.key' option=7 -1 \
 	mptcpscan.fastclose.key invalid "MP_FASTCLOSE"
-if [ -n "$own" ]; then
-	flipped "own join SYN-ACK HMAC" "$own" 'mptcpscan.join.hmac && tcp.flags.syn==1' option=1 5 \
+for own in "$work"/caps/own4.pcap "$work"/caps/own6.pcap; do
+	[ -f "$own" ] || continue
+	n=$(basename "$own" .pcap)
+	flipped "$n join SYN-ACK HMAC" "$own" 'mptcpscan.join.hmac && tcp.flags.syn==1' option=1 5 \
 		mptcpscan.join.hmac invalid "MP_JOIN HMAC is wrong"
-	flipped "own join ACK HMAC" "$own" 'mptcpscan.join.hmac && tcp.flags.syn==0' option=1 -1 \
+	flipped "$n join ACK HMAC" "$own" 'mptcpscan.join.hmac && tcp.flags.syn==0' option=1 -1 \
 		mptcpscan.join.hmac invalid "MP_JOIN HMAC is wrong"
-	flipped "own ADD_ADDR HMAC" "$own" 'mptcpscan.add_addr.hmac' option=3 -2 \
+	flipped "$n ADD_ADDR HMAC" "$own" 'mptcpscan.add_addr.hmac' option=3 -2 \
 		mptcpscan.add_addr.hmac invalid "ADD_ADDR HMAC is wrong"
-	flipped "own DSS payload" "$own" 'mptcpscan.dss.checksum && mptcpscan.subtype=="DSS" && tcp.len>10' payload 7 \
+	flipped "$n DSS payload" "$own" 'mptcpscan.dss.checksum && mptcpscan.subtype=="DSS" && tcp.len>10' payload 7 \
 		mptcpscan.dss.checksum invalid "DSS checksum is wrong"
-	flipped "own DSS checksum" "$own" 'mptcpscan.dss.checksum && mptcpscan.subtype=="DSS"' option=2 -2 \
+	flipped "$n DSS checksum" "$own" 'mptcpscan.dss.checksum && mptcpscan.subtype=="DSS"' option=2 -2 \
 		mptcpscan.dss.checksum invalid "DSS checksum is wrong"
 	# The kernel sends the first data with MP_CAPABLE or with DSS, racing the third ACK.
 	if [ "$(count "$own" 'mptcpscan.subtype=="MP_CAPABLE" && tcp.len>0')" -gt 0 ]; then
-		flipped "own MP_CAPABLE data" "$own" 'mptcpscan.subtype=="MP_CAPABLE" && tcp.len>0' payload 0 \
+		flipped "$n MP_CAPABLE data" "$own" 'mptcpscan.subtype=="MP_CAPABLE" && tcp.len>0' payload 0 \
 			mptcpscan.dss.checksum invalid "DSS checksum is wrong"
 	fi
-fi
+done
 
 echo "== expert infos"
 expert=$(tsk -r "$work/caps/tcpdump-mptcp-aa-v1.pcap" -q -z expert 2>/dev/null)
