@@ -91,6 +91,7 @@ static int hf_mptcpscan_add_addr_scope = -1;
 static int hf_mptcpscan_add_addr_leak = -1;
 static int hf_mptcpscan_dss_checksum = -1;
 static int hf_mptcpscan_dss_checksum_computed = -1;
+static int hf_mptcpscan_dss_mapping_frame = -1;
 static int hf_mptcpscan_fastclose_key = -1;
 static int hf_mptcpscan_fail_dsn = -1;
 static int hf_mptcpscan_tcprst_reason = -1;
@@ -141,7 +142,8 @@ typedef enum {
     CHECK_VALID,
     CHECK_INVALID,
     CHECK_PRE_RFC,
-    CHECK_UNVERIFIABLE
+    CHECK_UNVERIFIABLE,
+    CHECK_SPANS
 } check_status;
 
 static const char *const check_names[] = {
@@ -149,7 +151,8 @@ static const char *const check_names[] = {
     "valid",
     "invalid",
     "pre-rfc-truncation",
-    "unverifiable"
+    "unverifiable",
+    "spans-segments"
 };
 
 /* One MPTCP connection: what both hosts announced in MP_CAPABLE. Side 0 is
@@ -180,6 +183,13 @@ typedef struct {
     guint8 conn_side[2];
     gboolean has_nonce[2];
     guint32 nonce[2];
+    /* A checksummed DSS mapping whose payload continues in later segments. */
+    mptcpscan_dss_sum *span_sum[2];
+    guint32 span_frame[2];
+    guint32 span_ssn[2];
+    guint32 span_next_seq[2];
+    guint32 span_remaining[2];
+    guint16 span_checksum[2];
 } subflow_state;
 
 typedef struct {
@@ -224,6 +234,10 @@ typedef struct {
     guint n_options;
     option_result *options;
     quote_result *quote;
+    check_status span;
+    guint32 span_frame;
+    gboolean has_span_computed;
+    guint16 span_computed;
 } frame_result;
 
 /* A SYN with MP_CAPABLE as sent, from its IP header, found again by what a
@@ -360,6 +374,7 @@ typedef struct {
     gint payload_offset;
     gint payload_captured;
     gint payload_reported;
+    gboolean continues_span;
 } tcp_view;
 
 static gboolean
@@ -369,6 +384,7 @@ tcp_view_fill(tcp_view *tv, field_info *fi)
 
     tv->tvb = fi->ds_tvb;
     tv->start = fi->start;
+    tv->continues_span = FALSE;
     avail = tvb_captured_length_remaining(tv->tvb, tv->start);
     if (avail < TCP_HEADER_LEN)
         return FALSE;
@@ -642,7 +658,75 @@ check_add_addr(option_result *r, subflow_state *sf, guint dir)
 }
 
 static void
-check_dss(option_result *r, subflow_state *sf, guint dir, const tcp_view *tv)
+span_drop(subflow_state *sf, guint dir)
+{
+    mptcpscan_dss_sum_free(sf->span_sum[dir]);
+    sf->span_sum[dir] = NULL;
+}
+
+/* Feeds a segment to the mapping it continues; the segment that completes
+ * the mapping gets the checksum's verdict. A gap or a retransmission ends
+ * the sum as unverifiable. */
+static void
+span_continue(frame_result *res, subflow_state *sf, guint dir, tcp_view *tv)
+{
+    guint16 computed;
+    bool valid;
+
+    if (sf->span_sum[dir] == NULL || tv->payload_reported == 0)
+        return;
+    res->span_frame = sf->span_frame[dir];
+    if (tv->seq != sf->span_next_seq[dir] || tv->payload_captured != tv->payload_reported ||
+            (guint32)tv->payload_reported > sf->span_remaining[dir] ||
+            mptcpscan_dss_sum_update(sf->span_sum[dir],
+                tvb_get_ptr(tv->tvb, tv->payload_offset, tv->payload_captured),
+                tv->payload_captured) != MPTCPSCAN_RESULT_OK) {
+        res->span = CHECK_UNVERIFIABLE;
+        span_drop(sf, dir);
+        return;
+    }
+    tv->continues_span = TRUE;
+    sf->span_next_seq[dir] += tv->payload_reported;
+    sf->span_remaining[dir] -= tv->payload_reported;
+    if (sf->span_remaining[dir] > 0) {
+        res->span = CHECK_SPANS;
+        return;
+    }
+    if (mptcpscan_dss_sum_finish(sf->span_sum[dir], sf->span_checksum[dir], &computed,
+                &valid) == MPTCPSCAN_RESULT_OK) {
+        res->span = valid ? CHECK_VALID : CHECK_INVALID;
+        res->has_span_computed = TRUE;
+        res->span_computed = computed;
+    } else {
+        res->span = CHECK_UNVERIFIABLE;
+    }
+    span_drop(sf, dir);
+}
+
+/* Starts summing a mapping longer than the segment that announces it. */
+static void
+span_start(option_result *r, subflow_state *sf, guint dir, const tcp_view *tv,
+        const mptcpscan_dss_mapping *map, guint expected_len, guint16 checksum, guint32 frame)
+{
+    span_drop(sf, dir);
+    if (mptcpscan_dss_sum_new(map, &sf->span_sum[dir]) != MPTCPSCAN_RESULT_OK)
+        return;
+    if (mptcpscan_dss_sum_update(sf->span_sum[dir],
+                tvb_get_ptr(tv->tvb, tv->payload_offset, tv->payload_captured),
+                tv->payload_captured) != MPTCPSCAN_RESULT_OK) {
+        span_drop(sf, dir);
+        return;
+    }
+    sf->span_frame[dir] = frame;
+    sf->span_ssn[dir] = map->ssn;
+    sf->span_next_seq[dir] = tv->seq + tv->payload_captured;
+    sf->span_remaining[dir] = expected_len - tv->payload_captured;
+    sf->span_checksum[dir] = checksum;
+    r->dss = CHECK_SPANS;
+}
+
+static void
+check_dss(option_result *r, subflow_state *sf, guint dir, const tcp_view *tv, guint32 frame)
 {
     const mptcpscan_dss *dss = &r->opt.body.dss;
     mptcp_connection *conn = sf->conn;
@@ -675,15 +759,18 @@ check_dss(option_result *r, subflow_state *sf, guint dir, const tcp_view *tv)
     }
     if (!dss->has_checksum)
         return;
+    /* A segment repeating the mapping it continues (a TSO split) was
+     * summed with that mapping. */
+    if (tv->continues_span && dss->ssn == sf->span_ssn[dir])
+        return;
 
-    /* Only a mapping that starts and ends in this segment can be summed
-     * here; a DATA_FIN takes one data-level byte without payload. */
+    /* A DATA_FIN takes one data-level byte without payload. */
     r->dss = CHECK_UNVERIFIABLE;
     expected_len = dss->data_len;
     if (dss->flags & MPTCPSCAN_DSS_FLAG_DATA_FIN && expected_len > 0 &&
             (gint)expected_len == tv->payload_reported + 1)
         expected_len--;
-    if ((gint)expected_len != tv->payload_reported || tv->payload_captured != tv->payload_reported)
+    if (tv->payload_captured != tv->payload_reported)
         return;
     if (sf->has_isn[dir] && expected_len > 0 && tv->seq - sf->isn[dir] != dss->ssn)
         return;
@@ -691,6 +778,13 @@ check_dss(option_result *r, subflow_state *sf, guint dir, const tcp_view *tv)
     map.dsn = dsn;
     map.ssn = dss->ssn;
     map.data_len = dss->data_len;
+    if ((gint)expected_len > tv->payload_reported && tv->payload_reported > 0 &&
+            sf->has_isn[dir]) {
+        span_start(r, sf, dir, tv, &map, expected_len, dss->checksum, frame);
+        return;
+    }
+    if ((gint)expected_len != tv->payload_reported)
+        return;
     payload = expected_len > 0 ?
         tvb_get_ptr(tv->tvb, tv->payload_offset, expected_len) : (const guint8 *)"";
     if (mptcpscan_dss_checksum(&map, payload, expected_len, &r->dss_computed) !=
@@ -738,6 +832,10 @@ analyse_frame(proto_tree *tree, packet_info *pinfo, field_info *tcp_fi, GPtrArra
     sf = (subflow_state *)wmem_map_lookup(subflows, &lookup);
     if ((tv.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
         /* A SYN opens a new subflow even on a reused 4-tuple. */
+        if (sf != NULL) {
+            span_drop(sf, 0);
+            span_drop(sf, 1);
+        }
         sf = subflow_new(&pinfo->src, tv.sport, &pinfo->dst, tv.dport);
     } else if (sf == NULL) {
         if (tv.flags & TCP_FLAG_SYN)
@@ -771,6 +869,9 @@ analyse_frame(proto_tree *tree, packet_info *pinfo, field_info *tcp_fi, GPtrArra
         }
     }
 
+    if (pref_check_dss)
+        span_continue(res, sf, dir, &tv);
+
     if (mptcp_items == NULL || mptcp_items->len == 0)
         return res;
     res->n_options = mptcp_items->len;
@@ -798,7 +899,7 @@ analyse_frame(proto_tree *tree, packet_info *pinfo, field_info *tcp_fi, GPtrArra
             check_mp_join(r, sf, dir);
             break;
         case MPTCPSCAN_MPTCP_SUBTYPE_DSS:
-            check_dss(r, sf, dir, &tv);
+            check_dss(r, sf, dir, &tv, pinfo->num);
             break;
         case MPTCPSCAN_MPTCP_SUBTYPE_ADD_ADDR:
             check_add_addr(r, sf, dir);
@@ -1019,7 +1120,8 @@ dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
         }
         p_add_proto_data(wmem_file_scope(), pinfo, proto_mptcpscan, 0, res);
     }
-    if (!res->has_handshake && res->n_options == 0 && res->quote == NULL)
+    if (!res->has_handshake && res->n_options == 0 && res->quote == NULL &&
+            res->span == CHECK_NONE)
         return 0;
 
     ti = proto_tree_add_item(tree, proto_mptcpscan, tvb, 0, 0, ENC_NA);
@@ -1030,6 +1132,16 @@ dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
     if (res->quote != NULL) {
         show_quote(st, pinfo, tvb, res->quote);
         return tvb_captured_length(tvb);
+    }
+    if (res->span != CHECK_NONE) {
+        proto_tree_add_uint(st, hf_mptcpscan_dss_mapping_frame, tvb, 0, 0, res->span_frame);
+        ti = proto_tree_add_string(st, hf_mptcpscan_dss_checksum, tvb, 0, 0,
+                check_names[res->span]);
+        if (res->span == CHECK_INVALID)
+            expert_add_info(pinfo, ti, &ei_mptcpscan_bad_dss_checksum);
+        if (res->has_span_computed)
+            proto_tree_add_uint(st, hf_mptcpscan_dss_checksum_computed, tvb, 0, 0,
+                    res->span_computed);
     }
     /* tshark's second pass does not hand over the TCP dissector's items:
      * the cached results are then shown without their byte ranges. */
@@ -1043,6 +1155,23 @@ dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
             show_option(st, pinfo, tvb, 0, 0, &res->options[i]);
     }
     return tvb_captured_length(tvb);
+}
+
+static void
+subflow_free_sums(gpointer key _U_, gpointer value, gpointer user_data _U_)
+{
+    subflow_state *sf = (subflow_state *)value;
+
+    span_drop(sf, 0);
+    span_drop(sf, 1);
+}
+
+/* The library's checksum states are not wmem memory: release those still
+ * open when the capture closes. */
+static void
+mptcpscan_cleanup(void)
+{
+    wmem_map_foreach(subflows, subflow_free_sums, NULL);
 }
 
 void
@@ -1108,10 +1237,13 @@ proto_register_mptcpscan(void)
             "The advertised address is not usable from the Internet: it only describes the sender's network", HFILL }},
         { &hf_mptcpscan_dss_checksum,
           { "DSS checksum", "mptcpscan.dss.checksum", FT_STRING, BASE_NONE, NULL, 0x0,
-            "valid, invalid, or unverifiable (IDSN unknown, mapping spans segments, payload not captured)", HFILL }},
+            "valid, invalid, spans-segments (given with the segment that completes the mapping), or unverifiable (IDSN unknown, a gap in the mapping, payload not captured)", HFILL }},
         { &hf_mptcpscan_dss_checksum_computed,
           { "Computed DSS checksum", "mptcpscan.dss.checksum_computed", FT_UINT16, BASE_HEX, NULL, 0x0,
             "The checksum the mapping and payload should carry", HFILL }},
+        { &hf_mptcpscan_dss_mapping_frame,
+          { "Mapping frame", "mptcpscan.dss.mapping_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "The segment whose DSS mapping this segment's payload continues (the checksum's verdict comes with the segment that completes it)", HFILL }},
         { &hf_mptcpscan_fastclose_key,
           { "MP_FASTCLOSE key", "mptcpscan.fastclose.key", FT_STRING, BASE_NONE, NULL, 0x0,
             "valid when it is the receiver's key from the handshake, invalid if not, unverifiable without a handshake", HFILL }},
@@ -1218,6 +1350,7 @@ proto_register_mptcpscan(void)
     sent_probes = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
             probe_key_hash, probe_key_equal);
 
+    register_cleanup_routine(mptcpscan_cleanup);
     mptcpscan_handle = register_dissector("mptcpscan", dissect_mptcpscan, proto_mptcpscan);
 }
 

@@ -13,8 +13,10 @@ out=$1
 family=${2:-4}
 if [ "$family" = 6 ]; then
 	c1=2001:db8:1::1 c2=2001:db8:2::1 s1=2001:db8:1::2 s2=2001:db8:2::2 plen=64 any=::
+	addr_flags=(nodad)
 else
 	c1=198.18.1.1 c2=198.18.2.1 s1=198.18.1.2 s2=198.18.2.2 plen=24 any=0.0.0.0
+	addr_flags=()
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 tag=$$
@@ -41,10 +43,10 @@ for ns in "$ns_c" "$ns_s"; do
 	ip netns exec "$ns" sysctl -q -w net.mptcp.checksum_enabled=1
 	ip -n "$ns" mptcp limits set subflow 4 add_addr_accepted 4
 done
-ip -n "$ns_c" addr add "$c1/$plen" dev c1 nodad
-ip -n "$ns_c" addr add "$c2/$plen" dev c2 nodad
-ip -n "$ns_s" addr add "$s1/$plen" dev s1 nodad
-ip -n "$ns_s" addr add "$s2/$plen" dev s2 nodad
+ip -n "$ns_c" addr add "$c1/$plen" dev c1 "${addr_flags[@]}"
+ip -n "$ns_c" addr add "$c2/$plen" dev c2 "${addr_flags[@]}"
+ip -n "$ns_s" addr add "$s1/$plen" dev s1 "${addr_flags[@]}"
+ip -n "$ns_s" addr add "$s2/$plen" dev s2 "${addr_flags[@]}"
 ip -n "$ns_c" link set c1 up
 ip -n "$ns_c" link set c2 up
 ip -n "$ns_s" link set s1 up

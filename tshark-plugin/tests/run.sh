@@ -250,6 +250,20 @@ for own in "$work"/caps/own4.pcap "$work"/caps/own6.pcap; do
 		mptcpscan.dss.checksum invalid "DSS checksum is wrong"
 	flipped "$n DSS checksum" "$own" 'mptcpscan.dss.checksum && mptcpscan.subtype=="DSS"' option=2 -2 \
 		mptcpscan.dss.checksum invalid "DSS checksum is wrong"
+	# A mapping cut over two segments (a TSO split) is summed across them.
+	frame=$(tsk -r "$own" -Y 'mptcpscan.dss.checksum=="valid" && mptcpscan.subtype=="DSS" && tcp.len>100' \
+		-T fields -e frame.number 2>/dev/null | head -n 1)
+	python3 "$here/split_segment.py" "$own" "$work/split.pcap" "$frame"
+	chmod 644 "$work/split.pcap"
+	expect "$n mapping over two segments" "$frame|spans-segments|
+$((frame + 1))|valid|$frame" \
+		"$(fields "$work/split.pcap" "frame.number==$frame || frame.number==$((frame + 1))" \
+			frame.number mptcpscan.dss.checksum mptcpscan.dss.mapping_frame)"
+	expect "$n every checksum still valid" 0 \
+		"$(count "$work/split.pcap" 'mptcpscan.dss.checksum!="valid" && mptcpscan.dss.checksum!="spans-segments"')"
+	cp "$work/split.pcap" "$work/caps/$n-split.pcap"
+	flipped "$n mapping over two segments, payload" "$work/caps/$n-split.pcap" \
+		"frame.number==$((frame + 1))" payload 3 mptcpscan.dss.checksum invalid "DSS checksum is wrong"
 	# The kernel sends the first data with MP_CAPABLE or with DSS, racing the third ACK.
 	if [ "$(count "$own" 'mptcpscan.subtype=="MP_CAPABLE" && tcp.len>0')" -gt 0 ]; then
 		flipped "$n MP_CAPABLE data" "$own" 'mptcpscan.subtype=="MP_CAPABLE" && tcp.len>0' payload 0 \
