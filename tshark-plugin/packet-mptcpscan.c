@@ -257,6 +257,10 @@ typedef struct {
 static wmem_map_t *subflows;
 static wmem_map_t *connections_by_token;
 static wmem_map_t *sent_probes;
+/* How many DSS checksums are being summed across segments right now. */
+static guint open_spans;
+/* What a frame without any result shares (read only). */
+static frame_result no_result;
 
 static guint
 probe_key_hash(gconstpointer v)
@@ -483,6 +487,13 @@ analyse_quote(proto_tree *tree, field_info *tcp_fi, gboolean v6)
     return q;
 }
 
+static gboolean
+tcp_is_syn(field_info *fi)
+{
+    return tvb_captured_length_remaining(fi->ds_tvb, fi->start) >= TCP_HEADER_LEN &&
+        (tvb_get_uint8(fi->ds_tvb, fi->start + 13) & TCP_FLAG_SYN) != 0;
+}
+
 static guint32
 frame_ttl(proto_tree *tree, const packet_info *pinfo)
 {
@@ -541,12 +552,14 @@ check_mp_capable(option_result *r, subflow_state *sf, guint dir,
             map.dsn = conn->idsn[side] + 1;
             map.ssn = 1;
             map.data_len = mpc->data_len;
-            if (mptcpscan_dss_checksum(&map, payload, tv->payload_captured,
-                        &r->dss_computed) == MPTCPSCAN_RESULT_OK &&
-                    mptcpscan_dss_checksum_verify(&map, payload, tv->payload_captured,
+            if (mptcpscan_dss_checksum_verify(&map, payload, tv->payload_captured,
                         mpc->checksum, &valid) == MPTCPSCAN_RESULT_OK) {
-                r->has_dss_computed = TRUE;
                 r->dss = valid ? CHECK_VALID : CHECK_INVALID;
+                r->has_dss_computed = valid ||
+                    mptcpscan_dss_checksum(&map, payload, tv->payload_captured,
+                            &r->dss_computed) == MPTCPSCAN_RESULT_OK;
+                if (valid)
+                    r->dss_computed = mpc->checksum;
             }
         }
     }
@@ -660,8 +673,11 @@ check_add_addr(option_result *r, subflow_state *sf, guint dir)
 static void
 span_drop(subflow_state *sf, guint dir)
 {
+    if (sf->span_sum[dir] == NULL)
+        return;
     mptcpscan_dss_sum_free(sf->span_sum[dir]);
     sf->span_sum[dir] = NULL;
+    open_spans--;
 }
 
 /* Feeds a segment to the mapping it continues; the segment that completes
@@ -711,6 +727,7 @@ span_start(option_result *r, subflow_state *sf, guint dir, const tcp_view *tv,
     span_drop(sf, dir);
     if (mptcpscan_dss_sum_new(map, &sf->span_sum[dir]) != MPTCPSCAN_RESULT_OK)
         return;
+    open_spans++;
     if (mptcpscan_dss_sum_update(sf->span_sum[dir],
                 tvb_get_ptr(tv->tvb, tv->payload_offset, tv->payload_captured),
                 tv->payload_captured) != MPTCPSCAN_RESULT_OK) {
@@ -787,13 +804,16 @@ check_dss(option_result *r, subflow_state *sf, guint dir, const tcp_view *tv, gu
         return;
     payload = expected_len > 0 ?
         tvb_get_ptr(tv->tvb, tv->payload_offset, expected_len) : (const guint8 *)"";
-    if (mptcpscan_dss_checksum(&map, payload, expected_len, &r->dss_computed) !=
-            MPTCPSCAN_RESULT_OK ||
-            mptcpscan_dss_checksum_verify(&map, payload, expected_len, dss->checksum,
-                &valid) != MPTCPSCAN_RESULT_OK)
+    /* The sum is computed a second time only to show what a wrong one
+     * should have been. */
+    if (mptcpscan_dss_checksum_verify(&map, payload, expected_len, dss->checksum, &valid) !=
+            MPTCPSCAN_RESULT_OK)
         return;
-    r->has_dss_computed = TRUE;
     r->dss = valid ? CHECK_VALID : CHECK_INVALID;
+    r->dss_computed = dss->checksum;
+    r->has_dss_computed = valid ||
+        mptcpscan_dss_checksum(&map, payload, expected_len, &r->dss_computed) ==
+        MPTCPSCAN_RESULT_OK;
 }
 
 static void
@@ -1113,8 +1133,15 @@ dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
             res->quote = analyse_quote(tree,
                     (field_info *)g_ptr_array_index(tcp_items, tcp_items->len - 1), v6);
         } else if (tcp_items->len == 1) {
-            res = analyse_frame(tree, pinfo,
-                    (field_info *)g_ptr_array_index(tcp_items, 0), mptcp_items);
+            field_info *tcp_fi = (field_info *)g_ptr_array_index(tcp_items, 0);
+
+            /* Most segments of plain TCP need no state: only SYNs, MPTCP
+             * options and the payload of a mapping being summed do. */
+            if ((mptcp_items == NULL || mptcp_items->len == 0) && open_spans == 0 &&
+                    !tcp_is_syn(tcp_fi))
+                res = &no_result;
+            else
+                res = analyse_frame(tree, pinfo, tcp_fi, mptcp_items);
         } else {
             return 0;
         }
@@ -1172,6 +1199,7 @@ static void
 mptcpscan_cleanup(void)
 {
     wmem_map_foreach(subflows, subflow_free_sums, NULL);
+    open_spans = 0;
 }
 
 void
