@@ -693,6 +693,7 @@ impl Tracker {
             optionshex: pair.optionshex,
             mptcpkey: pair.key.map(|k| format!("{k:016x}")),
             class: pair.class,
+            mptcp_signals: pair.signals,
         });
     }
 
