@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::process::Command;
 
-use mptcpscan::mptcp::{self, MpJoin, MptcpError, MptcpOption, Version};
+use mptcpscan::mptcp::{self, BackupFlags, MpJoin, MptcpError, MptcpOption, Version};
 use mptcpscan::options::{Options, TcpOption};
 use support::pcap::{self, TcpSegment};
 
@@ -237,6 +237,11 @@ const FIELDS: &[(&str, Kind)] = &[
     ("tcp.options.mptcp.port", Kind::Number),
     ("tcp.options.mptcp.addaddrtrunchmac", Kind::Number),
     ("tcp.options.mptcp.rst_reason", Kind::Number),
+    ("tcp.options.mptcp.flags", Kind::Number),
+    ("tcp.options.mptcp.backup.flag", Kind::Number),
+    ("tcp.options.mptcp.echo", Kind::Number),
+    ("tcp.options.mptcp.ipver", Kind::Number),
+    ("tcp.options.mptcp.flag_T.flag", Kind::Number),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -319,9 +324,16 @@ fn our_fields(found: &[Found]) -> FrameFields {
             "tcp.options.mptcp.subtype",
             number(parsed.parsed().subtype().into()),
         );
+        // tshark's `flags` is the flag byte for MP_CAPABLE and DSS, but the whole subtype byte
+        // for MP_JOIN's SYN and SYN-ACK and for MP_TCPRST.
+        let subtype_byte = |low: u8| number(u64::from(parsed.option_bytes[2] & 0xf0 | low));
         match parsed.parsed() {
             MptcpOption::Capable(capable) => {
                 put("tcp.options.mptcp.version", number(capable.version.into()));
+                put(
+                    "tcp.options.mptcp.flags",
+                    number(capable.flags.bits().into()),
+                );
                 if let Some(key) = capable.sender_key {
                     put("tcp.options.mptcp.sendkey", number(key));
                 }
@@ -333,21 +345,27 @@ fn our_fields(found: &[Found]) -> FrameFields {
                 }
             }
             MptcpOption::Join(MpJoin::Syn {
+                flags,
                 addr_id,
                 token,
                 nonce,
-                ..
             }) => {
+                put("tcp.options.mptcp.flags", subtype_byte(flags.bits()));
+                let backup = flags.contains(BackupFlags::BACKUP);
+                put("tcp.options.mptcp.backup.flag", number(backup.into()));
                 put("tcp.options.mptcp.addrid", number(addr_id.into()));
                 put("tcp.options.mptcp.recvtok", number(token.into()));
                 put("tcp.options.mptcp.sendrand", number(nonce.into()));
             }
             MptcpOption::Join(MpJoin::SynAck {
+                flags,
                 addr_id,
                 hmac,
                 nonce,
-                ..
             }) => {
+                put("tcp.options.mptcp.flags", subtype_byte(flags.bits()));
+                let backup = flags.contains(BackupFlags::BACKUP);
+                put("tcp.options.mptcp.backup.flag", number(backup.into()));
                 put("tcp.options.mptcp.addrid", number(addr_id.into()));
                 put(
                     "tcp.options.mptcp.sendtrunchmac",
@@ -359,6 +377,7 @@ fn our_fields(found: &[Found]) -> FrameFields {
                 put("tcp.options.mptcp.sendhmac", Value::Bytes(hmac.to_vec()));
             }
             MptcpOption::Dss(dss) => {
+                put("tcp.options.mptcp.flags", number(dss.flags.bits().into()));
                 if let Some(ack) = dss.data_ack {
                     put("tcp.options.mptcp.rawdataack", number(ack));
                 }
@@ -372,6 +391,13 @@ fn our_fields(found: &[Found]) -> FrameFields {
                 }
             }
             MptcpOption::AddAddr(add_addr) => {
+                match (add_addr.version, add_addr.address) {
+                    (Version::V1, _) => {
+                        put("tcp.options.mptcp.echo", number(add_addr.is_echo().into()))
+                    }
+                    (Version::V0, IpAddr::V4(_)) => put("tcp.options.mptcp.ipver", number(4)),
+                    (Version::V0, IpAddr::V6(_)) => put("tcp.options.mptcp.ipver", number(6)),
+                }
                 put("tcp.options.mptcp.addrid", number(add_addr.addr_id.into()));
                 let field = match add_addr.address {
                     IpAddr::V4(_) => "tcp.options.mptcp.ipv4",
@@ -402,6 +428,11 @@ fn our_fields(found: &[Found]) -> FrameFields {
                 put("tcp.options.mptcp.recvkey", number(fastclose.receiver_key));
             }
             MptcpOption::TcpRst(rst) => {
+                put("tcp.options.mptcp.flags", subtype_byte(rst.flags.bits()));
+                put(
+                    "tcp.options.mptcp.flag_T.flag",
+                    number(rst.transient().into()),
+                );
                 put("tcp.options.mptcp.rst_reason", number(rst.reason.0.into()));
             }
             MptcpOption::Fail(_) | MptcpOption::Unknown { .. } => {}

@@ -415,6 +415,17 @@ static int mptcp_make_packet(void *buf, size_t *buf_len, ipaddr_n_t src_ip,
 	return EXIT_SUCCESS;
 }
 
+/* Writes len bytes as 2 * len lower-case hex digits and a NUL. */
+static void write_hex(char *out, const uint8_t *bytes, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 0xf];
+	}
+	out[2 * len] = '\0';
+}
+
 static void mptcp_print_packet(FILE *fp, void *packet)
 {
 	const uint8_t *frame = packet;
@@ -424,17 +435,14 @@ static void mptcp_print_packet(FILE *fp, void *packet)
 	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &ip->ip_src, src, sizeof(src));
 	inet_ntop(AF_INET, &ip->ip_dst, dst, sizeof(dst));
+	char hex[2 * MPTCPSCAN_MAX_OPTIONS_LEN + 1];
+	write_hex(hex, (const uint8_t *)tcp + sizeof(*tcp),
+		  4 * (size_t)tcp->th_off - sizeof(*tcp));
 	fprintf(fp,
 		"mptcp_synscan { %s:%u > %s:%u | seq: %u | ttl: %u | "
-		"options: ",
+		"options: %s }\n",
 		src, ntohs(tcp->th_sport), dst, ntohs(tcp->th_dport),
-		ntohl(tcp->th_seq), ip->ip_ttl);
-	const uint8_t *options = (const uint8_t *)tcp + sizeof(*tcp);
-	size_t options_len = 4 * (size_t)tcp->th_off - sizeof(*tcp);
-	for (size_t i = 0; i < options_len; i++) {
-		fprintf(fp, "%02x", options[i]);
-	}
-	fprintf(fp, " }\n");
+		ntohl(tcp->th_seq), ip->ip_ttl, hex);
 }
 
 /* Whether an ACK number answers our SYN: ZMap's stateless rules. */
@@ -625,13 +633,8 @@ static void describe_options(char *buf, size_t size, const uint8_t *area,
 
 static char *hex_string(const uint8_t *bytes, size_t len)
 {
-	static const char digits[] = "0123456789abcdef";
 	char *out = xmalloc(2 * len + 1);
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 0xf];
-	}
-	out[2 * len] = '\0';
+	write_hex(out, bytes, len);
 	return out;
 }
 

@@ -263,19 +263,40 @@ impl Dss {
 
     /// Reads the representation out of a checked view.
     pub fn from_packet<T: AsRef<[u8]>>(packet: &Packet<T>) -> Dss {
-        let mapping = match (packet.dsn(), packet.ssn(), packet.data_len()) {
-            (Some(dsn), Some(ssn), Some(data_len)) => Some(Mapping {
-                dsn,
-                ssn,
-                data_len,
-                checksum: packet.checksum(),
-            }),
-            _ => None,
+        // One pass with a cursor: the view's accessors each recompute their offset from the
+        // flags, which costs more than the reads on the per-packet path.
+        let flags = packet.flags();
+        let mut at = field::OPTIONAL;
+        let data_ack = match flags.data_ack_len() {
+            0 => None,
+            len => {
+                at += len;
+                Some(packet.number(at - len, len))
+            }
+        };
+        let mapping = match flags.dsn_len() {
+            0 => None,
+            len => {
+                let bytes = packet.bytes();
+                let dsn = packet.number(at, len);
+                at += len;
+                let ssn = read_u32(&bytes[at..at + field::SSN_LEN]);
+                at += field::SSN_LEN;
+                let data_len = read_u16(&bytes[at..at + field::DATA_LEN_LEN]);
+                at += field::DATA_LEN_LEN;
+                let checksum = bytes.get(at..at + field::CHECKSUM_LEN).map(read_u16);
+                Some(Mapping {
+                    dsn,
+                    ssn,
+                    data_len,
+                    checksum,
+                })
+            }
         };
         Dss {
             reserved: packet.reserved(),
-            flags: packet.flags(),
-            data_ack: packet.data_ack(),
+            flags,
+            data_ack,
             mapping,
         }
     }

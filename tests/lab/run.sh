@@ -6,7 +6,8 @@
 set -euo pipefail
 
 BIN=$(realpath "${1:-target/debug/mptcpscan}")
-NAME=${LAB_NAME:-mpltest}
+# Our own lab name, so that test runs of several checkouts on one machine never collide.
+NAME=${LAB_NAME:-labtest$$}
 HERE=$(cd "$(dirname "$0")" && pwd)
 STATE=/run/mptcpscan-lab/$NAME
 TMP=$(mktemp -d)

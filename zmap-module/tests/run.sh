@@ -13,8 +13,10 @@ LIB=target/release/libmptcpscan.a
 tmp=$(mktemp -d /tmp/mptcpscan-zmap.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-# gnu11: the module uses what ZMap's own build allows (getentropy, u_char).
-"$CC" -std=gnu11 -Wall -Wextra -Werror -O2 -g \
+# ZMap's own warning flags (its CMakeLists.txt) and C dialect, plus -Werror.
+"$CC" -std=gnu11 -Wall -Wextra -Werror -pedantic -Wformat=2 -Wno-format-nonliteral \
+	-Wfloat-equal -Wundef -Wwrite-strings -Wredundant-decls -Wnested-externs \
+	-Wbad-function-cast -Winit-self -Wmissing-noreturn -O2 -g \
 	-DMPTCP_SYNSCAN_STANDALONE -Iinclude -Izmap-module -Izmap-module/tests \
 	zmap-module/module_mptcp_synscan.c zmap-module/tests/zmap_double.c \
 	zmap-module/tests/test_module.c \

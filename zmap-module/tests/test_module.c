@@ -96,6 +96,21 @@ static const uint8_t thesis_no_mptcp[] = {
     0x35, 0xf4, 0x0f, 0x0f, 0x0f, 0x01, 0x03, 0x03, 0x07, 0x00,
 };
 
+/* Option areas of SYN-ACKs captured in the mptcpscan lab: an upstream Linux
+ * MPTCP listener answering the default v1 probe (its TSecr is the probe's
+ * TSval), and the thesis-style mirror (MSS, SACK permitted and MP_CAPABLE
+ * echoed, the rest overwritten with NOPs) answering the study2021 probe. */
+static const uint8_t lab_linux_v1[] = {
+    0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0xf5, 0x7b, 0x47, 0x24,
+    0x6d, 0x70, 0x74, 0x63, 0x01, 0x03, 0x03, 0x0a, 0x1e, 0x0c, 0x01, 0x01,
+    0x1c, 0x62, 0xe3, 0xda, 0xf2, 0x9b, 0x97, 0x84,
+};
+static const uint8_t lab_thesis_mirror[] = {
+    0x02, 0x04, 0x00, 0x01, 0x04, 0x02, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+    0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x1e, 0x0c, 0x00, 0x81,
+    0x0c, 0x0c, 0x0c, 0x0c, 0x0c, 0x0c, 0x0c, 0x0c,
+};
+
 /* ---- packets ---- */
 
 static uint16_t fold(uint32_t sum)
@@ -628,48 +643,37 @@ static void test_process_v1(fieldset_t *fs)
 	uint8_t probe[MAX_PACKET_SIZE];
 	mod->prepare_packet(probe, src_mac, gw_mac, NULL);
 	send_probe(probe, target_ip, 0);
+	/* The reply echoes the probe's TSval, which the library chose. */
 	struct mptcpscan_probe_spec spec;
 	mptcpscan_probe_spec_default(1, 0, MPTCPSCAN_COMPANIONS_LINUX, &spec);
-	/* Linux 6.x answering a v1 SYN: its own TSval, ours echoed, a key. */
-	uint8_t options[] = {
-	    0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0x8a, 0x3e,
-	    0x91, 0x07, 0, 0, 0, 0, 0x01, 0x03, 0x03, 0x07, 0x1e, 0x0c,
-	    0x01, 0x01, 0x3b, 0x1f, 0x5c, 0x9e, 0x27, 0xa4, 0xd0, 0x86,
-	};
-	put32(options + 12, spec.tsval);
+	CHECK(spec.tsval == 0x6d707463, "the fixture's TSecr is 0x%08x",
+	      spec.tsval);
 	uint8_t r[256];
 	size_t n = make_reply(r, TARGET_PORT, probe_port(target_ip, 0),
 			      0x5a5a0000, probe_seq(target_ip) + 1,
-			      TH_SYN | TH_ACK, 64308, options,
-			      sizeof(options));
+			      TH_SYN | TH_ACK, 65160, lab_linux_v1,
+			      sizeof(lab_linux_v1));
 	process(r, n, fs);
 	expect_num(fs, "sport", TARGET_PORT);
 	expect_num(fs, "dport", probe_port(target_ip, 0));
 	expect_num(fs, "seqnum", 0x5a5a0000);
 	expect_num(fs, "acknum", probe_seq(target_ip) + 1);
-	expect_num(fs, "window", 64308);
+	expect_num(fs, "window", 65160);
 	expect_str(fs, "classification", "synack");
 	expect_num(fs, "success", 1);
 	expect_num(fs, "mptcp_probe_version", 1);
 	expect_num(fs, "mptcp_version", 1);
-	expect_str(fs, "mptcpkey", "3b1f5c9e27a4d086");
+	expect_str(fs, "mptcpkey", "1c62e3daf29b9784");
 	/* SHA-256 of the key, most significant 32 bits (Python hashlib). */
-	expect_num(fs, "mptcp_token", 0x5f399c8d);
+	expect_num(fs, "mptcp_token", 0xf40a2093);
 	expect_str(fs, "mptcp_verdict", "capable");
-	/* Linux's window scale happens to be the probe's: informational. */
-	expect_str(fs, "mptcp_signals", "window-scale-echoed");
-	expect_num(fs, "mptcp_key_hamming", 32);
-	char hex[2 * sizeof(options) + 1];
-	for (size_t i = 0; i < sizeof(options); i++) {
-		snprintf(hex + 2 * i, 3, "%02x", options[i]);
-	}
-	expect_str(fs, "optionshex", hex);
-	char text[200];
-	snprintf(text, sizeof(text),
-		 "MSS:1460,SACKPERM,TS:2319356167:%" PRIu32
-		 ",NOP,WS:7,MP_CAPABLE:v1:flags=0x01:key=3b1f5c9e27a4d086",
-		 spec.tsval);
-	expect_str(fs, "optionstext", text);
+	expect_str(fs, "mptcp_signals", "");
+	expect_num(fs, "mptcp_key_hamming", 33);
+	expect_str(fs, "optionshex", "020405b40402080af57b47246d707463010303"
+				     "0a1e0c01011c62e3daf29b9784");
+	expect_str(fs, "optionstext",
+		   "MSS:1460,SACKPERM,TS:4118497060:1836086371,NOP,WS:10,"
+		   "MP_CAPABLE:v1:flags=0x01:key=1c62e3daf29b9784");
 	expect_null(fs, "icmp_responder");
 	expect_null(fs, "icmp_unreach_str");
 
@@ -743,6 +747,16 @@ static void test_process_mirror(fieldset_t *fs)
 	expect_str(fs, "mptcpkey", "0c0c0c0c0c0c0c0c");
 	expect_num(fs, "mptcp_key_hamming", 16);
 	expect_contains(fs, "mptcp_signals", "key-echoed");
+
+	/* The lab's thesis-style mirror. */
+	n = study2021_reply(r, lab_thesis_mirror, sizeof(lab_thesis_mirror));
+	process(r, n, fs);
+	expect_str(fs, "mptcp_verdict", "mirrored");
+	expect_str(fs, "mptcp_signals", "key-echoed,mp-capable-echoed,"
+					 "layout-echoed,mss-echoed");
+	expect_str(fs, "optionstext",
+		   "MSS:1,SACKPERM,NOP,NOP,NOP,NOP,NOP,NOP,NOP,NOP,NOP,NOP,NOP,"
+		   "NOP,NOP,NOP,MP_CAPABLE:v0:flags=0x81:key=0c0c0c0c0c0c0c0c");
 
 	/* The same key, everything else a server's. */
 	uint8_t options[sizeof(thesis_v0_server)];
@@ -893,6 +907,27 @@ static void test_bad_args(void)
 	}
 }
 
+/* version=both tells replies apart by source port: one port cannot. */
+static void test_both_needs_two_ports(void)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stderr)) {
+			_exit(3);
+		}
+		mod->close(&double_conf, NULL, NULL);
+		double_conf.source_port_last = double_conf.source_port_first;
+		double_conf.probe_args = (char *)"version=both";
+		mod->global_initialize(&double_conf);
+		_exit(0);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 2,
+	      "version=both with one source port accepted");
+}
+
 static void test_random_key(void)
 {
 	uint8_t frame[MAX_PACKET_SIZE];
@@ -951,6 +986,7 @@ int main(int argc, char **argv)
 	test_process_both(&fs);
 	test_process_malformed(&fs);
 	test_bad_args();
+	test_both_needs_two_ports();
 	test_random_key();
 	fieldset_reset(&fs);
 	mod->close(&double_conf, NULL, NULL);

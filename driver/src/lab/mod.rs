@@ -84,14 +84,14 @@ struct UpArgs {
 }
 
 fn parse_name(name: &str) -> Result<String, String> {
-    let ok = (1..=8).contains(&name.len())
+    let ok = (1..=15).contains(&name.len())
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
     if ok {
         Ok(name.to_string())
     } else {
-        Err("a lab name is 1 to 8 lower-case letters or digits".to_string())
+        Err("a lab name is 1 to 15 lower-case letters or digits".to_string())
     }
 }
 

@@ -29,9 +29,11 @@ pub const HOST_HOP: u8 = ROUTERS + 1;
 pub const LAB_V4: Ipv4Net = Ipv4Net::new_assert(Ipv4Addr::new(198, 18, 0, 0), 15);
 /// The whole IPv6 space the lab may use (RFC 3849 documentation).
 pub const LAB_V6: Ipv6Net = Ipv6Net::new_assert(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), 32);
-/// Packets a TUN device queues for its daemon (the kernel's default, 500, overflows when a
-/// scanner sends in bursts faster than one daemon wakes up).
-const TUN_QUEUE: u32 = 16384;
+/// Packets a TUN device queues for its daemon. The kernel's default, 500, overflows as soon as a
+/// scanner sends faster than one daemon thread gets the CPU; a whole /16 at full speed on a busy
+/// 2-core machine overflowed 16384. The queue holds pointers (512 KiB) and fills only while the
+/// daemon lags.
+const TUN_QUEUE: u32 = 65536;
 /// First policy-routing table of the middleboxes (one table per middlebox and direction).
 const FIRST_TABLE: u32 = 100;
 

@@ -1,0 +1,74 @@
+#!/bin/bash
+# tshark over a large MPTCP capture with and without the mptcpscan plugin.
+#
+# usage: bench.sh [PACKETS] [RUNS]      (defaults: 1000000 packets, 3 runs)
+#
+# The capture is the shared iperf MPTCP capture (v0, DSS checksums, joins)
+# repeated with shifted timestamps until it holds PACKETS packets. Each run is
+# `tshark -r BIG -T fields -e frame.number`: plain dissection plus, with the
+# plugin, its postdissector (which makes tshark build a protocol tree). The
+# best of RUNS wall-clock times is reported for each side.
+set -euo pipefail
+
+packets=${1:-1000000}
+runs=${2:-3}
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+plugin=$here/mptcpscan.so
+if [ -d "$repo/../shared/captures" ]; then
+	shared=$repo/../shared/captures
+else
+	shared=/work/shared/captures
+fi
+seed=$shared/pymptcpanalyzer/iperf-mptcp-0-0.pcap
+[ -f "$plugin" ] || { echo "bench: build $plugin first" >&2; exit 1; }
+[ -f "$seed" ] || { echo "bench: no $seed" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/mptcpscan-tshark-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+ws_series=$(pkg-config --modversion wireshark | cut -d. -f1,2)
+mkdir -p "$work/plugins/$ws_series/epan" "$work/noplugins"
+cp "$plugin" "$work/plugins/$ws_series/epan/"
+
+runas=(env)
+if [ "$(id -u)" = 0 ]; then
+	runas=(setpriv --reuid=65534 --regid=65534 --clear-groups env)
+fi
+
+per=$(capinfos -c -M "$seed" | awk '/Number of packets/ { print $NF }')
+copies=$(( (packets + per - 1) / per ))
+echo "bench: $per packets in $(basename "$seed"), $copies copies"
+parts=()
+for i in $(seq 0 $((copies - 1))); do
+	editcap -F pcap -t $((i * 100)) "$seed" "$work/part$i.pcap" >/dev/null
+	parts+=("$work/part$i.pcap")
+done
+mergecap -F pcap -a -w "$work/big.pcap" "${parts[@]}"
+rm -f "${parts[@]}"
+chmod -R a+rX "$work"
+total=$(capinfos -c -M "$work/big.pcap" | awk '/Number of packets/ { print $NF }')
+echo "bench: $total packets, $(( $(stat -c %s "$work/big.pcap") / 1048576 )) MiB"
+
+best() {
+	local dir=$1 best_ms= t0 t1 ms
+	for _ in $(seq "$runs"); do
+		t0=$(date +%s%N)
+		"${runas[@]}" HOME="$work" WIRESHARK_PLUGIN_DIR="$dir" \
+			tshark -r "$work/big.pcap" -T fields -e frame.number >/dev/null 2>&1
+		t1=$(date +%s%N)
+		ms=$(( (t1 - t0) / 1000000 ))
+		if [ -z "$best_ms" ] || [ "$ms" -lt "$best_ms" ]; then
+			best_ms=$ms
+		fi
+	done
+	echo "$best_ms"
+}
+
+without=$(best "$work/noplugins")
+with=$(best "$work/plugins")
+checked=$("${runas[@]}" HOME="$work" WIRESHARK_PLUGIN_DIR="$work/plugins" \
+	tshark -r "$work/big.pcap" -Y 'mptcpscan.dss.checksum=="valid"' -T fields -e frame.number 2>/dev/null | wc -l)
+echo "bench: without plugin ${without} ms, with plugin ${with} ms" \
+	"($(awk -v a="$with" -v b="$without" 'BEGIN { printf "%+.1f%%", (a - b) * 100 / b }'))," \
+	"$checked DSS checksums verified"
