@@ -13,6 +13,7 @@
 //! is printed and written as usual, then the message names the packet.
 
 pub mod capture;
+pub mod generate;
 pub mod link;
 pub mod optdump;
 pub mod pairs;
@@ -67,6 +68,10 @@ pub struct Args {
     /// Progress bar: shown on a terminal for files over 32 MiB (auto), always, or never.
     #[arg(long, value_enum, default_value_t = Progress::Auto)]
     pub progress: Progress,
+    /// Instead of reading FILE, write a synthetic MPTCP v1 capture of about this many packets to
+    /// it (the input of bench/dissect-vs-tshark.sh).
+    #[arg(long, hide = true, value_name = "PACKETS")]
+    pub generate: Option<u64>,
 }
 
 /// When to show a progress bar.
@@ -82,6 +87,15 @@ pub enum Progress {
 
 /// Runs `mptcpscan dissect`.
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(packets) = args.generate {
+        let [path] = args.files.as_slice() else {
+            anyhow::bail!("--generate writes exactly one FILE");
+        };
+        let written = generate::write_capture(path, packets)
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("mptcpscan: wrote {written} packets to {}", path.display());
+        return Ok(());
+    }
     let outcome = dissect(&args)?;
     if !args.quiet {
         let mut stdout = io::stdout().lock();
