@@ -2537,7 +2537,8 @@ mptcpscan_result mptcpscan_option_next(const uint8_t *area,
  * An empty area is a success with `*count == 0`.
  *
  * Errors: `NULL_PARAMETER` (`area`, `options` or `count` NULL), `BUFFER_TOO_SHORT` (more than
- * `capacity` options; `MPTCPSCAN_MAX_OPTIONS_LEN` entries always suffice), and the
+ * `capacity` options; `MPTCPSCAN_MAX_OPTIONS_LEN` entries always suffice for a TCP header's
+ * area), `OPTION_TOO_LONG` (more than 41 options: an area longer than any TCP header), and the
  * `OPTION_*` code of the first malformed option. On error nothing is written.
  */
 mptcpscan_result mptcpscan_options_walk(const uint8_t *area,

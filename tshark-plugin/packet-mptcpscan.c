@@ -95,6 +95,10 @@ static int hf_mptcpscan_dss_checksum_computed = -1;
 static int hf_mptcpscan_fastclose_key = -1;
 static int hf_mptcpscan_fail_dsn = -1;
 static int hf_mptcpscan_tcprst_reason = -1;
+static int hf_mptcpscan_quote_probe_frame = -1;
+static int hf_mptcpscan_quote_changes = -1;
+static int hf_mptcpscan_quote_change = -1;
+static int hf_mptcpscan_quote_mp_capable = -1;
 
 static gint ett_mptcpscan = -1;
 static gint ett_mptcpscan_option = -1;
@@ -111,6 +115,7 @@ static expert_field ei_mptcpscan_bad_dss_checksum = EI_INIT;
 static expert_field ei_mptcpscan_mp_fail = EI_INIT;
 static expert_field ei_mptcpscan_fastclose = EI_INIT;
 static expert_field ei_mptcpscan_tcprst = EI_INIT;
+static expert_field ei_mptcpscan_quote_mp_capable = EI_INIT;
 
 static pref_bool pref_check_handshake = TRUE;
 static pref_bool pref_check_keys = TRUE;
@@ -118,6 +123,7 @@ static pref_bool pref_check_join = TRUE;
 static pref_bool pref_check_add_addr = TRUE;
 static pref_bool pref_check_dss = TRUE;
 static pref_bool pref_check_alerts = TRUE;
+static pref_bool pref_check_quote = TRUE;
 
 static dissector_handle_t mptcpscan_handle;
 
@@ -127,6 +133,8 @@ static int hf_ip_ttl = -1;
 static int hf_ipv6_hlim = -1;
 static int hf_icmp_proto = -1;
 static int hf_icmpv6_proto = -1;
+static int hf_ip_proto = -1;
+static int hf_ipv6_proto = -1;
 
 /* The outcome of one cryptographic check, as the fields print it. */
 typedef enum {
@@ -202,16 +210,58 @@ typedef struct {
     check_status fastclose;
 } option_result;
 
+/* What an ICMP error quoting one of the capture's MP_CAPABLE SYNs says. */
+typedef struct {
+    guint32 probe_frame;
+    const char *tokens;
+    const char *mp_capable;
+    guint8 hop_kind;
+} quote_result;
+
 typedef struct {
     gboolean has_handshake;
     guint32 syn_frame;
     mptcpscan_classification cls;
     guint n_options;
     option_result *options;
+    quote_result *quote;
 } frame_result;
+
+/* A SYN with MP_CAPABLE as sent, from its IP header, found again by what a
+ * router must quote (ports and sequence number; addresses may be NATed). */
+typedef struct {
+    guint16 sport;
+    guint16 dport;
+    guint32 seq;
+} probe_key;
+
+typedef struct {
+    guint32 frame;
+    guint len;
+    guint8 *bytes;
+} sent_probe;
 
 static wmem_map_t *subflows;
 static wmem_map_t *connections_by_token;
+static wmem_map_t *sent_probes;
+
+static guint
+probe_key_hash(gconstpointer v)
+{
+    const probe_key *k = (const probe_key *)v;
+
+    return k->seq ^ ((guint)k->sport << 16 | k->dport);
+}
+
+static gboolean
+probe_key_equal(gconstpointer a, gconstpointer b)
+{
+    const probe_key *ka = (const probe_key *)a;
+    const probe_key *kb = (const probe_key *)b;
+
+    return ka->sport == kb->sport && ka->dport == kb->dport && ka->seq == kb->seq;
+}
+
 
 static guint
 subflow_key_hash(gconstpointer v)
@@ -339,6 +389,85 @@ tcp_view_fill(tcp_view *tv, field_info *fi)
     return TRUE;
 }
 
+/* The last IP header of a family in the frame: the one a TCP segment or an
+ * ICMP quote of that family is in. */
+static field_info *
+last_ip_item(proto_tree *tree, gboolean v6)
+{
+    GPtrArray *arr = proto_get_finfo_ptr_array(tree, v6 ? hf_ipv6_proto : hf_ip_proto);
+
+    if (arr == NULL || arr->len == 0)
+        return NULL;
+    return (field_info *)g_ptr_array_index(arr, arr->len - 1);
+}
+
+static void
+remember_probe(proto_tree *tree, packet_info *pinfo, const tcp_view *tv)
+{
+    field_info *ip = last_ip_item(tree, pinfo->src.type == AT_IPv6);
+    probe_key *key;
+    sent_probe *probe;
+    gint len;
+
+    if (ip == NULL)
+        return;
+    len = tvb_captured_length_remaining(ip->ds_tvb, ip->start);
+    if (len <= 0)
+        return;
+    key = wmem_new(wmem_file_scope(), probe_key);
+    key->sport = tv->sport;
+    key->dport = tv->dport;
+    key->seq = tv->seq;
+    probe = wmem_new(wmem_file_scope(), sent_probe);
+    probe->frame = pinfo->num;
+    probe->len = (guint)len;
+    probe->bytes = (guint8 *)tvb_memdup(wmem_file_scope(), ip->ds_tvb, ip->start, len);
+    wmem_map_insert(sent_probes, key, probe);
+}
+
+/* Compares an ICMP error's quote with the SYN it quotes, if the capture has
+ * that SYN. */
+static quote_result *
+analyse_quote(proto_tree *tree, field_info *tcp_fi, gboolean v6)
+{
+    field_info *ip = last_ip_item(tree, v6);
+    mptcpscan_quote_change changes[MPTCPSCAN_QUOTE_MAX_CHANGES];
+    mptcpscan_quote_diff diff;
+    quote_result *q;
+    sent_probe *probe;
+    probe_key key;
+    const guint8 *quote;
+    char text[1024], hop[64];
+    size_t written;
+    gint len;
+
+    if (ip == NULL || tvb_captured_length_remaining(tcp_fi->ds_tvb, tcp_fi->start) < 8)
+        return NULL;
+    key.sport = tvb_get_ntohs(tcp_fi->ds_tvb, tcp_fi->start);
+    key.dport = tvb_get_ntohs(tcp_fi->ds_tvb, tcp_fi->start + 2);
+    key.seq = tvb_get_ntohl(tcp_fi->ds_tvb, tcp_fi->start + 4);
+    probe = (sent_probe *)wmem_map_lookup(sent_probes, &key);
+    if (probe == NULL)
+        return NULL;
+    len = tvb_captured_length_remaining(ip->ds_tvb, ip->start);
+    if (len <= 0)
+        return NULL;
+    quote = tvb_get_ptr(ip->ds_tvb, ip->start, len);
+    if (mptcpscan_quote_compare(probe->bytes, probe->len, quote, (size_t)len, &diff,
+                changes, array_length(changes)) != MPTCPSCAN_RESULT_OK ||
+            mptcpscan_quote_tokens(probe->bytes, probe->len, quote, (size_t)len,
+                text, sizeof(text), &written) != MPTCPSCAN_RESULT_OK ||
+            mptcpscan_mptcp_hop_format(&diff.mptcp, hop, sizeof(hop), &written) !=
+            MPTCPSCAN_RESULT_OK)
+        return NULL;
+    q = wmem_new0(wmem_file_scope(), quote_result);
+    q->probe_frame = probe->frame;
+    q->tokens = wmem_strdup(wmem_file_scope(), text);
+    q->mp_capable = wmem_strdup(wmem_file_scope(), hop);
+    q->hop_kind = diff.mptcp.kind;
+    return q;
+}
+
 static guint32
 frame_ttl(proto_tree *tree, const packet_info *pinfo)
 {
@@ -388,17 +517,19 @@ check_mp_capable(option_result *r, subflow_state *sf, guint dir,
         bool valid;
 
         r->dss = CHECK_UNVERIFIABLE;
-        if (conn->has_key[side] && tv->payload_captured == mpc->data_len &&
+        if (conn->has_key[side] && mpc->data_len > 0 &&
+                tv->payload_captured == mpc->data_len &&
                 tv->payload_reported == mpc->data_len) {
+            const guint8 *payload = tvb_get_ptr(tv->tvb, tv->payload_offset,
+                    tv->payload_captured);
+
             map.dsn = conn->idsn[side] + 1;
             map.ssn = 1;
             map.data_len = mpc->data_len;
-            if (mptcpscan_dss_checksum(&map,
-                        tvb_get_ptr(tv->tvb, tv->payload_offset, tv->payload_captured),
-                        tv->payload_captured, &r->dss_computed) == MPTCPSCAN_RESULT_OK &&
-                    mptcpscan_dss_checksum_verify(&map,
-                        tvb_get_ptr(tv->tvb, tv->payload_offset, tv->payload_captured),
-                        tv->payload_captured, mpc->checksum, &valid) == MPTCPSCAN_RESULT_OK) {
+            if (mptcpscan_dss_checksum(&map, payload, tv->payload_captured,
+                        &r->dss_computed) == MPTCPSCAN_RESULT_OK &&
+                    mptcpscan_dss_checksum_verify(&map, payload, tv->payload_captured,
+                        mpc->checksum, &valid) == MPTCPSCAN_RESULT_OK) {
                 r->has_dss_computed = TRUE;
                 r->dss = valid ? CHECK_VALID : CHECK_INVALID;
             }
@@ -621,13 +752,15 @@ analyse_frame(proto_tree *tree, packet_info *pinfo, field_info *tcp_fi, GPtrArra
         sf->has_isn[dir] = TRUE;
         sf->isn[dir] = tv.seq;
     }
-    if ((tv.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN && pref_check_handshake &&
-            tv.hlen > TCP_HEADER_LEN) {
+    if ((tv.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN &&
+            (pref_check_handshake || pref_check_quote) && tv.hlen > TCP_HEADER_LEN) {
         sf->has_probe = mptcpscan_probe_describe(
                 tvb_get_ptr(tv.tvb, tv.start + TCP_HEADER_LEN, tv.hlen - TCP_HEADER_LEN),
                 tv.hlen - TCP_HEADER_LEN, &sf->probe) == MPTCPSCAN_RESULT_OK;
         sf->syn_seq = tv.seq;
         sf->syn_frame = pinfo->num;
+        if (sf->has_probe && pref_check_quote)
+            remember_probe(tree, pinfo, &tv);
     }
     if ((tv.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK) &&
             dir == 1 && sf->has_probe && pref_check_handshake) {
@@ -824,6 +957,27 @@ show_option(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, gint start, gin
     }
 }
 
+static void
+show_quote(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const quote_result *q)
+{
+    proto_item *ti;
+    gchar **each, **s;
+
+    proto_tree_add_uint(tree, hf_mptcpscan_quote_probe_frame, tvb, 0, 0, q->probe_frame);
+    proto_tree_add_string(tree, hf_mptcpscan_quote_changes, tvb, 0, 0, q->tokens);
+    each = g_strsplit(q->tokens, " ", -1);
+    for (s = each; *s != NULL; s++) {
+        if (**s != '\0')
+            proto_tree_add_string(tree, hf_mptcpscan_quote_change, tvb, 0, 0, *s);
+    }
+    g_strfreev(each);
+    ti = proto_tree_add_string(tree, hf_mptcpscan_quote_mp_capable, tvb, 0, 0, q->mp_capable);
+    if (q->hop_kind != MPTCPSCAN_MPTCP_HOP_KIND_INTACT &&
+            q->hop_kind != MPTCPSCAN_MPTCP_HOP_KIND_NO_INFORMATION)
+        expert_add_info_format(pinfo, ti, &ei_mptcpscan_quote_mp_capable,
+                "The path changed the probe's MP_CAPABLE before this hop: %s", q->mp_capable);
+}
+
 static int
 dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
@@ -838,23 +992,35 @@ dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
     mptcp_items = proto_get_finfo_ptr_array(tree, hf_mptcp_proto);
     res = (frame_result *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mptcpscan, 0);
     if (res == NULL) {
+        gboolean v6 = FALSE;
+
         tcp_items = proto_get_finfo_ptr_array(tree, hf_tcp_proto);
-        if (tcp_items == NULL || tcp_items->len != 1)
+        if (tcp_items == NULL || tcp_items->len == 0)
             return 0;
-        /* A TCP header quoted inside an ICMP error is not part of a conversation. */
         icmp_items = proto_get_finfo_ptr_array(tree, hf_icmp_proto);
-        if (icmp_items != NULL && icmp_items->len > 0)
-            return 0;
-        icmp_items = proto_get_finfo_ptr_array(tree, hf_icmpv6_proto);
-        if (icmp_items != NULL && icmp_items->len > 0)
-            return 0;
+        if (icmp_items == NULL || icmp_items->len == 0) {
+            icmp_items = proto_get_finfo_ptr_array(tree, hf_icmpv6_proto);
+            v6 = TRUE;
+        }
         /* tshark -2 may skip dissection on its first pass: then the second,
          * also in capture order, is the first to reach this frame. */
-        res = analyse_frame(tree, pinfo,
-                (field_info *)g_ptr_array_index(tcp_items, 0), mptcp_items);
+        if (icmp_items != NULL && icmp_items->len > 0) {
+            /* A TCP header quoted in an ICMP error belongs to no
+             * conversation: it is compared with the SYN it quotes. */
+            if (!pref_check_quote)
+                return 0;
+            res = wmem_new0(wmem_file_scope(), frame_result);
+            res->quote = analyse_quote(tree,
+                    (field_info *)g_ptr_array_index(tcp_items, tcp_items->len - 1), v6);
+        } else if (tcp_items->len == 1) {
+            res = analyse_frame(tree, pinfo,
+                    (field_info *)g_ptr_array_index(tcp_items, 0), mptcp_items);
+        } else {
+            return 0;
+        }
         p_add_proto_data(wmem_file_scope(), pinfo, proto_mptcpscan, 0, res);
     }
-    if (!res->has_handshake && res->n_options == 0)
+    if (!res->has_handshake && res->n_options == 0 && res->quote == NULL)
         return 0;
 
     ti = proto_tree_add_item(tree, proto_mptcpscan, tvb, 0, 0, ENC_NA);
@@ -862,6 +1028,10 @@ dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
     st = proto_item_add_subtree(ti, ett_mptcpscan);
     if (res->has_handshake)
         show_handshake(st, pinfo, tvb, res);
+    if (res->quote != NULL) {
+        show_quote(st, pinfo, tvb, res->quote);
+        return tvb_captured_length(tvb);
+    }
     /* tshark's second pass does not hand over the TCP dissector's items:
      * the cached results are then shown without their byte ranges. */
     for (i = 0; i < res->n_options; i++) {
@@ -949,6 +1119,18 @@ proto_register_mptcpscan(void)
         { &hf_mptcpscan_fail_dsn,
           { "MP_FAIL DSN", "mptcpscan.fail.dsn", FT_UINT64, BASE_DEC, NULL, 0x0,
             "Data sequence number of the mapping that failed its checksum", HFILL }},
+        { &hf_mptcpscan_quote_probe_frame,
+          { "Quoted probe", "mptcpscan.quote.probe_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "The SYN with MP_CAPABLE this ICMP error quotes", HFILL }},
+        { &hf_mptcpscan_quote_changes,
+          { "Path changes", "mptcpscan.quote.changes", FT_STRING, BASE_NONE, NULL, 0x0,
+            "What differs between the probe and the router's quote of it, as tracebox prints it (IP::TTL, -TCPOptionMPTCPCapable, [PARTIAL], ...)", HFILL }},
+        { &hf_mptcpscan_quote_change,
+          { "Path change", "mptcpscan.quote.change", FT_STRING, BASE_NONE, NULL, 0x0,
+            "One difference between the probe and its quote", HFILL }},
+        { &hf_mptcpscan_quote_mp_capable,
+          { "MP_CAPABLE at this hop", "mptcpscan.quote.mp_capable", FT_STRING, BASE_NONE, NULL, 0x0,
+            "What the path did to the probe's MP_CAPABLE up to this hop (intact, removed, replaced-by-nops, key-rewritten(N bits), ..., no-information)", HFILL }},
         { &hf_mptcpscan_tcprst_reason,
           { "MP_TCPRST reason", "mptcpscan.tcprst.reason", FT_STRING, BASE_NONE, NULL, 0x0,
             "Why the subflow was reset", HFILL }},
@@ -993,6 +1175,9 @@ proto_register_mptcpscan(void)
         { &ei_mptcpscan_fastclose,
           { "mptcpscan.expert.fastclose", PI_SEQUENCE, PI_NOTE,
             "MP_FASTCLOSE: the connection is aborted", EXPFILL }},
+        { &ei_mptcpscan_quote_mp_capable,
+          { "mptcpscan.expert.quote_mp_capable", PI_PROTOCOL, PI_WARN,
+            "The path changed the probe's MP_CAPABLE", EXPFILL }},
         { &ei_mptcpscan_tcprst,
           { "mptcpscan.expert.tcprst", PI_RESPONSE_CODE, PI_NOTE,
             "MP_TCPRST", EXPFILL }},
@@ -1023,11 +1208,16 @@ proto_register_mptcpscan(void)
     prefs_register_bool_preference(module, "check_alerts", "Report MP_FAIL, MP_FASTCLOSE, MP_TCPRST",
             "Expert infos for connection failures and resets",
             &pref_check_alerts);
+    prefs_register_bool_preference(module, "check_quote", "Compare ICMP quotes",
+            "Compare each ICMP time-exceeded quote with the MP_CAPABLE SYN it quotes (tracebox)",
+            &pref_check_quote);
 
     subflows = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
             subflow_key_hash, subflow_key_equal);
     connections_by_token = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
             g_direct_hash, g_direct_equal);
+    sent_probes = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
+            probe_key_hash, probe_key_equal);
 
     mptcpscan_handle = register_dissector("mptcpscan", dissect_mptcpscan, proto_mptcpscan);
 }
@@ -1036,9 +1226,10 @@ void
 proto_reg_handoff_mptcpscan(void)
 {
     GArray *wanted;
-    const char *names[] = { "tcp", "mptcp", "ip.ttl", "ipv6.hlim", "icmp", "icmpv6" };
+    const char *names[] = { "tcp", "mptcp", "ip.ttl", "ipv6.hlim", "icmp", "icmpv6", "ip",
+        "ipv6" };
     int *ids[] = { &hf_tcp_proto, &hf_mptcp_proto, &hf_ip_ttl, &hf_ipv6_hlim,
-        &hf_icmp_proto, &hf_icmpv6_proto };
+        &hf_icmp_proto, &hf_icmpv6_proto, &hf_ip_proto, &hf_ipv6_proto };
     guint i;
 
     wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));

@@ -190,6 +190,8 @@ impl mptcpscan_probe_info {
     }
 
     /// The core's view of the probe, every field checked (the host may have edited the struct).
+    /// Inlined: built in place, the struct is not copied on the per-reply path.
+    #[inline(always)]
     fn as_sent(&self, seq: u32) -> Result<Sent<'_>, mptcpscan_result> {
         let invalid = mptcpscan_result::InvalidArgument;
         let options = self
@@ -246,6 +248,7 @@ pub struct mptcpscan_classification {
 }
 
 impl mptcpscan_classification {
+    #[inline(always)]
     fn from_core(c: &Classification) -> Self {
         mptcpscan_classification {
             key: c.key.unwrap_or(0),

@@ -127,7 +127,8 @@ pub extern "C" fn mptcpscan_option_next(
 /// An empty area is a success with `*count == 0`.
 ///
 /// Errors: `NULL_PARAMETER` (`area`, `options` or `count` NULL), `BUFFER_TOO_SHORT` (more than
-/// `capacity` options; `MPTCPSCAN_MAX_OPTIONS_LEN` entries always suffice), and the
+/// `capacity` options; `MPTCPSCAN_MAX_OPTIONS_LEN` entries always suffice for a TCP header's
+/// area), `OPTION_TOO_LONG` (more than 41 options: an area longer than any TCP header), and the
 /// `OPTION_*` code of the first malformed option. On error nothing is written.
 #[no_mangle]
 pub extern "C" fn mptcpscan_options_walk(
@@ -146,22 +147,35 @@ pub extern "C" fn mptcpscan_options_walk(
         if !options.is_aligned() {
             return Err(mptcpscan_result::Misaligned);
         }
-        // A first pass validates and counts, so that a malformed area writes nothing.
+        // One walk into a stack copy, then one copy out: a malformed area writes nothing, and
+        // the caller's array is not touched before the walk succeeded. The copy is left
+        // uninitialised (no 2 KiB memset per call); only its first `found` entries are read.
+        let mut walked = [core::mem::MaybeUninit::<mptcpscan_tcp_option>::uninit();
+            MPTCPSCAN_MAX_OPTIONS_LEN + 1];
         let mut found = 0usize;
         for item in Options::new(area) {
-            item?;
+            let (at, option) = item?;
+            // A walk yields at most one option per byte; areas longer than a TCP header can
+            // hold more, and are refused rather than cut.
+            let slot = walked
+                .get_mut(found)
+                .ok_or(mptcpscan_result::OptionTooLong)?;
+            slot.write(mptcpscan_tcp_option::new(0, at, &option, area.len()));
             found += 1;
         }
         if found > capacity {
             return Err(mptcpscan_result::BufferTooShort);
         }
-        for (i, item) in Options::new(area).enumerate() {
-            let (at, option) = item?;
-            let value = mptcpscan_tcp_option::new(0, at, &option, area.len());
-            // SAFETY: `options` is non-NULL and aligned, documented as `capacity` writable
-            // structs, and `i < found <= capacity`.
-            unsafe { options.add(i).write(value) };
-        }
+        // SAFETY: the first `found` entries of `walked` were written above; `options` is non-NULL
+        // and aligned, documented as `capacity` writable structs, `found <= capacity`, and it
+        // cannot overlap the stack copy.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                walked.as_ptr().cast::<mptcpscan_tcp_option>(),
+                options,
+                found,
+            )
+        };
         count.write(found);
         Ok(())
     })

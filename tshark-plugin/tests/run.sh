@@ -93,14 +93,17 @@ for f in "$shared"/*/*.pcap; do
 	cp "$f" "$work/caps/$(basename "$(dirname "$f")")-$(basename "$f")"
 done
 
+python3 "$here/make_quote_capture.py" "$work/caps/quote.pcap"
+chmod 644 "$work/caps/quote.pcap"
+
 echo "== plugin loads"
 expect "plugin listed" 1 "$(tsk -G plugins | grep -c 'mptcpscan\.so')"
 nfields=$(tsk -G fields | awk -F'\t' '$1 == "F" && $3 ~ /^mptcpscan\./ && $3 !~ /^mptcpscan\.expert\./' | wc -l)
 nblurbs=$(tsk -G fields | awk -F'\t' '$1 == "F" && $3 ~ /^mptcpscan\./ && $8 != ""' | wc -l)
 [ "$nfields" -ge 20 ] && ok || fail "only $nfields mptcpscan fields"
 expect "every field has a blurb" "$nfields" "$nblurbs"
-expect "expert infos registered" 12 "$(tsk -G fields | awk -F'\t' '$3 ~ /^mptcpscan\.expert\./' | wc -l)"
-expect "preferences" 6 "$(tsk -G defaultprefs | grep -c '^#mptcpscan\.check_')"
+expect "expert infos registered" 13 "$(tsk -G fields | awk -F'\t' '$3 ~ /^mptcpscan\.expert\./' | wc -l)"
+expect "preferences" 7 "$(tsk -G defaultprefs | grep -c '^#mptcpscan\.check_')"
 
 echo "== tcpdump captures: exact values"
 c=$work/caps/tcpdump-mptcp-v0.pcap
@@ -153,6 +156,20 @@ for side in client server; do
 done
 expect "client join HMACs" 27 "$(count "$work/caps/pymptcpanalyzer-client_2.pcap" 'mptcpscan.join.hmac')"
 expect "plain TCP: nothing" 0 "$(count "$work/caps/pymptcpanalyzer-client_1_tcp_only.pcap" mptcpscan)"
+
+echo "== ICMP time-exceeded quotes of a probe (tracebox)"
+c=$work/caps/quote.pcap
+expect "quote diffs" "2|1||intact
+4|3|IP::TTL IP::CheckSum TCP::CheckSum +TCPOptionPad -TCPOptionMPTCPCapable|replaced-by-nops
+6|5|IP::TTL IP::CheckSum [PARTIAL]|no-information" \
+	"$(fields "$c" mptcpscan.quote.probe_frame frame.number mptcpscan.quote.probe_frame \
+		mptcpscan.quote.changes mptcpscan.quote.mp_capable)"
+expect "quote change items" "-TCPOptionMPTCPCapable" \
+	"$(fields "$c" 'mptcpscan.quote.change=="-TCPOptionMPTCPCapable"' mptcpscan.quote.change | tr ',' '\n' | grep MPTCP)"
+expect "quote expert" 1 "$(tsk -r "$c" -q -z expert,warn 2>/dev/null |
+	grep -c "changed the probe's MP_CAPABLE before this hop: replaced-by-nops")"
+expect "check_quote off" 0 "$(tsk -o mptcpscan.check_quote:FALSE -r "$c" -Y mptcpscan.quote.changes \
+	-T fields -e frame.number 2>/dev/null | wc -l)"
 
 echo "== tokens and IDSNs agree with Wireshark's own derivation"
 for c in "$work"/caps/*.pcap; do
@@ -249,7 +266,8 @@ expect "check_join off" 0 "$(tsk -o mptcpscan.check_join:FALSE -r "$work/caps/tc
 echo "== two passes give the same values"
 all_fields=(-e frame.number -e mptcpscan.verdict -e mptcpscan.signals -e mptcpscan.token
 	-e mptcpscan.join.token_known -e mptcpscan.join.hmac -e mptcpscan.add_addr.hmac
-	-e mptcpscan.dss.checksum -e mptcpscan.fastclose.key -e mptcpscan.error)
+	-e mptcpscan.dss.checksum -e mptcpscan.fastclose.key -e mptcpscan.error
+	-e mptcpscan.quote.changes -e mptcpscan.quote.mp_capable)
 for c in "$work"/caps/*.pcap; do
 	one=$(tsk -r "$c" -T fields -E occurrence=a "${all_fields[@]}" 2>/dev/null | md5sum)
 	two=$(tsk -2 -r "$c" -T fields -E occurrence=a "${all_fields[@]}" 2>/dev/null | md5sum)

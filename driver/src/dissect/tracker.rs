@@ -172,6 +172,11 @@ impl Tracker {
     /// Applies one TCP segment.
     pub fn segment(&mut self, number: u64, time: i64, segment: &Segment<'_>, sink: &mut dyn Sink) {
         self.now = self.now.max(time);
+        // Once a second of capture time, whatever the packets carry.
+        if time.saturating_sub(self.last_sweep) > 1_000_000_000 {
+            self.last_sweep = time;
+            self.sweep(sink, false);
+        }
         let v6 = segment.src.is_ipv6();
         self.stats.count_tcp(v6, segment.ip_len);
 
@@ -234,11 +239,6 @@ impl Tracker {
         }
         self.stats.count_mptcp(v6, segment.ip_len);
         self.apply(key, reversed, number, time, segment, options, sink);
-
-        if time.saturating_sub(self.last_sweep) > 1_000_000_000 {
-            self.last_sweep = time;
-            self.sweep(sink, false);
-        }
     }
 
     /// A subflow for a packet of an unknown 4-tuple that carries MPTCP options.

@@ -225,14 +225,7 @@ impl Ns {
 
     /// The namespace's full name in a lab called `lab`.
     pub fn name(self, lab: &str) -> String {
-        let suffix = match self {
-            Ns::Scan => "scan".to_string(),
-            Ns::Router(hop) => format!("r{hop}"),
-            Ns::KernelHosts => "hk".to_string(),
-            Ns::TcpHosts => "ht".to_string(),
-            Ns::OtherHosts => "hx".to_string(),
-        };
-        format!("{lab}-{suffix}")
+        format!("{lab}-{}", self.short())
     }
 
     fn short(self) -> String {
