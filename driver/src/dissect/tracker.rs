@@ -554,11 +554,21 @@ impl Tracker {
                 };
             }
             MpJoin::Ack { hmac, .. } if side == Side::Client => {
-                if let Some((h, version)) = self.handshake(&key) {
-                    if !h.verify_ack(version, &hmac) {
-                        if let Some(subflow) = self.flows.get_mut(&key) {
-                            subflow.outcome = Outcome::Failed("bad HMAC");
+                let verdict = match self.handshake(&key) {
+                    Some((h, version)) if !h.verify_ack(version, &hmac) => {
+                        Some(Outcome::Failed("bad HMAC"))
+                    }
+                    // The client sends this ACK only after a good SYN-ACK: with only the
+                    // client's direction captured, it is what shows the subflow established.
+                    _ => None,
+                };
+                if let Some(subflow) = self.flows.get_mut(&key) {
+                    match verdict {
+                        Some(failed) => subflow.outcome = failed,
+                        None if subflow.outcome == Outcome::Attempted => {
+                            subflow.outcome = Outcome::Established;
                         }
+                        None => {}
                     }
                 }
             }
