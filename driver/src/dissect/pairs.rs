@@ -18,6 +18,8 @@ pub struct Pair {
     pub key: Option<u64>,
     /// The answer's TCP options, hex.
     pub optionshex: Option<String>,
+    /// The classifier's signals that fired, comma-separated.
+    pub signals: String,
 }
 
 /// Classifies the answer to a SYN with option area `syn_options` and sequence number `syn_seq`.
@@ -27,6 +29,7 @@ pub fn classify_pair(syn_options: &[u8], syn_seq: u32, answer: Option<&Segment<'
             class: NO_ANSWER.into(),
             key: None,
             optionshex: None,
+            signals: String::new(),
         };
     };
     let options = answer.tcp.options();
@@ -36,6 +39,7 @@ pub fn classify_pair(syn_options: &[u8], syn_seq: u32, answer: Option<&Segment<'
             class: UNREADABLE_PROBE.into(),
             key: None,
             optionshex,
+            signals: String::new(),
         };
     };
     let reply = Reply {
@@ -51,5 +55,6 @@ pub fn classify_pair(syn_options: &[u8], syn_seq: u32, answer: Option<&Segment<'
         class: classification.verdict.name().into(),
         key: classification.key,
         optionshex,
+        signals: classification.signals.names().collect::<Vec<_>>().join(","),
     }
 }

@@ -200,4 +200,6 @@ pub struct ScanPairRecord {
     pub mptcpkey: Option<String>,
     /// The verdict.
     pub class: String,
+    /// The classifier's signals that fired (the evidence for the verdict), comma-separated.
+    pub mptcp_signals: String,
 }

@@ -118,3 +118,60 @@ pub fn parse(network: Network<'_>) -> Result<Parsed<'_>, WireError> {
 fn transport(rest: &[u8], captured: usize) -> Result<TcpPacket<&[u8]>, WireError> {
     TcpPacket::new_checked(&rest[..captured.min(rest.len())])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A TCP header (20 bytes, ports 443 → 1024, seq 1, SYN) followed by `payload` zero bytes.
+    fn tcp(payload: usize) -> Vec<u8> {
+        let mut t = vec![
+            0x01, 0xbb, 0x04, 0x00, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0,
+        ];
+        t.resize(20 + payload, 0);
+        t
+    }
+
+    #[test]
+    fn ipv4_cut_by_the_snap_length_keeps_the_wire_lengths() {
+        let mut p = vec![
+            0x45, 0, 0x00, 0x50, 0, 0, 0x40, 0, 64, 6, 0, 0, 198, 18, 0, 1, 198, 18, 0, 2,
+        ];
+        p.extend(tcp(40));
+        // Total length 80 on the wire; only 50 bytes captured.
+        let Parsed::Tcp(s) = parse(Network::Ipv4(&p[..50])).unwrap() else {
+            panic!("not TCP")
+        };
+        assert_eq!((s.ip_len, s.payload_len, s.ttl), (80, 40, 64));
+        assert_eq!(s.tcp.payload().len(), 10);
+        assert_eq!(s.tcp.src_port(), 443);
+    }
+
+    #[test]
+    fn ipv6_extension_headers_are_skipped_and_later_fragments_ignored() {
+        let mut p = vec![0x60, 0, 0, 0, 0, 36, 0, 57];
+        p.extend([0x20, 0x01, 0x0d, 0xb8].iter().chain(&[0; 12]));
+        p.extend([0x20, 0x01, 0x0d, 0xb8].iter().chain(&[0; 11]).chain(&[2]));
+        // Hop-by-hop options header (8 bytes), next header TCP.
+        p.extend([6, 0, 1, 4, 0, 0, 0, 0]);
+        p.extend(tcp(8));
+        let Parsed::Tcp(s) = parse(Network::Ipv6(&p)).unwrap() else {
+            panic!("not TCP")
+        };
+        assert_eq!((s.ip_len, s.payload_len, s.ttl), (76, 8, 57));
+        assert_eq!(s.dst.to_string(), "2001:db8::2");
+        // The same as a fragment with offset 8: no TCP header to read.
+        p[6] = IPV6_FRAGMENT;
+        p[40..48].copy_from_slice(&[6, 0, 0, 8, 0, 0, 0, 1]);
+        assert!(matches!(parse(Network::Ipv6(&p)), Ok(Parsed::NotTcp)));
+    }
+
+    #[test]
+    fn a_tcp_header_cut_short_is_an_error() {
+        let mut p = vec![
+            0x45, 0, 0x00, 0x28, 0, 0, 0x40, 0, 64, 6, 0, 0, 198, 18, 0, 1, 198, 18, 0, 2,
+        ];
+        p.extend(&tcp(0)[..12]);
+        assert!(parse(Network::Ipv4(&p)).is_err());
+    }
+}

@@ -172,6 +172,11 @@ impl Tracker {
     /// Applies one TCP segment.
     pub fn segment(&mut self, number: u64, time: i64, segment: &Segment<'_>, sink: &mut dyn Sink) {
         self.now = self.now.max(time);
+        // Once a second of capture time, whatever the packets carry.
+        if time.saturating_sub(self.last_sweep) > 1_000_000_000 {
+            self.last_sweep = time;
+            self.sweep(sink, false);
+        }
         let v6 = segment.src.is_ipv6();
         self.stats.count_tcp(v6, segment.ip_len);
 
@@ -234,11 +239,6 @@ impl Tracker {
         }
         self.stats.count_mptcp(v6, segment.ip_len);
         self.apply(key, reversed, number, time, segment, options, sink);
-
-        if time.saturating_sub(self.last_sweep) > 1_000_000_000 {
-            self.last_sweep = time;
-            self.sweep(sink, false);
-        }
     }
 
     /// A subflow for a packet of an unknown 4-tuple that carries MPTCP options.
@@ -554,11 +554,21 @@ impl Tracker {
                 };
             }
             MpJoin::Ack { hmac, .. } if side == Side::Client => {
-                if let Some((h, version)) = self.handshake(&key) {
-                    if !h.verify_ack(version, &hmac) {
-                        if let Some(subflow) = self.flows.get_mut(&key) {
-                            subflow.outcome = Outcome::Failed("bad HMAC");
+                let verdict = match self.handshake(&key) {
+                    Some((h, version)) if !h.verify_ack(version, &hmac) => {
+                        Some(Outcome::Failed("bad HMAC"))
+                    }
+                    // The client sends this ACK only after a good SYN-ACK: with only the
+                    // client's direction captured, it is what shows the subflow established.
+                    _ => None,
+                };
+                if let Some(subflow) = self.flows.get_mut(&key) {
+                    match verdict {
+                        Some(failed) => subflow.outcome = failed,
+                        None if subflow.outcome == Outcome::Attempted => {
+                            subflow.outcome = Outcome::Established;
                         }
+                        None => {}
                     }
                 }
             }
@@ -693,6 +703,7 @@ impl Tracker {
             optionshex: pair.optionshex,
             mptcpkey: pair.key.map(|k| format!("{k:016x}")),
             class: pair.class,
+            mptcp_signals: pair.signals,
         });
     }
 

@@ -313,3 +313,152 @@ pub fn hex(bytes: &[u8]) -> String {
             s
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use mptcpscan::wire::{Ipv4Packet, TcpFlags, TcpPacket};
+
+    use super::*;
+    use crate::scan::addrset::AddrSet;
+    use crate::scan::probes::{OptionSet, ProbeBuilder};
+
+    const US: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 2);
+    const THEM: Ipv4Addr = Ipv4Addr::new(198, 18, 1, 5);
+
+    fn plan() -> Plan {
+        let targets = AddrSet::from_nets(["198.18.1.0/24".parse().unwrap()]);
+        let space = TargetSpace::new(&targets, vec![80]).unwrap();
+        Plan {
+            permutation: Permutation::new(space.len(), 1),
+            space,
+            shard: (0, 1),
+            versions: vec![Version::V0, Version::V1],
+            probes: ProbeBuilder::new(&OptionSet::Linux, 0x0c0c_0c0c_0c0c_0c0c).unwrap(),
+            rate: 0,
+            cooldown: Duration::ZERO,
+            retries: 0,
+            sources: (Some(IpAddr::V4(US)), None),
+            validator: Validator::new(7, (32768, 61000)),
+            ttl: 64,
+            progress: false,
+        }
+    }
+
+    /// A reply from THEM:80 to US, built with the core's header setters.
+    fn reply(dport: u16, ack: u32, flags: TcpFlags, options: &[u8]) -> Vec<u8> {
+        let len = 40 + options.len();
+        let mut p = vec![0u8; len];
+        let mut ip = Ipv4Packet::new_unchecked(&mut p[..]);
+        ip.set_version_and_header_len(20);
+        ip.set_total_len(len as u16);
+        ip.set_ttl(60);
+        ip.set_protocol(6);
+        ip.set_src_addr(THEM);
+        ip.set_dst_addr(US);
+        ip.fill_checksum();
+        let mut tcp = TcpPacket::new_unchecked(&mut p[20..]);
+        tcp.set_src_port(80);
+        tcp.set_dst_port(dport);
+        tcp.set_seq_number(0x1234_5678);
+        tcp.set_ack_number(ack);
+        tcp.set_header_len(20 + options.len());
+        tcp.set_flags(flags);
+        tcp.set_window_len(65535);
+        tcp.options_mut().copy_from_slice(options);
+        tcp.fill_checksum_v4(THEM, US);
+        p
+    }
+
+    #[test]
+    fn validated_replies_become_records_once() {
+        let plan = plan();
+        let mut seen = HashSet::new();
+        let v1 = plan
+            .validator
+            .probe(IpAddr::V4(US), IpAddr::V4(THEM), 80, Version::V1);
+        let options = [
+            0x02, 0x04, 0x05, 0xb4, 0x1e, 0x0c, 0x01, 0x01, 0xd2, 0x0f, 0xa4, 0x93, 0x00, 0xbd,
+            0xa2, 0x3d,
+        ];
+        let synack = reply(
+            v1.sport,
+            v1.seq.wrapping_add(1),
+            TcpFlags::SYN | TcpFlags::ACK,
+            &options,
+        );
+        let record = handle(&plan, &synack, false, &mut seen).expect("a valid SYN-ACK");
+        assert_eq!(record.saddr, "198.18.1.5");
+        assert_eq!(record.daddr, "198.18.0.2");
+        assert_eq!((record.sport, record.dport, record.ttl), (80, v1.sport, 60));
+        assert_eq!(record.classification, "synack");
+        assert!(record.success);
+        assert_eq!(record.probe_version, 1);
+        assert_eq!(record.mptcp_version, "1");
+        assert_eq!(record.mptcp_verdict, "mptcp-v1");
+        assert_eq!(record.mptcpkey, "d20fa49300bda23d");
+        assert_eq!(record.mptcp_key_hamming, "29");
+        assert_eq!(record.optionshex, "020405b41e0c0101d20fa49300bda23d");
+        assert_eq!(record.mptcp_token.len(), 8);
+        // The same reply again (a retransmission) is reported once.
+        assert!(handle(&plan, &synack, false, &mut seen).is_none());
+    }
+
+    #[test]
+    fn mirrors_resets_and_strangers_are_told_apart() {
+        let plan = plan();
+        let mut seen = HashSet::new();
+        let v0 = plan
+            .validator
+            .probe(IpAddr::V4(US), IpAddr::V4(THEM), 80, Version::V0);
+        let echo = reply(
+            v0.sport,
+            v0.seq.wrapping_add(1),
+            TcpFlags::SYN | TcpFlags::ACK,
+            plan.probes.block(Version::V0),
+        );
+        let record = handle(&plan, &echo, true, &mut seen).expect("a valid mirror");
+        assert_eq!(record.mptcp_verdict, "mirrored");
+        assert_eq!(record.mptcpkey, "0c0c0c0c0c0c0c0c");
+        assert!(record.cooldown);
+        assert!(
+            record.mptcp_signals.contains("key-echoed"),
+            "{}",
+            record.mptcp_signals
+        );
+
+        let mut fresh = HashSet::new();
+        let rst = reply(
+            v0.sport,
+            v0.seq.wrapping_add(1),
+            TcpFlags::RST | TcpFlags::ACK,
+            &[],
+        );
+        let record = handle(&plan, &rst, false, &mut fresh).expect("a valid RST");
+        assert_eq!(
+            (record.classification.as_str(), record.success),
+            ("rst", false)
+        );
+
+        let mut fresh = HashSet::new();
+        let wrong_ack = reply(v0.sport, v0.seq, TcpFlags::SYN | TcpFlags::ACK, &[]);
+        assert!(handle(&plan, &wrong_ack, false, &mut fresh).is_none());
+        let wrong_port = reply(
+            v0.sport ^ 1,
+            v0.seq.wrapping_add(1),
+            TcpFlags::SYN | TcpFlags::ACK,
+            &[],
+        );
+        assert!(handle(&plan, &wrong_port, false, &mut fresh).is_none());
+        let bare_ack = reply(v0.sport, v0.seq.wrapping_add(1), TcpFlags::ACK, &[]);
+        assert!(handle(&plan, &bare_ack, false, &mut fresh).is_none());
+        assert!(handle(&plan, &synack_truncated(), false, &mut fresh).is_none());
+    }
+
+    fn synack_truncated() -> Vec<u8> {
+        let mut p = reply(40000, 1, TcpFlags::SYN | TcpFlags::ACK, &[]);
+        p.truncate(30);
+        p
+    }
+}
