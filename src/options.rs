@@ -295,53 +295,64 @@ impl<'a> Options<'a> {
         self.area.get(self.offset..).unwrap_or(&[])
     }
 
-    fn step(&mut self) -> Result<(usize, TcpOption<'a>), OptionError> {
-        let offset = self.offset;
-        let rest = &self.area[offset..];
-        let kind = rest[0];
-        match kind {
-            kind::EOL => {
-                self.offset += 1;
-                self.done = true;
-                return Ok((offset, TcpOption::EndOfList));
-            }
-            kind::NOP => {
-                self.offset += 1;
-                return Ok((offset, TcpOption::NoOperation));
-            }
-            _ => {}
-        }
-        let len = *rest
-            .get(1)
-            .ok_or(OptionError::MissingLength { offset, kind })?;
+    /// One option at `offset` whose kind is neither EOL nor NOP (the caller answers those): reads
+    /// the length byte and decodes the rest. Kept apart so that the single-byte fast path stays small enough
+    /// to inline into every caller's loop.
+    #[inline]
+    fn step(
+        &mut self,
+        offset: usize,
+        kind: u8,
+        rest: &'a [u8],
+    ) -> Result<(usize, TcpOption<'a>), OptionError> {
+        let Some(&len) = rest.get(1) else {
+            return Err(OptionError::MissingLength { offset, kind });
+        };
         if len < 2 {
             return Err(OptionError::LengthTooSmall { offset, kind, len });
         }
-        let bytes = rest.get(..usize::from(len)).ok_or(OptionError::Truncated {
-            offset,
-            kind,
-            len,
-            available: rest.len(),
-        })?;
-        let data = &bytes[2..];
-        let wrong = OptionError::WrongLength { offset, kind, len };
-        let option = match (kind, data) {
-            (kind::MSS, &[hi, lo]) => TcpOption::MaxSegmentSize(u16::from_be_bytes([hi, lo])),
-            (kind::WINDOW_SCALE, &[shift]) => TcpOption::WindowScale(shift),
-            (kind::SACK_PERMITTED, &[]) => TcpOption::SackPermitted,
-            (kind::TIMESTAMP, &[a, b, c, d, e, f, g, h]) => TcpOption::Timestamp {
-                tsval: u32::from_be_bytes([a, b, c, d]),
-                tsecr: u32::from_be_bytes([e, f, g, h]),
-            },
-            (kind::SACK, blocks) if !blocks.is_empty() && blocks.len() % 8 == 0 => {
-                TcpOption::SelectiveAck(blocks)
-            }
-            (kind::MSS | kind::WINDOW_SCALE | kind::SACK_PERMITTED | kind::TIMESTAMP, _)
-            | (kind::SACK, _) => return Err(wrong),
-            (kind::MPTCP, _) => TcpOption::Mptcp(bytes),
-            (kind, data) => TcpOption::Unknown { kind, data },
+        let Some(bytes) = rest.get(..usize::from(len)) else {
+            return Err(OptionError::Truncated {
+                offset,
+                kind,
+                len,
+                available: rest.len(),
+            });
         };
-        self.offset += usize::from(len);
+        let wrong = OptionError::WrongLength { offset, kind, len };
+        let option = match kind {
+            kind::MPTCP => TcpOption::Mptcp(bytes),
+            kind::MSS => match *bytes {
+                [_, _, hi, lo] => TcpOption::MaxSegmentSize(u16::from_be_bytes([hi, lo])),
+                _ => return Err(wrong),
+            },
+            kind::WINDOW_SCALE => match *bytes {
+                [_, _, shift] => TcpOption::WindowScale(shift),
+                _ => return Err(wrong),
+            },
+            kind::SACK_PERMITTED => match *bytes {
+                [_, _] => TcpOption::SackPermitted,
+                _ => return Err(wrong),
+            },
+            kind::TIMESTAMP => match *bytes {
+                [_, _, a, b, c, d, e, f, g, h] => TcpOption::Timestamp {
+                    tsval: u32::from_be_bytes([a, b, c, d]),
+                    tsecr: u32::from_be_bytes([e, f, g, h]),
+                },
+                _ => return Err(wrong),
+            },
+            kind::SACK => match bytes {
+                [_, _, blocks @ ..] if !blocks.is_empty() && blocks.len() % 8 == 0 => {
+                    TcpOption::SelectiveAck(blocks)
+                }
+                _ => return Err(wrong),
+            },
+            kind => TcpOption::Unknown {
+                kind,
+                data: &bytes[2..],
+            },
+        };
+        self.offset = offset + usize::from(len);
         Ok((offset, option))
     }
 }
@@ -349,15 +360,32 @@ impl<'a> Options<'a> {
 impl<'a> Iterator for Options<'a> {
     type Item = Result<(usize, TcpOption<'a>), OptionError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done || self.offset >= self.area.len() {
+        if self.done {
             return None;
         }
-        let item = self.step();
-        if item.is_err() {
-            self.done = true;
+        let offset = self.offset;
+        let rest = self.area.get(offset..)?;
+        // NOP padding and EOL are most of the kinds a walk meets: answered before any length
+        // check.
+        let kind = *rest.first()?;
+        match kind {
+            kind::NOP => {
+                self.offset = offset + 1;
+                Some(Ok((offset, TcpOption::NoOperation)))
+            }
+            kind::EOL => {
+                self.offset = offset + 1;
+                self.done = true;
+                Some(Ok((offset, TcpOption::EndOfList)))
+            }
+            _ => {
+                let item = self.step(offset, kind, rest);
+                self.done = item.is_err();
+                Some(item)
+            }
         }
-        Some(item)
     }
 }
 

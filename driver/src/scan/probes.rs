@@ -2,6 +2,7 @@
 //! `mptcpscan::classify`. Nothing here parses or builds MPTCP itself.
 
 use std::net::IpAddr;
+use std::ops::Range;
 use std::str::FromStr;
 
 use anyhow::bail;
@@ -140,6 +141,10 @@ pub struct ProbeBuilder {
     key: u64,
     v4: [SynTemplateV4; 2],
     v6: [SynTemplateV6; 2],
+    /// What `Sent::from_options` read from each version's block, walked once here rather than
+    /// per reply. The two borrowed fields are left empty (a struct cannot borrow from itself):
+    /// [`ProbeBuilder::sent`] puts the block back in, with the MP_CAPABLE at this range.
+    sent: [(Sent<'static>, Range<usize>); 2],
 }
 
 fn slot(version: Version) -> usize {
@@ -177,11 +182,40 @@ impl ProbeBuilder {
             SynTemplateV6::from_spec(&spec(version))
                 .map_err(|e| anyhow::anyhow!("building the {version:?} probe: {e}"))
         };
+        let v4 = [v4(Version::V0)?, v4(Version::V1)?];
+        let describe = |version| -> anyhow::Result<(Sent<'static>, Range<usize>)> {
+            let block = v4[slot(version)].info().block.as_bytes();
+            let sent = Sent::from_options(block, 0)
+                .map_err(|e| anyhow::anyhow!("the {version:?} probe's own options: {e}"))?;
+            let start = sent.mp_capable.as_ptr() as usize - block.as_ptr() as usize;
+            let range = start..start + sent.mp_capable.len();
+            Ok((
+                Sent {
+                    options: &[],
+                    mp_capable: &[],
+                    ..sent
+                },
+                range,
+            ))
+        };
+        let sent = [describe(Version::V0)?, describe(Version::V1)?];
         Ok(ProbeBuilder {
             key,
-            v4: [v4(Version::V0)?, v4(Version::V1)?],
+            v4,
             v6: [v6(Version::V0)?, v6(Version::V1)?],
+            sent,
         })
+    }
+
+    /// The SYN of `version` with sequence number `seq`, as the classifier reads it.
+    fn sent(&self, version: Version, seq: u32) -> Sent<'_> {
+        let block = self.block(version);
+        let (sent, range) = &self.sent[slot(version)];
+        Sent {
+            options: block,
+            mp_capable: block.get(range.clone()).unwrap_or_default(),
+            ..sent.with_seq(seq)
+        }
     }
 
     /// The v0 probe key.
@@ -242,15 +276,7 @@ impl ProbeBuilder {
         let options = reply.tcp.options();
         let options_text = options_text(options);
         let ack = reply.tcp.ack_number();
-        let Ok(sent) = Sent::from_options(self.block(version), ack.wrapping_sub(1)) else {
-            // Our own block always describes a probe; this is unreachable short of a core bug,
-            // and the reply is still reported rather than dropped.
-            return Analysis {
-                options_text,
-                verdict: "unclassified".into(),
-                ..Analysis::default()
-            };
-        };
+        let sent = self.sent(version, ack.wrapping_sub(1));
         let Ok(answer) = Reply::from_tcp(reply.segment, Some(reply.ttl)) else {
             return Analysis {
                 options_text,
@@ -336,6 +362,28 @@ mod tests {
             "hex:0101",
         ] {
             assert_eq!(name.parse::<OptionSet>().unwrap().to_string(), name);
+        }
+    }
+
+    #[test]
+    fn the_kept_probe_description_is_the_walked_one() {
+        for options in [
+            OptionSet::Linux,
+            OptionSet::Windows,
+            OptionSet::Bsd,
+            OptionSet::Minimal,
+            OptionSet::Study2021,
+            OptionSet::Raw(vec![1, 1, 0x13, 0x04, 0xaa, 0xbb]),
+        ] {
+            let builder = ProbeBuilder::new(&options, 0x0c0c_0c0c_0c0c_0c0c).unwrap();
+            for version in [Version::V0, Version::V1] {
+                let walked = Sent::from_options(builder.block(version), 0xfedc_ba98).unwrap();
+                assert_eq!(
+                    builder.sent(version, 0xfedc_ba98),
+                    walked,
+                    "{options} {version:?}"
+                );
+            }
         }
     }
 
