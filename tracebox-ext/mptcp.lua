@@ -1,6 +1,6 @@
 -- mptcp.lua: hop-by-hop MPTCP classification of one target, for tracebox.
 --
---   tracebox -s mptcp.lua TARGET [PORT] [--json] [--key HEX16] [--max-ttl N]
+--   tracebox -s mptcp.lua TARGET [PORT] [json] [key=HEX16] [max-ttl=N]
 --   lua5.2 mptcp.lua --replay FIXTURE... [--json]     (recorded probes, no tracebox needed)
 --
 -- Probes TARGET with a SYN without options (baseline), an MP_CAPABLE v0 SYN and an MP_CAPABLE v1
@@ -42,14 +42,15 @@ function M.hop(probe, ttl, router, sent, quote)
 	return probe.hops[ttl]
 end
 
--- The target's answer, a whole IP packet, to the probe sent with `ttl`.
-function M.reply(probe, ttl, packet)
+-- The target's answer to the probe sent with `ttl`: an IP packet starting `offset` bytes into
+-- `packet` (0 unless a link-layer header precedes it).
+function M.reply(probe, ttl, packet, offset)
 	probe.reply_ttl = ttl
 	if probe.options == nil then
 		probe.answered = true
 		return nil
 	end
-	probe.reply = mptcpscan.classify(probe.options, probe.seq, packet)
+	probe.reply = mptcpscan.classify(probe.options, probe.seq, packet, offset or 0)
 	return probe.reply
 end
 
@@ -248,15 +249,22 @@ local function parse_args(args)
 	local opts = { files = {}, port = 80, max_ttl = 30 }
 	local i = 1
 	while i <= #args do
-		local a = args[i]
-		if a == "--json" then
+		-- tracebox's getopt takes every "-" word for its own: under tracebox, write the
+		-- script's options without dashes (json, key=HEX16, max-ttl=N).
+		local a = args[i]:gsub("^%-%-", "")
+		local name, value = a:match("^([%w-]+)=(.*)$")
+		if name then
+			a = name
+			table.insert(args, i + 1, value)
+		end
+		if a == "json" then
 			opts.json = true
-		elseif a == "--replay" then
+		elseif a == "replay" then
 			opts.replay = true
-		elseif a == "--key" then
+		elseif a == "key" then
 			i = i + 1
 			opts.key = args[i]
-		elseif a == "--max-ttl" then
+		elseif a == "max-ttl" then
 			i = i + 1
 			opts.max_ttl = tonumber(args[i])
 		elseif opts.replay then
@@ -290,7 +298,7 @@ end
 -- Under tracebox: builds the three probes and runs tracebox on each.
 local function run_tracebox(opts)
 	if opts.target == nil then
-		io.stderr:write("usage: tracebox -s mptcp.lua TARGET [PORT] [--json] [--key HEX16]\n")
+		io.stderr:write("usage: tracebox -s mptcp.lua TARGET [PORT] [json] [key=HEX16] [max-ttl=N]\n")
 		return 1
 	end
 	math.randomseed(os.time())
@@ -332,7 +340,10 @@ local function run_tracebox(opts)
 		end
 		local answer = tracebox(pkt, { callback = "mptcp_callback" })
 		if answer then
-			M.reply(record, record.max_ttl + 1, answer:bytes())
+			-- tracebox returns the answer as captured: on an Ethernet interface its first
+			-- layer is the 14-byte Ethernet header (tostring lists the layers).
+			local link = tostring(answer):find("^%s*< Ethernet") and 14 or 0
+			M.reply(record, record.max_ttl + 1, answer:bytes(), link)
 		end
 		if opts.json then
 			print(M.json(opts.target, opts.port, p.label, record))

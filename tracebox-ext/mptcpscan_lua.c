@@ -325,9 +325,10 @@ static int l_first_change(lua_State *L)
 }
 
 /*
- * classify(probe_options, seq, reply) -> {verdict=, signals=, key=, version=, ttl=}
- * The verdict on a reply (a whole IP packet) to the SYN whose option block
- * was probe_options and whose sequence number was seq.
+ * classify(probe_options, seq, reply [, offset]) -> {verdict=, signals=, key=, version=, ttl=}
+ * The verdict on a reply (a whole IP packet, starting `offset` bytes into
+ * `reply`: tracebox hands the answer over with its link-layer header) to the
+ * SYN whose option block was probe_options and whose sequence number was seq.
  */
 static int l_classify(lua_State *L)
 {
@@ -339,10 +340,15 @@ static int l_classify(lua_State *L)
 	const uint8_t *opts = check_bytes(L, 1, &opts_len);
 	lua_Number seq = luaL_checknumber(L, 2);
 	const uint8_t *reply = check_bytes(L, 3, &reply_len);
+	lua_Integer offset = luaL_optinteger(L, 4, 0);
 	mptcpscan_result r;
 
 	if (!(seq >= 0 && seq <= 4294967295.0) || seq != (lua_Number)(uint32_t)seq)
 		return luaL_argerror(L, 2, "sequence number outside 0 to 2^32-1");
+	if (offset < 0 || (size_t)offset > reply_len)
+		return luaL_argerror(L, 4, "offset outside the reply");
+	reply += offset;
+	reply_len -= (size_t)offset;
 	r = mptcpscan_probe_describe(opts, opts_len, &probe);
 	if (r != MPTCPSCAN_RESULT_OK)
 		return fail(L, "classify (probe options)", r);

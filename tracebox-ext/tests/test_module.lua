@@ -75,6 +75,12 @@ for _, fx in ipairs(fixtures) do
 		local b = mptcpscan.classify(bytes_of(fx.options), fx.reply.seq, bytes_of(fx.reply.bytes))
 		check(a.verdict == b.verdict and a.signals == b.signals and a.key == b.key,
 			name .. ": classify agrees on table and string input")
+		-- tracebox's answer keeps its Ethernet header: skipped by offset.
+		local framed = string.rep("\2", 12) .. "\8\0" .. fx.reply.bytes
+		local c = mptcpscan.classify(fx.options, fx.reply.seq, framed, 14)
+		check(c.verdict == a.verdict and c.key == a.key, name .. ": classify skips a link header")
+		check(errors_with("offset outside the reply", mptcpscan.classify, fx.options,
+			fx.reply.seq, fx.reply.bytes, #fx.reply.bytes + 1), name .. ": offset checked")
 	end
 
 	-- Text and JSON output carry the final verdict.
