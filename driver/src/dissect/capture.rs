@@ -227,19 +227,9 @@ impl<R: Read> CaptureReader<R> {
     ) -> Result<Option<Packet<'_>>, CaptureError> {
         let start = self.offset;
         let number = self.packets + 1;
-        let mut header = [0u8; 16];
-        let got = read_full(&mut self.source, &mut header).map_err(CaptureError::Io)?;
-        if got == 0 {
+        let Some(header) = self.read_header::<16>(number, start)? else {
             return Ok(None);
-        }
-        if got < header.len() {
-            return Err(CaptureError::Truncated {
-                packet: number,
-                offset: start,
-                needed: 16,
-                found: got as u64,
-            });
-        }
+        };
         let seconds = i64::from(word(&header[0..4], big_endian));
         let fraction = i64::from(word(&header[4..8], big_endian));
         let captured = word(&header[8..12], big_endian) as usize;
@@ -271,19 +261,9 @@ impl<R: Read> CaptureReader<R> {
         loop {
             let start = self.offset;
             let number = self.packets + 1;
-            let mut header = [0u8; 8];
-            let got = read_full(&mut self.source, &mut header).map_err(CaptureError::Io)?;
-            if got == 0 {
+            let Some(header) = self.read_header::<8>(number, start)? else {
                 return Ok(None);
-            }
-            if got < header.len() {
-                return Err(CaptureError::Truncated {
-                    packet: number,
-                    offset: start,
-                    needed: 8,
-                    found: got as u64,
-                });
-            }
+            };
             self.offset += 8;
             let block_type = word(&header[0..4], big_endian);
             if block_type == PCAPNG_SHB {
@@ -378,6 +358,29 @@ impl<R: Read> CaptureReader<R> {
         self.record.extend_from_slice(&length);
         self.offset = self.offset.saturating_sub(4);
         self.read_section_header_after_length().map(|_| ())
+    }
+
+    /// The `N`-byte header of record `number`, which begins at `start`; `None` at a clean end of
+    /// the file.
+    fn read_header<const N: usize>(
+        &mut self,
+        number: u64,
+        start: u64,
+    ) -> Result<Option<[u8; N]>, CaptureError> {
+        let mut header = [0u8; N];
+        let got = read_full(&mut self.source, &mut header).map_err(CaptureError::Io)?;
+        if got == 0 {
+            return Ok(None);
+        }
+        if got < N {
+            return Err(CaptureError::Truncated {
+                packet: number,
+                offset: start,
+                needed: N as u64,
+                found: got as u64,
+            });
+        }
+        Ok(Some(header))
     }
 
     /// Reads the next `len` bytes into `record` (replacing it): the rest of record `number`, which
