@@ -451,6 +451,52 @@ fn short(needed: usize, available: usize) -> ProbeError {
     ProbeError::BufferTooShort { needed, available }
 }
 
+/// The accessors and [`prepare`](SynTemplateV4::prepare) that both templates share: they differ
+/// only in their headers and in what [`patch`](SynTemplateV4::patch) writes.
+macro_rules! template_common {
+    ($template:ident) => {
+        impl $template {
+            /// A template for `spec`.
+            pub fn from_spec(spec: &ProbeSpec) -> Result<Self, ProbeError> {
+                OptionBlock::build(spec).map(|block| Self::new(&block, spec.window))
+            }
+
+            /// The packet length.
+            pub fn len(&self) -> usize {
+                usize::from(self.len)
+            }
+
+            /// Always false: a SYN has at least its two headers.
+            pub fn is_empty(&self) -> bool {
+                false
+            }
+
+            /// What the probe sends, for the classifier.
+            pub fn info(&self) -> &ProbeInfo {
+                &self.info
+            }
+
+            /// The constant bytes (per-probe fields zero).
+            pub fn as_bytes(&self) -> &[u8] {
+                &self.bytes[..self.len()]
+            }
+
+            /// Writes the constant bytes into `buf` (once per buffer); returns the packet length.
+            pub fn prepare(&self, buf: &mut [u8]) -> Result<usize, ProbeError> {
+                let len = self.len();
+                let available = buf.len();
+                buf.get_mut(..len)
+                    .ok_or(short(len, available))?
+                    .copy_from_slice(self.as_bytes());
+                Ok(len)
+            }
+        }
+    };
+}
+
+template_common!(SynTemplateV4);
+template_common!(SynTemplateV6);
+
 /// An IPv4 SYN with its constant bytes and checksum parts computed once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SynTemplateV4 {
@@ -485,41 +531,6 @@ impl SynTemplateV4 {
                 + segment_len,
             info: ProbeInfo::from_block(*block),
         }
-    }
-
-    /// A template for `spec`.
-    pub fn from_spec(spec: &ProbeSpec) -> Result<Self, ProbeError> {
-        OptionBlock::build(spec).map(|block| Self::new(&block, spec.window))
-    }
-
-    /// The packet length.
-    pub fn len(&self) -> usize {
-        usize::from(self.len)
-    }
-
-    /// Always false: a SYN has at least its two headers.
-    pub fn is_empty(&self) -> bool {
-        false
-    }
-
-    /// What the probe sends, for the classifier.
-    pub fn info(&self) -> &ProbeInfo {
-        &self.info
-    }
-
-    /// The constant bytes (per-probe fields zero).
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len()]
-    }
-
-    /// Writes the constant bytes into `buf` (once per buffer); returns the packet length.
-    pub fn prepare(&self, buf: &mut [u8]) -> Result<usize, ProbeError> {
-        let len = self.len();
-        let available = buf.len();
-        buf.get_mut(..len)
-            .ok_or(short(len, available))?
-            .copy_from_slice(self.as_bytes());
-        Ok(len)
     }
 
     /// Writes the per-probe fields and both checksums into a buffer that [`prepare`](Self::prepare)
@@ -597,41 +608,6 @@ impl SynTemplateV6 {
                 + segment_len as u64,
             info: ProbeInfo::from_block(*block),
         }
-    }
-
-    /// A template for `spec`.
-    pub fn from_spec(spec: &ProbeSpec) -> Result<Self, ProbeError> {
-        OptionBlock::build(spec).map(|block| Self::new(&block, spec.window))
-    }
-
-    /// The packet length.
-    pub fn len(&self) -> usize {
-        usize::from(self.len)
-    }
-
-    /// Always false: a SYN has at least its two headers.
-    pub fn is_empty(&self) -> bool {
-        false
-    }
-
-    /// What the probe sends, for the classifier.
-    pub fn info(&self) -> &ProbeInfo {
-        &self.info
-    }
-
-    /// The constant bytes (per-probe fields zero).
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len()]
-    }
-
-    /// Writes the constant bytes into `buf` (once per buffer); returns the packet length.
-    pub fn prepare(&self, buf: &mut [u8]) -> Result<usize, ProbeError> {
-        let len = self.len();
-        let available = buf.len();
-        buf.get_mut(..len)
-            .ok_or(short(len, available))?
-            .copy_from_slice(self.as_bytes());
-        Ok(len)
     }
 
     /// Writes the per-probe fields and the TCP checksum into a prepared buffer; returns the

@@ -160,7 +160,6 @@ static const char *const check_names[] = {
 typedef struct {
     guint32 first_frame;
     guint8 version;
-    gboolean checksums;
     gboolean has_key[2];
     guint64 key[2];
     guint64 idsn[2];
@@ -522,8 +521,6 @@ check_mp_capable(option_result *r, subflow_state *sf, guint dir,
     /* The SYN-ACK's version is the one both hosts settled on. */
     if ((tv->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK))
         conn->version = mpc->version;
-    if (tv->flags & TCP_FLAG_SYN && mpc->flags & MPTCPSCAN_CAPABLE_FLAG_CHECKSUM)
-        conn->checksums = TRUE;
 
     if (mpc->has_sender_key && pref_check_keys) {
         if (connection_learn_key(conn, sf->conn_side[sender], mpc->sender_key,
@@ -1362,7 +1359,7 @@ proto_register_mptcpscan(void)
             "Verify ADD_ADDR HMACs and flag advertised non-public addresses",
             &pref_check_add_addr);
     prefs_register_bool_preference(module, "check_dss", "Check DSS checksums",
-            "Verify DSS checksums when the connection negotiated them",
+            "Verify the DSS checksums a connection carries (when both hosts negotiated them)",
             &pref_check_dss);
     prefs_register_bool_preference(module, "check_alerts", "Report MP_FAIL, MP_FASTCLOSE, MP_TCPRST",
             "Expert infos for connection failures and resets",

@@ -6,7 +6,9 @@
 //! The DSN is that of the start of the mapping whose checksum failed; the same layout in v0 and
 //! v1.
 
-use super::{check_subtype, emit_header, read_u64, subtype, Expected, MptcpError};
+use super::{
+    check_subtype, emit_header_reserved12, read_reserved12, read_u64, subtype, Expected, MptcpError,
+};
 
 /// Byte offsets of MP_FAIL's fields.
 pub mod field {
@@ -48,8 +50,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// The 12 reserved bits.
     pub fn reserved(&self) -> u16 {
-        let bytes = self.buffer.as_ref();
-        u16::from(bytes[field::SUBTYPE_RESERVED] & 0x0f) << 8 | u16::from(bytes[field::RESERVED])
+        read_reserved12(self.buffer.as_ref())
     }
 
     /// The data sequence number of the failed mapping.
@@ -84,14 +85,7 @@ impl MpFail {
 
     /// Writes the option into the front of `buf` and returns its length.
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize, MptcpError> {
-        if self.reserved > 0x0fff {
-            return Err(MptcpError::Unrepresentable {
-                subtype: subtype::MP_FAIL,
-                field: "reserved (wider than 12 bits)",
-            });
-        }
-        let out = emit_header(buf, subtype::MP_FAIL, (self.reserved >> 8) as u8, LEN)?;
-        out[field::RESERVED] = self.reserved as u8;
+        let out = emit_header_reserved12(buf, subtype::MP_FAIL, self.reserved, LEN)?;
         out[field::DSN].copy_from_slice(&self.dsn.to_be_bytes());
         Ok(LEN)
     }

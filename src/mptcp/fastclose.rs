@@ -6,7 +6,9 @@
 //! The key is the receiver's, proving the sender knows the connection; the same layout in v0
 //! and v1.
 
-use super::{check_subtype, emit_header, read_u64, subtype, Expected, MptcpError};
+use super::{
+    check_subtype, emit_header_reserved12, read_reserved12, read_u64, subtype, Expected, MptcpError,
+};
 
 /// Byte offsets of MP_FASTCLOSE's fields.
 pub mod field {
@@ -48,8 +50,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// The 12 reserved bits.
     pub fn reserved(&self) -> u16 {
-        let bytes = self.buffer.as_ref();
-        u16::from(bytes[field::SUBTYPE_RESERVED] & 0x0f) << 8 | u16::from(bytes[field::RESERVED])
+        read_reserved12(self.buffer.as_ref())
     }
 
     /// The receiver's key.
@@ -84,14 +85,7 @@ impl MpFastclose {
 
     /// Writes the option into the front of `buf` and returns its length.
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize, MptcpError> {
-        if self.reserved > 0x0fff {
-            return Err(MptcpError::Unrepresentable {
-                subtype: subtype::MP_FASTCLOSE,
-                field: "reserved (wider than 12 bits)",
-            });
-        }
-        let out = emit_header(buf, subtype::MP_FASTCLOSE, (self.reserved >> 8) as u8, LEN)?;
-        out[field::RESERVED] = self.reserved as u8;
+        let out = emit_header_reserved12(buf, subtype::MP_FASTCLOSE, self.reserved, LEN)?;
         out[field::KEY].copy_from_slice(&self.receiver_key.to_be_bytes());
         Ok(LEN)
     }

@@ -13,7 +13,10 @@ use core::ops::Range;
 
 use bitflags::bitflags;
 
-use super::{check_subtype, emit_header, read_u32, subtype, Expected, MptcpError};
+use super::{
+    check_subtype, emit_header, emit_header_reserved12, read_reserved12, read_u32, subtype,
+    Expected, MptcpError,
+};
 
 /// Byte offsets of MP_JOIN's fields.
 pub mod field {
@@ -202,7 +205,7 @@ impl MpJoin {
             hmac.copy_from_slice(bytes);
         }
         MpJoin::Ack {
-            reserved: u16::from(packet.low_bits()) << 8 | u16::from(addr_id),
+            reserved: read_reserved12(packet.bytes()),
             hmac,
         }
     }
@@ -243,14 +246,7 @@ impl MpJoin {
                 out[field::SYNACK_NONCE].copy_from_slice(&nonce.to_be_bytes());
             }
             MpJoin::Ack { reserved, hmac } => {
-                if reserved > 0x0fff {
-                    return Err(MptcpError::Unrepresentable {
-                        subtype: subtype::MP_JOIN,
-                        field: "reserved (wider than 12 bits)",
-                    });
-                }
-                let out = emit_header(buf, subtype::MP_JOIN, (reserved >> 8) as u8, len)?;
-                out[field::ADDR_ID] = reserved as u8;
+                let out = emit_header_reserved12(buf, subtype::MP_JOIN, reserved, len)?;
                 out[field::ACK_HMAC].copy_from_slice(&hmac);
             }
         }

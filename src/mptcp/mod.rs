@@ -404,6 +404,30 @@ fn emit_header(
     Ok(out)
 }
 
+/// [`emit_header`] for the layouts (MP_FAIL, MP_FASTCLOSE, MP_JOIN's ACK) whose subtype nibble is
+/// followed by 12 reserved bits: the low nibble of the subtype byte, then the fourth byte.
+fn emit_header_reserved12(
+    buf: &mut [u8],
+    subtype: u8,
+    reserved: u16,
+    len: usize,
+) -> Result<&mut [u8], MptcpError> {
+    if reserved > 0x0fff {
+        return Err(MptcpError::Unrepresentable {
+            subtype,
+            field: "reserved (wider than 12 bits)",
+        });
+    }
+    let out = emit_header(buf, subtype, (reserved >> 8) as u8, len)?;
+    out[field::HEADER_LEN] = reserved as u8;
+    Ok(out)
+}
+
+/// The 12 reserved bits that [`emit_header_reserved12`] writes, from a checked option.
+fn read_reserved12(option: &[u8]) -> u16 {
+    u16::from(option[field::SUBTYPE] & 0x0f) << 8 | u16::from(option[field::HEADER_LEN])
+}
+
 fn read_u16(bytes: &[u8]) -> u16 {
     let mut out = [0; 2];
     out.copy_from_slice(bytes);

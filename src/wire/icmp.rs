@@ -145,6 +145,62 @@ fn quote_v6(data: &[u8]) -> &[u8] {
     quote_of(data, words * 8)
 }
 
+/// The header accessors and setters both ICMP versions share; they differ in the error types
+/// they know, in where the quote's length is and in the v6 checksum's pseudo-header.
+macro_rules! icmp_common {
+    ($packet:ident, $layer:expr) => {
+        impl<T: AsRef<[u8]>> $packet<T> {
+            /// Wraps `buffer` without checks.
+            pub const fn new_unchecked(buffer: T) -> Self {
+                $packet { buffer }
+            }
+
+            /// Wraps `buffer` after checking that the 8-byte header is present.
+            pub fn new_checked(buffer: T) -> Result<Self, WireError> {
+                check_icmp_len(buffer.as_ref(), $layer)?;
+                Ok(Self::new_unchecked(buffer))
+            }
+
+            /// The message type.
+            pub fn msg_type(&self) -> u8 {
+                self.buffer.as_ref()[field::TYPE]
+            }
+
+            /// The message code.
+            pub fn msg_code(&self) -> u8 {
+                self.buffer.as_ref()[field::CODE]
+            }
+
+            /// The checksum field.
+            pub fn checksum(&self) -> u16 {
+                be16(self.buffer.as_ref(), field::CHECKSUM.start)
+            }
+        }
+
+        impl<T: AsRef<[u8]> + AsMut<[u8]>> $packet<T> {
+            /// Sets type and code.
+            pub fn set_type_code(&mut self, icmp_type: u8, code: u8) {
+                let data = self.buffer.as_mut();
+                data[field::TYPE] = icmp_type;
+                data[field::CODE] = code;
+            }
+
+            /// Sets the type-specific word.
+            pub fn set_rest(&mut self, rest: [u8; 4]) {
+                self.buffer.as_mut()[field::REST].copy_from_slice(&rest);
+            }
+
+            /// The bytes after the header, mutable.
+            pub fn body_mut(&mut self) -> &mut [u8] {
+                &mut self.buffer.as_mut()[HEADER_LEN..]
+            }
+        }
+    };
+}
+
+icmp_common!(Icmpv4Packet, Layer::Icmpv4);
+icmp_common!(Icmpv6Packet, Layer::Icmpv6);
+
 /// A view of an ICMPv4 message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Icmpv4Packet<T: AsRef<[u8]>> {
@@ -152,32 +208,6 @@ pub struct Icmpv4Packet<T: AsRef<[u8]>> {
 }
 
 impl<T: AsRef<[u8]>> Icmpv4Packet<T> {
-    /// Wraps `buffer` without checks.
-    pub const fn new_unchecked(buffer: T) -> Self {
-        Icmpv4Packet { buffer }
-    }
-
-    /// Wraps `buffer` after checking that the 8-byte header is present.
-    pub fn new_checked(buffer: T) -> Result<Self, WireError> {
-        check_icmp_len(buffer.as_ref(), Layer::Icmpv4)?;
-        Ok(Self::new_unchecked(buffer))
-    }
-
-    /// The message type.
-    pub fn msg_type(&self) -> u8 {
-        self.buffer.as_ref()[field::TYPE]
-    }
-
-    /// The message code.
-    pub fn msg_code(&self) -> u8 {
-        self.buffer.as_ref()[field::CODE]
-    }
-
-    /// The checksum field.
-    pub fn checksum(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::CHECKSUM.start)
-    }
-
     /// The error this message reports, if it is an error message.
     pub fn error_kind(&self) -> Option<ErrorKind> {
         ErrorKind::from_v4(self.msg_type())
@@ -195,23 +225,6 @@ impl<T: AsRef<[u8]>> Icmpv4Packet<T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Icmpv4Packet<T> {
-    /// Sets type and code.
-    pub fn set_type_code(&mut self, icmp_type: u8, code: u8) {
-        let data = self.buffer.as_mut();
-        data[field::TYPE] = icmp_type;
-        data[field::CODE] = code;
-    }
-
-    /// Sets the type-specific word.
-    pub fn set_rest(&mut self, rest: [u8; 4]) {
-        self.buffer.as_mut()[field::REST].copy_from_slice(&rest);
-    }
-
-    /// The bytes after the header, mutable.
-    pub fn body_mut(&mut self) -> &mut [u8] {
-        &mut self.buffer.as_mut()[HEADER_LEN..]
-    }
-
     /// Computes and writes the checksum over the whole message.
     pub fn fill_checksum(&mut self) {
         self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&[0, 0]);
@@ -227,32 +240,6 @@ pub struct Icmpv6Packet<T: AsRef<[u8]>> {
 }
 
 impl<T: AsRef<[u8]>> Icmpv6Packet<T> {
-    /// Wraps `buffer` without checks.
-    pub const fn new_unchecked(buffer: T) -> Self {
-        Icmpv6Packet { buffer }
-    }
-
-    /// Wraps `buffer` after checking that the 8-byte header is present.
-    pub fn new_checked(buffer: T) -> Result<Self, WireError> {
-        check_icmp_len(buffer.as_ref(), Layer::Icmpv6)?;
-        Ok(Self::new_unchecked(buffer))
-    }
-
-    /// The message type.
-    pub fn msg_type(&self) -> u8 {
-        self.buffer.as_ref()[field::TYPE]
-    }
-
-    /// The message code.
-    pub fn msg_code(&self) -> u8 {
-        self.buffer.as_ref()[field::CODE]
-    }
-
-    /// The checksum field.
-    pub fn checksum(&self) -> u16 {
-        be16(self.buffer.as_ref(), field::CHECKSUM.start)
-    }
-
     /// The error this message reports, if it is an error message.
     pub fn error_kind(&self) -> Option<ErrorKind> {
         ErrorKind::from_v6(self.msg_type())
@@ -274,23 +261,6 @@ impl<T: AsRef<[u8]>> Icmpv6Packet<T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Icmpv6Packet<T> {
-    /// Sets type and code.
-    pub fn set_type_code(&mut self, icmp_type: u8, code: u8) {
-        let data = self.buffer.as_mut();
-        data[field::TYPE] = icmp_type;
-        data[field::CODE] = code;
-    }
-
-    /// Sets the type-specific word.
-    pub fn set_rest(&mut self, rest: [u8; 4]) {
-        self.buffer.as_mut()[field::REST].copy_from_slice(&rest);
-    }
-
-    /// The bytes after the header, mutable.
-    pub fn body_mut(&mut self) -> &mut [u8] {
-        &mut self.buffer.as_mut()[HEADER_LEN..]
-    }
-
     /// Computes and writes the checksum over the IPv6 pseudo-header and the message.
     pub fn fill_checksum(&mut self, src: Ipv6Addr, dst: Ipv6Addr) {
         self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&[0, 0]);

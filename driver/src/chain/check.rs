@@ -8,13 +8,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::path::Path;
 
-use anyhow::{bail, Context};
 use ipnet::IpNet;
 use serde::Deserialize;
 
 use super::{ChainResults, VersionResult};
+use crate::lab::ground_truth;
 
-const FORMAT: &str = "mptcpscan-lab/1";
 /// Larger prefixes are benchmarks, not checks: refuse rather than walk millions of addresses.
 const MAX_ADDRESSES: u128 = 1 << 20;
 
@@ -109,17 +108,7 @@ impl Report {
 
 /// Compares `results` with the ground truth in `path`, for the ports and versions scanned.
 pub fn against(path: &Path, results: &ChainResults) -> anyhow::Result<Report> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let truth: Truth = serde_json::from_str(&text)
-        .with_context(|| format!("parsing the ground truth {}", path.display()))?;
-    if truth.format != FORMAT {
-        bail!(
-            "{}: format {:?}, expected {FORMAT:?}",
-            path.display(),
-            truth.format
-        );
-    }
+    let truth = ground_truth::read(path, |truth: &Truth| &truth.format)?;
     Ok(compare(&truth, results))
 }
 

@@ -227,19 +227,9 @@ impl<R: Read> CaptureReader<R> {
     ) -> Result<Option<Packet<'_>>, CaptureError> {
         let start = self.offset;
         let number = self.packets + 1;
-        let mut header = [0u8; 16];
-        let got = read_full(&mut self.source, &mut header).map_err(CaptureError::Io)?;
-        if got == 0 {
+        let Some(header) = self.read_header::<16>(number, start)? else {
             return Ok(None);
-        }
-        if got < header.len() {
-            return Err(CaptureError::Truncated {
-                packet: number,
-                offset: start,
-                needed: 16,
-                found: got as u64,
-            });
-        }
+        };
         let seconds = i64::from(word(&header[0..4], big_endian));
         let fraction = i64::from(word(&header[4..8], big_endian));
         let captured = word(&header[8..12], big_endian) as usize;
@@ -250,16 +240,7 @@ impl<R: Read> CaptureReader<R> {
                 reason: format!("captured length {captured} is not plausible"),
             });
         }
-        self.record.resize(captured, 0);
-        let got = read_full(&mut self.source, &mut self.record).map_err(CaptureError::Io)?;
-        if got < captured {
-            return Err(CaptureError::Truncated {
-                packet: number,
-                offset: start,
-                needed: 16 + captured as u64,
-                found: 16 + got as u64,
-            });
-        }
+        self.read_record(captured, 16, number, start)?;
         self.offset += 16 + captured as u64;
         self.packets = number;
         let timestamp_ns = seconds * 1_000_000_000
@@ -280,19 +261,9 @@ impl<R: Read> CaptureReader<R> {
         loop {
             let start = self.offset;
             let number = self.packets + 1;
-            let mut header = [0u8; 8];
-            let got = read_full(&mut self.source, &mut header).map_err(CaptureError::Io)?;
-            if got == 0 {
+            let Some(header) = self.read_header::<8>(number, start)? else {
                 return Ok(None);
-            }
-            if got < header.len() {
-                return Err(CaptureError::Truncated {
-                    packet: number,
-                    offset: start,
-                    needed: 8,
-                    found: got as u64,
-                });
-            }
+            };
             self.offset += 8;
             let block_type = word(&header[0..4], big_endian);
             if block_type == PCAPNG_SHB {
@@ -310,16 +281,7 @@ impl<R: Read> CaptureReader<R> {
                     reason: format!("block length {total} is not a multiple of 4 of at least 12"),
                 });
             }
-            self.record.resize(total - 8, 0);
-            let got = read_full(&mut self.source, &mut self.record).map_err(CaptureError::Io)?;
-            if got < total - 8 {
-                return Err(CaptureError::Truncated {
-                    packet: number,
-                    offset: start,
-                    needed: total as u64,
-                    found: 8 + got as u64,
-                });
-            }
+            self.read_record(total - 8, 8, number, start)?;
             self.offset += (total - 8) as u64;
             let trailer = word(&self.record[total - 12..], big_endian) as usize;
             if trailer != total {
@@ -398,6 +360,51 @@ impl<R: Read> CaptureReader<R> {
         self.read_section_header_after_length().map(|_| ())
     }
 
+    /// The `N`-byte header of record `number`, which begins at `start`; `None` at a clean end of
+    /// the file.
+    fn read_header<const N: usize>(
+        &mut self,
+        number: u64,
+        start: u64,
+    ) -> Result<Option<[u8; N]>, CaptureError> {
+        let mut header = [0u8; N];
+        let got = read_full(&mut self.source, &mut header).map_err(CaptureError::Io)?;
+        if got == 0 {
+            return Ok(None);
+        }
+        if got < N {
+            return Err(CaptureError::Truncated {
+                packet: number,
+                offset: start,
+                needed: N as u64,
+                found: got as u64,
+            });
+        }
+        Ok(Some(header))
+    }
+
+    /// Reads the next `len` bytes into `record` (replacing it): the rest of record `number`, which
+    /// began at `start` and of which `before` bytes are read already.
+    fn read_record(
+        &mut self,
+        len: usize,
+        before: usize,
+        number: u64,
+        start: u64,
+    ) -> Result<(), CaptureError> {
+        self.record.resize(len, 0);
+        let got = read_full(&mut self.source, &mut self.record).map_err(CaptureError::Io)?;
+        if got < len {
+            return Err(CaptureError::Truncated {
+                packet: number,
+                offset: start,
+                needed: (before + len) as u64,
+                found: (before + got) as u64,
+            });
+        }
+        Ok(())
+    }
+
     /// Finishes a section header block (`record` holds its raw length word, `offset` points at
     /// that word) and returns the section's byte order (true: big-endian).
     fn read_section_header_after_length(&mut self) -> Result<bool, CaptureError> {
@@ -432,16 +439,7 @@ impl<R: Read> CaptureReader<R> {
                 reason: format!("section header length {total} is not plausible"),
             });
         }
-        self.record.resize(total - 12, 0);
-        let got = read_full(&mut self.source, &mut self.record).map_err(CaptureError::Io)?;
-        if got < total - 12 {
-            return Err(CaptureError::Truncated {
-                packet: number,
-                offset: start,
-                needed: total as u64,
-                found: 12 + got as u64,
-            });
-        }
+        self.read_record(total - 12, 12, number, start)?;
         self.offset = start + total as u64;
         self.format = Format::Pcapng { big_endian };
         self.interfaces.clear();

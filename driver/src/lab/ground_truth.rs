@@ -65,12 +65,27 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use ipnet::IpNet;
 use mptcpscan::mptcp::Version;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::topology::{self, Class, Direction, Plan, HOST_HOP, ROUTERS, SCANNER_NFT};
 
 /// The format tag of version 1 of the file.
 pub const FORMAT: &str = "mptcpscan-lab/1";
+
+/// Reads a ground-truth file as `T`: the whole [`GroundTruth`], or the part of it a reader needs,
+/// `format` giving its format tag, which must be [`FORMAT`].
+pub fn read<T: DeserializeOwned>(path: &Path, format: fn(&T) -> &str) -> anyhow::Result<T> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let truth: T = serde_json::from_str(&text)
+        .with_context(|| format!("parsing the ground truth {}", path.display()))?;
+    let found = format(&truth);
+    if found != FORMAT {
+        bail!("{}: format {found:?}, expected {FORMAT:?}", path.display());
+    }
+    Ok(truth)
+}
 
 /// The whole ground truth of one lab.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -387,18 +402,7 @@ impl GroundTruth {
 
     /// Reads a ground-truth file, checking its format tag.
     pub fn load(path: &Path) -> anyhow::Result<GroundTruth> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let truth: GroundTruth = serde_json::from_str(&text)
-            .with_context(|| format!("parsing the ground truth {}", path.display()))?;
-        if truth.format != FORMAT {
-            bail!(
-                "{}: format {:?}, expected {FORMAT:?}",
-                path.display(),
-                truth.format
-            );
-        }
-        Ok(truth)
+        read(path, |truth: &GroundTruth| &truth.format)
     }
 
     /// The class of `addr`, if it is in one of the lab's prefixes.

@@ -1,5 +1,6 @@
 //! Just enough IPv4/IPv6 + TCP for the lab's daemons: find the TCP header of a raw IP packet,
-//! rewrite its options, build replies, and keep every checksum right.
+//! rewrite its options, build replies, and keep every checksum right. The fields are read and
+//! written through the core's `wire` views; what is the lab's own is which packets it takes.
 //!
 //! Packets the daemons do not understand (fragments, IPv6 extension headers, other protocols)
 //! are reported as not TCP and passed on untouched.
@@ -8,7 +9,7 @@ use std::net::IpAddr;
 use std::ops::Range;
 
 use mptcpscan::options::MAX_OPTIONS_LEN;
-use mptcpscan::wire::checksum;
+use mptcpscan::wire::{checksum, ipv4, ipv6, tcp, Ipv4Packet, Ipv6Packet, TcpFlags, TcpPacket};
 
 /// TCP flag bits (byte 13 of the TCP header).
 pub mod flags {
@@ -22,33 +23,6 @@ pub mod flags {
 
 /// Hop limit of packets the daemons originate (Linux's default).
 pub const DEFAULT_TTL: u8 = 64;
-
-mod field {
-    use std::ops::Range;
-    pub const V4_TOTAL_LEN: Range<usize> = 2..4;
-    pub const V4_FRAG: Range<usize> = 6..8;
-    pub const V4_TTL: usize = 8;
-    pub const V4_PROTOCOL: usize = 9;
-    pub const V4_CHECKSUM: Range<usize> = 10..12;
-    pub const V4_SRC: Range<usize> = 12..16;
-    pub const V4_DST: Range<usize> = 16..20;
-    pub const V6_PAYLOAD_LEN: Range<usize> = 4..6;
-    pub const V6_NEXT_HEADER: usize = 6;
-    pub const V6_HOP_LIMIT: usize = 7;
-    pub const V6_SRC: Range<usize> = 8..24;
-    pub const V6_DST: Range<usize> = 24..40;
-    pub const TCP_SRC_PORT: Range<usize> = 0..2;
-    pub const TCP_DST_PORT: Range<usize> = 2..4;
-    pub const TCP_SEQ: Range<usize> = 4..8;
-    pub const TCP_ACK: Range<usize> = 8..12;
-    pub const TCP_DATA_OFFSET: usize = 12;
-    pub const TCP_FLAGS: usize = 13;
-    pub const TCP_WINDOW: Range<usize> = 14..16;
-    pub const TCP_CHECKSUM: Range<usize> = 16..18;
-}
-
-const IPV6_HEADER_LEN: usize = 40;
-const TCP_HEADER_LEN: usize = 20;
 
 /// Where the TCP segment of a raw IP packet is, and its fixed fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,72 +51,51 @@ pub struct Tcp {
     pub window: u16,
 }
 
-fn be16(b: &[u8], r: Range<usize>) -> u16 {
-    u16::from_be_bytes([b[r.start], b[r.start + 1]])
-}
-
-fn be32(b: &[u8], r: Range<usize>) -> u32 {
-    u32::from_be_bytes([b[r.start], b[r.start + 1], b[r.start + 2], b[r.start + 3]])
-}
-
-fn addr(bytes: &[u8]) -> IpAddr {
-    match *bytes {
-        [a, b, c, d] => IpAddr::from([a, b, c, d]),
-        _ => {
-            let mut v6 = [0u8; 16];
-            v6.copy_from_slice(bytes);
-            IpAddr::from(v6)
-        }
-    }
-}
-
 impl Tcp {
     /// Finds the TCP segment of `packet`, or `None` if it is not a whole, unfragmented TCP
     /// segment directly after an IPv4 or IPv6 header.
     pub fn parse(packet: &[u8]) -> Option<Tcp> {
         let (ip_len, total_len, src, dst) = match packet.first()? >> 4 {
             4 => {
-                let ihl = usize::from(packet[0] & 0x0f) * 4;
-                if ihl < 20
+                let ip = Ipv4Packet::new_unchecked(packet);
+                let ihl = ip.header_len();
+                if ihl < ipv4::HEADER_LEN
                     || packet.len() < ihl
-                    || packet[field::V4_PROTOCOL] != checksum::PROTOCOL_TCP
+                    || ip.protocol() != checksum::PROTOCOL_TCP
                 {
                     return None;
                 }
                 // More-fragments flag or a fragment offset: not a whole segment.
-                if be16(packet, field::V4_FRAG) & 0x3fff != 0 {
+                if ip.flags_frag() & 0x3fff != 0 {
                     return None;
                 }
-                let total = usize::from(be16(packet, field::V4_TOTAL_LEN));
-                (
-                    ihl,
-                    total,
-                    addr(&packet[field::V4_SRC]),
-                    addr(&packet[field::V4_DST]),
-                )
+                let total = usize::from(ip.total_len());
+                (ihl, total, ip.src_addr().into(), ip.dst_addr().into())
             }
             6 => {
-                if packet.len() < IPV6_HEADER_LEN
-                    || packet[field::V6_NEXT_HEADER] != checksum::PROTOCOL_TCP
-                {
+                if packet.len() < ipv6::HEADER_LEN {
                     return None;
                 }
-                let total = IPV6_HEADER_LEN + usize::from(be16(packet, field::V6_PAYLOAD_LEN));
+                let ip = Ipv6Packet::new_unchecked(packet);
+                if ip.next_header() != checksum::PROTOCOL_TCP {
+                    return None;
+                }
+                let total = ipv6::HEADER_LEN + usize::from(ip.payload_len());
                 (
-                    IPV6_HEADER_LEN,
+                    ipv6::HEADER_LEN,
                     total,
-                    addr(&packet[field::V6_SRC]),
-                    addr(&packet[field::V6_DST]),
+                    ip.src_addr().into(),
+                    ip.dst_addr().into(),
                 )
             }
             _ => return None,
         };
-        if total_len > packet.len() || total_len < ip_len + TCP_HEADER_LEN {
+        if total_len > packet.len() || total_len < ip_len + tcp::HEADER_LEN {
             return None;
         }
-        let tcp = &packet[ip_len..total_len];
-        let tcp_len = usize::from(tcp[field::TCP_DATA_OFFSET] >> 4) * 4;
-        if tcp_len < TCP_HEADER_LEN || tcp_len > tcp.len() {
+        let tcp = TcpPacket::new_unchecked(&packet[ip_len..total_len]);
+        let tcp_len = tcp.header_len();
+        if tcp_len < tcp::HEADER_LEN || tcp_len > total_len - ip_len {
             return None;
         }
         Some(Tcp {
@@ -151,12 +104,12 @@ impl Tcp {
             total_len,
             src,
             dst,
-            sport: be16(tcp, field::TCP_SRC_PORT),
-            dport: be16(tcp, field::TCP_DST_PORT),
-            seq: be32(tcp, field::TCP_SEQ),
-            ack: be32(tcp, field::TCP_ACK),
-            flags: tcp[field::TCP_FLAGS],
-            window: be16(tcp, field::TCP_WINDOW),
+            sport: tcp.src_port(),
+            dport: tcp.dst_port(),
+            seq: tcp.seq_number(),
+            ack: tcp.ack_number(),
+            flags: tcp.flags().bits(),
+            window: tcp.window_len(),
         })
     }
 
@@ -172,26 +125,24 @@ impl Tcp {
 
     /// Byte range of the TCP option area in the packet.
     pub fn options(&self) -> Range<usize> {
-        self.ip_len + TCP_HEADER_LEN..self.ip_len + self.tcp_len
+        self.ip_len + tcp::HEADER_LEN..self.ip_len + self.tcp_len
     }
 }
 
 /// Recomputes the IPv4 header checksum (if IPv4) and the TCP checksum of a packet `Tcp::parse`
 /// accepted.
 pub fn fix_checksums(packet: &mut [u8], tcp: &Tcp) {
-    let segment = tcp.ip_len..tcp.total_len;
-    let sum = match (tcp.src, tcp.dst) {
+    let (header, rest) = packet.split_at_mut(tcp.ip_len);
+    let mut segment = TcpPacket::new_unchecked(&mut rest[..tcp.total_len - tcp.ip_len]);
+    match (tcp.src, tcp.dst) {
         (IpAddr::V4(src), IpAddr::V4(dst)) => {
-            let header = checksum::ipv4_header(&packet[..tcp.ip_len]);
-            packet[field::V4_CHECKSUM].copy_from_slice(&header.to_be_bytes());
-            checksum::tcp_v4(src, dst, &packet[segment])
+            Ipv4Packet::new_unchecked(header).fill_checksum();
+            segment.fill_checksum_v4(src, dst);
         }
-        (IpAddr::V6(src), IpAddr::V6(dst)) => checksum::tcp_v6(src, dst, &packet[segment]),
+        (IpAddr::V6(src), IpAddr::V6(dst)) => segment.fill_checksum_v6(src, dst),
         // `Tcp::parse` takes both addresses from one header, so they are the same version.
-        _ => return,
-    };
-    let at = tcp.ip_len + field::TCP_CHECKSUM.start;
-    packet[at..at + 2].copy_from_slice(&sum.to_be_bytes());
+        _ => {}
+    }
 }
 
 /// Adds one to the TTL (hop limit) of an IPv4 or IPv6 packet, fixing the IPv4 header checksum.
@@ -200,14 +151,18 @@ pub fn fix_checksums(packet: &mut [u8], tcp: &Tcp) {
 /// device, then out of it); giving that hop back makes the middlebox invisible in hop counts.
 pub fn restore_hop(packet: &mut [u8]) {
     match packet.first().map(|b| b >> 4) {
-        Some(4) if packet.len() >= 20 => {
-            packet[field::V4_TTL] = packet[field::V4_TTL].saturating_add(1);
-            let ihl = (usize::from(packet[0] & 0x0f) * 4).clamp(20, packet.len());
+        Some(4) if packet.len() >= ipv4::HEADER_LEN => {
+            let len = packet.len();
+            let mut ip = Ipv4Packet::new_unchecked(&mut *packet);
+            ip.set_ttl(ip.ttl().saturating_add(1));
+            // The header's own length may be bogus: sum what of it there is.
+            let ihl = ip.header_len().clamp(ipv4::HEADER_LEN, len);
             let sum = checksum::ipv4_header(&packet[..ihl]);
-            packet[field::V4_CHECKSUM].copy_from_slice(&sum.to_be_bytes());
+            Ipv4Packet::new_unchecked(packet).set_checksum(sum);
         }
-        Some(6) if packet.len() >= IPV6_HEADER_LEN => {
-            packet[field::V6_HOP_LIMIT] = packet[field::V6_HOP_LIMIT].saturating_add(1);
+        Some(6) if packet.len() >= ipv6::HEADER_LEN => {
+            let mut ip = Ipv6Packet::new_unchecked(packet);
+            ip.set_hop_limit(ip.hop_limit().saturating_add(1));
         }
         _ => {}
     }
@@ -244,45 +199,47 @@ impl Segment<'_> {
     pub fn build(&self) -> Vec<u8> {
         let options = &self.options[..self.options.len().min(MAX_OPTIONS_LEN)];
         let opt_len = options.len().div_ceil(4) * 4;
-        let tcp_len = TCP_HEADER_LEN + opt_len;
+        let tcp_len = tcp::HEADER_LEN + opt_len;
         let mut packet = match (self.src, self.dst) {
             (IpAddr::V4(src), IpAddr::V4(dst)) => {
-                let mut p = vec![0u8; 20 + tcp_len];
-                p[0] = 0x45;
-                p[field::V4_TOTAL_LEN].copy_from_slice(&((20 + tcp_len) as u16).to_be_bytes());
+                let mut p = vec![0u8; ipv4::HEADER_LEN + tcp_len];
+                let mut ip = Ipv4Packet::new_unchecked(&mut p);
+                ip.set_version_and_header_len(ipv4::HEADER_LEN);
+                ip.set_total_len((ipv4::HEADER_LEN + tcp_len) as u16);
                 // Don't fragment, like Linux.
-                p[field::V4_FRAG].copy_from_slice(&0x4000u16.to_be_bytes());
-                p[field::V4_TTL] = DEFAULT_TTL;
-                p[field::V4_PROTOCOL] = checksum::PROTOCOL_TCP;
-                p[field::V4_SRC].copy_from_slice(&src.octets());
-                p[field::V4_DST].copy_from_slice(&dst.octets());
+                ip.set_flags_frag(ipv4::DONT_FRAGMENT);
+                ip.set_ttl(DEFAULT_TTL);
+                ip.set_protocol(checksum::PROTOCOL_TCP);
+                ip.set_src_addr(src);
+                ip.set_dst_addr(dst);
                 p
             }
             (src, dst) => {
-                let to16 = |a: IpAddr| match a {
-                    IpAddr::V6(a) => a.octets(),
-                    IpAddr::V4(a) => a.to_ipv6_mapped().octets(),
+                let to6 = |a: IpAddr| match a {
+                    IpAddr::V6(a) => a,
+                    IpAddr::V4(a) => a.to_ipv6_mapped(),
                 };
-                let mut p = vec![0u8; IPV6_HEADER_LEN + tcp_len];
-                p[0] = 0x60;
-                p[field::V6_PAYLOAD_LEN].copy_from_slice(&(tcp_len as u16).to_be_bytes());
-                p[field::V6_NEXT_HEADER] = checksum::PROTOCOL_TCP;
-                p[field::V6_HOP_LIMIT] = DEFAULT_TTL;
-                p[field::V6_SRC].copy_from_slice(&to16(src));
-                p[field::V6_DST].copy_from_slice(&to16(dst));
+                let mut p = vec![0u8; ipv6::HEADER_LEN + tcp_len];
+                let mut ip = Ipv6Packet::new_unchecked(&mut p);
+                ip.set_version_class_flow(0, 0);
+                ip.set_payload_len(tcp_len as u16);
+                ip.set_next_header(checksum::PROTOCOL_TCP);
+                ip.set_hop_limit(DEFAULT_TTL);
+                ip.set_src_addr(to6(src));
+                ip.set_dst_addr(to6(dst));
                 p
             }
         };
         let ip_len = packet.len() - tcp_len;
-        let tcp = &mut packet[ip_len..];
-        tcp[field::TCP_SRC_PORT].copy_from_slice(&self.sport.to_be_bytes());
-        tcp[field::TCP_DST_PORT].copy_from_slice(&self.dport.to_be_bytes());
-        tcp[field::TCP_SEQ].copy_from_slice(&self.seq.to_be_bytes());
-        tcp[field::TCP_ACK].copy_from_slice(&self.ack.to_be_bytes());
-        tcp[field::TCP_DATA_OFFSET] = ((tcp_len / 4) as u8) << 4;
-        tcp[field::TCP_FLAGS] = self.flags;
-        tcp[field::TCP_WINDOW].copy_from_slice(&self.window.to_be_bytes());
-        tcp[TCP_HEADER_LEN..TCP_HEADER_LEN + options.len()].copy_from_slice(options);
+        let mut tcp = TcpPacket::new_unchecked(&mut packet[ip_len..]);
+        tcp.set_src_port(self.sport);
+        tcp.set_dst_port(self.dport);
+        tcp.set_seq_number(self.seq);
+        tcp.set_ack_number(self.ack);
+        tcp.set_header_len(tcp_len);
+        tcp.set_flags(TcpFlags::from_bits_retain(self.flags));
+        tcp.set_window_len(self.window);
+        tcp.options_mut()[..options.len()].copy_from_slice(options);
         if let Some(parsed) = Tcp::parse(&packet) {
             fix_checksums(&mut packet, &parsed);
         }
@@ -302,13 +259,13 @@ pub fn replace_options(packet: &[u8], tcp: &Tcp, options: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&packet[area.end..tcp.total_len]);
     let total = out.len();
     if out[0] >> 4 == 4 {
-        out[field::V4_TOTAL_LEN].copy_from_slice(&(total as u16).to_be_bytes());
+        Ipv4Packet::new_unchecked(&mut out).set_total_len(total as u16);
     } else {
-        out[field::V6_PAYLOAD_LEN]
-            .copy_from_slice(&((total - IPV6_HEADER_LEN) as u16).to_be_bytes());
+        Ipv6Packet::new_unchecked(&mut out).set_payload_len((total - ipv6::HEADER_LEN) as u16);
     }
-    let offset = tcp.ip_len + field::TCP_DATA_OFFSET;
-    out[offset] = (out[offset] & 0x0f) | ((((TCP_HEADER_LEN + opt_len) / 4) as u8) << 4);
+    // The new data offset; the reserved bits beside it stay as they came.
+    let offset = tcp.ip_len + tcp::field::OFFSET;
+    out[offset] = (out[offset] & 0x0f) | ((((tcp::HEADER_LEN + opt_len) / 4) as u8) << 4);
     if let Some(parsed) = Tcp::parse(&out) {
         fix_checksums(&mut out, &parsed);
     }

@@ -1,0 +1,403 @@
+/*
+ * mptcpscan -- a Lua module over libmptcpscan for tracebox scripts.
+ *
+ * Glue only: every decision (probe bytes, quote diffs, what a hop did to
+ * MP_CAPABLE, reply verdicts) is made by the C ABI in include/mptcpscan.h.
+ * Packets come in as Lua strings or as tables of byte values (tracebox's
+ * Packet:bytes() returns the latter); 64-bit keys travel as 16 hex digits
+ * because Lua 5.2 has no 64-bit integers.
+ *
+ * Builds against Lua 5.2, 5.3 and 5.4.
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "mptcpscan.h"
+
+/* Largest packet accepted: an IPv6 jumbo quote is not a tracebox case. */
+#define PACKET_MAX 65535
+
+static const char *const hop_kinds[] = {
+	"no-information",
+	"intact",
+	"removed",
+	"replaced-by-nops",
+	"key-rewritten",
+	"version-or-flags-changed",
+	"partial-length-changed",
+};
+
+static const char *const reaches[] = {
+	"ip-header-cut",
+	"ip-header",
+	"transport-cut",
+	"tcp-fixed-header",
+	"tcp-header",
+};
+
+static const char *const companion_names[] = {
+	"linux", "windows", "bsd", "minimal", "study2021", NULL,
+};
+
+/* Raises a Lua error naming the failed call and the library's reason. */
+static int fail(lua_State *L, const char *what, mptcpscan_result r)
+{
+	return luaL_error(L, "mptcpscan.%s: %s", what, mptcpscan_strerror(r));
+}
+
+/*
+ * Reads the bytes at stack index idx (a string, or a table of numbers 0-255)
+ * into a fresh userdata-backed buffer left on the stack; returns its start.
+ */
+static const uint8_t *check_bytes(lua_State *L, int idx, size_t *len)
+{
+	uint8_t *buf;
+	size_t i, n;
+
+	if (lua_type(L, idx) == LUA_TSTRING)
+		return (const uint8_t *)lua_tolstring(L, idx, len);
+	if (lua_type(L, idx) != LUA_TTABLE) {
+		luaL_argerror(L, idx, "string or table of bytes expected");
+		return NULL;
+	}
+	n = (size_t)lua_rawlen(L, idx);
+	if (n > PACKET_MAX) {
+		luaL_argerror(L, idx, "more bytes than a packet holds");
+		return NULL;
+	}
+	buf = lua_newuserdata(L, n ? n : 1);
+	for (i = 0; i < n; i++) {
+		lua_Number v;
+
+		lua_rawgeti(L, idx, (int)(i + 1));
+		if (lua_type(L, -1) != LUA_TNUMBER) {
+			luaL_argerror(L, idx, "table holds a non-number");
+			return NULL;
+		}
+		v = lua_tonumber(L, -1);
+		lua_pop(L, 1);
+		if (!(v >= 0 && v <= 255) || v != (lua_Number)(uint8_t)v) {
+			luaL_argerror(L, idx, "byte value outside 0-255");
+			return NULL;
+		}
+		buf[i] = (uint8_t)v;
+	}
+	lua_replace(L, idx);
+	*len = n;
+	return buf;
+}
+
+static uint64_t check_key(lua_State *L, int idx)
+{
+	size_t len, i;
+	const char *hex = luaL_checklstring(L, idx, &len);
+	uint64_t key = 0;
+
+	if (len != 16)
+		luaL_argerror(L, idx, "key must be 16 hex digits");
+	for (i = 0; i < len; i++) {
+		char c = hex[i];
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return (uint64_t)luaL_argerror(L, idx, "key must be 16 hex digits");
+		key = key << 4 | d;
+	}
+	return key;
+}
+
+static void push_key(lua_State *L, uint64_t key)
+{
+	char hex[17];
+
+	snprintf(hex, sizeof(hex), "%016" PRIx64, key);
+	lua_pushstring(L, hex);
+}
+
+static void set_string(lua_State *L, const char *field, const char *value)
+{
+	lua_pushstring(L, value);
+	lua_setfield(L, -2, field);
+}
+
+static void set_int(lua_State *L, const char *field, lua_Integer value)
+{
+	lua_pushinteger(L, value);
+	lua_setfield(L, -2, field);
+}
+
+static void set_bool(lua_State *L, const char *field, int value)
+{
+	lua_pushboolean(L, value);
+	lua_setfield(L, -2, field);
+}
+
+/*
+ * probe_options(version [, key_hex [, companions]]) -> string
+ * The TCP option block of an MP_CAPABLE SYN (v0 carries key_hex).
+ */
+static int l_probe_options(lua_State *L)
+{
+	struct mptcpscan_probe_spec spec;
+	uint8_t buf[MPTCPSCAN_MAX_OPTIONS_LEN];
+	size_t written;
+	lua_Integer version = luaL_checkinteger(L, 1);
+	uint64_t key = 0;
+	int companions;
+	mptcpscan_result r;
+
+	if (version != 0 && version != 1)
+		return luaL_argerror(L, 1, "version must be 0 or 1");
+	if (version == 0)
+		key = check_key(L, 2);
+	companions = luaL_checkoption(L, 3, "linux", companion_names);
+	r = mptcpscan_probe_spec_default((uint32_t)version, key, (uint32_t)companions, &spec);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "probe_options", r);
+	r = mptcpscan_probe_options(&spec, buf, sizeof(buf), &written);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "probe_options", r);
+	lua_pushlstring(L, (const char *)buf, written);
+	return 1;
+}
+
+/*
+ * options(block) -> { {kind=, length=, data=string}, ... }
+ * Splits an option block into options, for tracebox's TCPOption.new.
+ */
+static int l_options(lua_State *L)
+{
+	struct mptcpscan_tcp_option opts[MPTCPSCAN_MAX_OPTIONS_LEN];
+	size_t len, count, i;
+	const uint8_t *area = check_bytes(L, 1, &len);
+	mptcpscan_result r;
+
+	r = mptcpscan_options_walk(area, len, opts, MPTCPSCAN_MAX_OPTIONS_LEN, &count);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "options", r);
+	lua_createtable(L, (int)count, 0);
+	for (i = 0; i < count; i++) {
+		lua_createtable(L, 0, 3);
+		set_int(L, "kind", opts[i].kind);
+		set_int(L, "length", (lua_Integer)opts[i].length);
+		lua_pushlstring(L, (const char *)area + opts[i].data_offset, opts[i].data_length);
+		lua_setfield(L, -2, "data");
+		lua_rawseti(L, -2, (int)(i + 1));
+	}
+	return 1;
+}
+
+static int push_hop_name(lua_State *L, const struct mptcpscan_mptcp_hop *hop)
+{
+	char name[64];
+	size_t written;
+	mptcpscan_result r = mptcpscan_mptcp_hop_format(hop, name, sizeof(name), &written);
+
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "hop name", r);
+	lua_pushlstring(L, name, written);
+	return 1;
+}
+
+/*
+ * compare(sent, quote) -> table
+ * What the hop that quoted `quote` shows of our packet `sent` (both from the
+ * IP header on): fields kind, name, hamming, sent_len, quoted_len, partial,
+ * reach, changes (count) and tokens (tracebox's notation).
+ */
+static int l_compare(lua_State *L)
+{
+	struct mptcpscan_quote_diff diff;
+	struct mptcpscan_quote_change changes[MPTCPSCAN_QUOTE_MAX_CHANGES];
+	char tokens[1024];
+	size_t sent_len, quote_len, written;
+	const uint8_t *sent = check_bytes(L, 1, &sent_len);
+	const uint8_t *quote = check_bytes(L, 2, &quote_len);
+	mptcpscan_result r;
+
+	r = mptcpscan_quote_compare(sent, sent_len, quote, quote_len, &diff, changes,
+				    MPTCPSCAN_QUOTE_MAX_CHANGES);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "compare", r);
+	r = mptcpscan_quote_tokens(sent, sent_len, quote, quote_len, tokens, sizeof(tokens),
+				   &written);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "compare", r);
+	if (diff.mptcp.kind >= sizeof(hop_kinds) / sizeof(hop_kinds[0]) ||
+	    diff.reach >= sizeof(reaches) / sizeof(reaches[0]))
+		return luaL_error(L, "mptcpscan.compare: library newer than this module");
+
+	lua_createtable(L, 0, 10);
+	set_string(L, "kind", hop_kinds[diff.mptcp.kind]);
+	push_hop_name(L, &diff.mptcp);
+	lua_setfield(L, -2, "name");
+	set_int(L, "hamming", diff.mptcp.hamming);
+	set_int(L, "sent_len", diff.mptcp.sent_len);
+	set_int(L, "quoted_len", diff.mptcp.quoted_len);
+	set_bool(L, "partial", diff.is_partial);
+	set_string(L, "reach", reaches[diff.reach]);
+	set_int(L, "changes", diff.change_count);
+	lua_pushlstring(L, tokens, written);
+	lua_setfield(L, -2, "tokens");
+	return 1;
+}
+
+static uint8_t hop_kind_of(lua_State *L, int idx)
+{
+	const char *kind;
+	size_t i;
+
+	lua_getfield(L, idx, "kind");
+	kind = lua_tostring(L, -1);
+	lua_pop(L, 1);
+	if (kind == NULL)
+		return (uint8_t)luaL_error(L, "mptcpscan.first_change: a hop has no kind");
+	for (i = 0; i < sizeof(hop_kinds) / sizeof(hop_kinds[0]); i++)
+		if (strcmp(kind, hop_kinds[i]) == 0)
+			return (uint8_t)i;
+	return (uint8_t)luaL_error(L, "mptcpscan.first_change: unknown hop kind '%s'", kind);
+}
+
+static lua_Integer int_field(lua_State *L, int idx, const char *field)
+{
+	lua_Integer v;
+
+	lua_getfield(L, idx, field);
+	v = lua_isnumber(L, -1) ? lua_tointeger(L, -1) : 0;
+	lua_pop(L, 1);
+	return v;
+}
+
+/*
+ * first_change(hops, count) -> nil | {hop=, kind=, name=, last_intact=}
+ * hops[ttl] is a compare() result, or nil for a silent hop; count is the
+ * number of TTLs probed.
+ */
+static int l_first_change(lua_State *L)
+{
+	struct mptcpscan_mptcp_hop hops[255];
+	struct mptcpscan_path_change change;
+	lua_Integer count, i;
+	mptcpscan_result r;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	count = luaL_checkinteger(L, 2);
+	if (count < 0 || count > 255)
+		return luaL_argerror(L, 2, "0 to 255 hops");
+	memset(hops, 0, sizeof(hops));
+	for (i = 0; i < count; i++) {
+		lua_rawgeti(L, 1, (int)(i + 1));
+		if (lua_istable(L, -1)) {
+			hops[i].kind = hop_kind_of(L, -1);
+			hops[i].hamming = (uint8_t)int_field(L, -1, "hamming");
+			hops[i].sent_len = (uint16_t)int_field(L, -1, "sent_len");
+			hops[i].quoted_len = (uint16_t)int_field(L, -1, "quoted_len");
+		}
+		lua_pop(L, 1);
+	}
+	r = mptcpscan_first_mptcp_change(hops, (size_t)count, &change);
+	if (r == MPTCPSCAN_RESULT_NOT_FOUND) {
+		lua_pushnil(L);
+		return 1;
+	}
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "first_change", r);
+	lua_createtable(L, 0, 4);
+	set_int(L, "hop", change.hop);
+	set_string(L, "kind", hop_kinds[change.summary.kind]);
+	push_hop_name(L, &change.summary);
+	lua_setfield(L, -2, "name");
+	if (change.has_last_intact)
+		set_int(L, "last_intact", change.last_intact);
+	return 1;
+}
+
+/*
+ * classify(probe_options, seq, reply [, offset]) -> {verdict=, signals=, key=, version=, ttl=}
+ * The verdict on a reply (a whole IP packet, starting `offset` bytes into
+ * `reply`: tracebox hands the answer over with its link-layer header) to the
+ * SYN whose option block was probe_options and whose sequence number was seq.
+ */
+static int l_classify(lua_State *L)
+{
+	struct mptcpscan_probe_info probe;
+	struct mptcpscan_classification out;
+	char signals[320];
+	const char *verdict;
+	size_t opts_len, reply_len, written;
+	const uint8_t *opts = check_bytes(L, 1, &opts_len);
+	lua_Number seq = luaL_checknumber(L, 2);
+	const uint8_t *reply = check_bytes(L, 3, &reply_len);
+	lua_Integer offset = luaL_optinteger(L, 4, 0);
+	mptcpscan_result r;
+
+	if (!(seq >= 0 && seq <= 4294967295.0) || seq != (lua_Number)(uint32_t)seq)
+		return luaL_argerror(L, 2, "sequence number outside 0 to 2^32-1");
+	if (offset < 0 || (size_t)offset > reply_len)
+		return luaL_argerror(L, 4, "offset outside the reply");
+	reply += offset;
+	reply_len -= (size_t)offset;
+	r = mptcpscan_probe_describe(opts, opts_len, &probe);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "classify (probe options)", r);
+	r = mptcpscan_classify_ip(&probe, (uint32_t)seq, reply, reply_len, &out);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "classify", r);
+	r = mptcpscan_verdict_name(out.verdict, &verdict);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "classify", r);
+	r = mptcpscan_signals_format(out.signals, signals, sizeof(signals), &written);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "classify", r);
+	lua_createtable(L, 0, 6);
+	set_string(L, "verdict", verdict);
+	lua_pushlstring(L, signals, written);
+	lua_setfield(L, -2, "signals");
+	if (out.has_key) {
+		push_key(L, out.key);
+		lua_setfield(L, -2, "key");
+	}
+	if (out.has_version)
+		set_int(L, "version", out.version);
+	if (out.has_ttl)
+		set_int(L, "ttl", out.ttl);
+	if (out.error != 0)
+		set_string(L, "error", mptcpscan_strerror(out.error));
+	return 1;
+}
+
+static int l_version(lua_State *L)
+{
+	lua_pushstring(L, mptcpscan_version());
+	return 1;
+}
+
+static const luaL_Reg functions[] = {
+	{ "probe_options", l_probe_options },
+	{ "options", l_options },
+	{ "compare", l_compare },
+	{ "first_change", l_first_change },
+	{ "classify", l_classify },
+	{ "version", l_version },
+	{ NULL, NULL },
+};
+
+int luaopen_mptcpscan(lua_State *L);
+
+int luaopen_mptcpscan(lua_State *L)
+{
+	luaL_newlib(L, functions);
+	return 1;
+}
