@@ -8,6 +8,7 @@
 use core_lib::crypto::{
     self, AddAddrHmacCheck, DssChecksum, DssPseudoHeader, HmacKeys, JoinHandshake,
 };
+use core_lib::mptcp::Version;
 
 use crate::address::{self, mptcpscan_address};
 use crate::error::mptcpscan_result;
@@ -167,6 +168,26 @@ pub extern "C" fn mptcpscan_join_verify_syn_ack(
     hmac_len: usize,
     valid: *mut bool,
 ) -> mptcpscan_result {
+    join_verify(
+        version,
+        handshake,
+        hmac,
+        hmac_len,
+        valid,
+        |version, handshake, hmac| Ok(handshake.verify_syn_ack(version, short_hmac(hmac)?)),
+    )
+}
+
+/// What both MP_JOIN HMAC checks do around `verify`: read the version, the handshake and the
+/// HMAC's wire bytes, and write `verify`'s answer to `*valid`.
+fn join_verify(
+    version: u32,
+    handshake: *const mptcpscan_join_handshake,
+    hmac: *const u8,
+    hmac_len: usize,
+    valid: *mut bool,
+    verify: impl FnOnce(Version, JoinHandshake, &[u8]) -> Result<bool, mptcpscan_result>,
+) -> mptcpscan_result {
     guard(|| {
         let version = address::version(version)?;
         // SAFETY: the header documents `handshake` as readable, `hmac` as `hmac_len` readable
@@ -178,8 +199,7 @@ pub extern "C" fn mptcpscan_join_verify_syn_ack(
                 Out::new(valid)?,
             )
         };
-        let hmac = short_hmac(hmac)?;
-        valid.write(JoinHandshake::from(handshake).verify_syn_ack(version, hmac));
+        valid.write(verify(version, JoinHandshake::from(handshake), hmac)?);
         Ok(())
     })
 }
@@ -207,23 +227,19 @@ pub extern "C" fn mptcpscan_join_verify_ack(
     hmac_len: usize,
     valid: *mut bool,
 ) -> mptcpscan_result {
-    guard(|| {
-        let version = address::version(version)?;
-        // SAFETY: the header documents `handshake` as readable, `hmac` as `hmac_len` readable
-        // bytes and `valid` as writable.
-        let (handshake, hmac, valid) = unsafe {
-            (
-                ffi::input(handshake)?,
-                ffi::bytes(hmac, hmac_len)?,
-                Out::new(valid)?,
-            )
-        };
-        let hmac: &[u8; MPTCPSCAN_JOIN_ACK_HMAC_LEN] = hmac
-            .try_into()
-            .map_err(|_| mptcpscan_result::InvalidArgument)?;
-        valid.write(JoinHandshake::from(handshake).verify_ack(version, hmac));
-        Ok(())
-    })
+    join_verify(
+        version,
+        handshake,
+        hmac,
+        hmac_len,
+        valid,
+        |version, handshake, hmac| {
+            let hmac: &[u8; MPTCPSCAN_JOIN_ACK_HMAC_LEN] = hmac
+                .try_into()
+                .map_err(|_| mptcpscan_result::InvalidArgument)?;
+            Ok(handshake.verify_ack(version, hmac))
+        },
+    )
 }
 
 /// Computes the HMAC a v1 ADD_ADDR must carry (the rightmost 64 bits, RFC 8684).
