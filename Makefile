@@ -2,7 +2,8 @@
 # Both install what they need first (`make deps`), so they work on a fresh Debian machine as root.
 #
 # Each component adds its own rules in mk/<component>.mk: its apt packages to APT_PACKAGES, its
-# test rule to TEST_TARGETS, and its demo step to DEMO_TARGETS (in the order the chain runs).
+# build rule to BUILD_TARGETS, its test rule to TEST_TARGETS, and its demo step to DEMO_TARGETS
+# (in the order the chain runs).
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -11,13 +12,17 @@ export CARGO_TERM_COLOR ?= never
 
 APT_PACKAGES := build-essential pkg-config
 RUSTUP_TARGETS := thumbv7em-none-eabihf
+BUILD_TARGETS :=
 TEST_TARGETS :=
 DEMO_TARGETS :=
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all deps test demo test-core
-all: build
+.PHONY: all build-all deps test demo test-core
+all: build-all
+
+# Every component: the workspace, libmptcpscan, the tshark plugin, the Lua module, the ZMap module.
+build-all: build $(BUILD_TARGETS)
 
 # Installs only what is missing, so repeated runs cost a few dpkg queries.
 deps:
@@ -32,4 +37,4 @@ deps:
 test: deps test-core $(TEST_TARGETS)
 	@echo "make test: all suites passed"
 
-demo: deps $(DEMO_TARGETS)
+demo: deps build-all $(DEMO_TARGETS)

@@ -64,3 +64,5 @@ test-capi: deps header-check capi
 
 bench-capi: deps capi
 	CARGO="$(CARGO)" MAKE="$(MAKE)" tests/c/run.sh --bench
+
+BUILD_TARGETS += capi

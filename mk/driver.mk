@@ -4,10 +4,10 @@
 # checks every address against the lab's ground truth; the test takes the lab down itself, even
 # when it fails. The demo does the same for a person to read, then writes the report.
 
-.PHONY: test-chain demo-chain
+.PHONY: test-chain demo-chain demo-capture
 
 TEST_TARGETS += test-chain
-DEMO_TARGETS += demo-chain
+DEMO_TARGETS += demo-chain demo-capture
 
 APT_PACKAGES += iproute2 nftables
 
@@ -26,7 +26,31 @@ demo-chain: deps
 	trap '$(MPTCPSCAN) lab down --name $(DEMO_LAB) >/dev/null 2>&1 || true' EXIT INT TERM; \
 	$(MPTCPSCAN) lab up --name $(DEMO_LAB) --force --ground-truth $(DEMO_DIR)/ground-truth.json; \
 	prefixes=$$(sed -n 's/.*"prefix": *"\([^"]*\)".*/\1/p' $(DEMO_DIR)/ground-truth.json); \
+	ip netns exec $(DEMO_LAB)-scan tcpdump -q -i to-r1 -s 256 -U -w $(DEMO_DIR)/chain.pcap tcp or icmp or icmp6 \
+		2>/dev/null & capture=$$!; \
+	trap 'kill $$capture 2>/dev/null || true; $(MPTCPSCAN) lab down --name $(DEMO_LAB) >/dev/null 2>&1 || true' EXIT INT TERM; \
+	sleep 1; \
 	ip netns exec $(DEMO_LAB)-scan $(MPTCPSCAN) chain $$prefixes --allow-lab --ports 80,443 \
 		--rate 2000 --cooldown 2 --output $(DEMO_DIR)/scan.csv --results $(DEMO_DIR)/chain.json \
 		--check $(DEMO_DIR)/ground-truth.json; \
+	sleep 1; kill $$capture; wait $$capture || true; \
 	$(MPTCPSCAN) report $(DEMO_DIR)/chain.json --out $(DEMO_DIR)/report
+
+# The chain's own packets, captured in the scanner namespace, read back by `mptcpscan dissect`
+# (every SYN/SYN-ACK pair classified) and by tshark with our plugin (verdicts, mirror signals and
+# the ICMP quote diffs of the trace). tshark as root ignores private plugin folders, so it runs
+# as nobody with the freshly built plugin in a temporary folder.
+demo-capture: deps tshark-plugin
+	$(MPTCPSCAN) dissect $(DEMO_DIR)/chain.pcap --json $(DEMO_DIR)/dissect.json
+	@set -e; plugins=$$(mktemp -d /tmp/mptcpscan-demo.XXXXXX); trap 'rm -rf $$plugins' EXIT; \
+	ver=$$(pkg-config --modversion wireshark | cut -d. -f1,2); \
+	mkdir -p $$plugins/$$ver/epan && cp tshark-plugin/mptcpscan.so $$plugins/$$ver/epan/; \
+	chmod -R a+rX $$plugins $(DEMO_DIR); \
+	echo "tshark + mptcpscan plugin: handshake verdicts in $(DEMO_DIR)/chain.pcap"; \
+	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=$$plugins WIRESHARK_PLUGIN_DIR=$$plugins \
+		tshark -r $(DEMO_DIR)/chain.pcap -Y mptcpscan.verdict -T fields -e mptcpscan.verdict \
+		| sort | uniq -c | sort -rn; \
+	echo "tshark + mptcpscan plugin: what the routers' ICMP quotes show happened to MP_CAPABLE"; \
+	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=$$plugins WIRESHARK_PLUGIN_DIR=$$plugins \
+		tshark -r $(DEMO_DIR)/chain.pcap -Y mptcpscan.quote.mp_capable -T fields -e mptcpscan.quote.mp_capable \
+		| sort | uniq -c | sort -rn

@@ -10,3 +10,9 @@ TEST_TARGETS += test-tracebox
 
 test-tracebox: deps capi
 	tracebox-ext/tests/run.sh
+
+.PHONY: tracebox-module
+BUILD_TARGETS += tracebox-module
+
+tracebox-module: deps capi
+	$(MAKE) -C tracebox-ext

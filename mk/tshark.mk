@@ -21,3 +21,5 @@ bench-tshark: deps tshark-plugin
 
 install-tshark: tshark-plugin
 	$(MAKE) -C tshark-plugin install
+
+BUILD_TARGETS += tshark-plugin

@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use mptcpscan::classify::Verdict;
 use mptcpscan::mptcp::Version;
 use mptcpscan::quote::{first_mptcp_change, MptcpHop, QuoteDiff};
 use mptcpscan::wire::icmp::IcmpError;
@@ -101,6 +102,9 @@ pub struct Args {
 pub enum Outcome {
     /// The target answered with MP_CAPABLE and no hop changed the MPTCP option on the way.
     TrulyMptcp,
+    /// Something answered with MP_CAPABLE that the classifier calls a mirror (our own key or
+    /// option block echoed): an intact path says nothing about a reply a middlebox made up.
+    Mirrored,
     /// A hop changed the MPTCP option (see `modified_at`).
     MiddleboxAffected,
     /// The target answered without MP_CAPABLE and no hop changed the option.
@@ -116,6 +120,7 @@ impl Outcome {
     pub fn name(self) -> &'static str {
         match self {
             Outcome::TrulyMptcp => "truly MPTCP",
+            Outcome::Mirrored => "mirrored",
             Outcome::MiddleboxAffected => "middlebox-affected",
             Outcome::NotMptcp => "not MPTCP",
             Outcome::Closed => "closed",
@@ -592,6 +597,7 @@ fn assemble(
         (None, _) => Outcome::Unreachable,
         (Some(_), Some(_)) => Outcome::MiddleboxAffected,
         (Some((false, _)), None) => Outcome::Closed,
+        (Some((true, a)), None) if a.verdict == Verdict::Mirrored.name() => Outcome::Mirrored,
         (Some((true, a)), None) if a.version.is_some() => Outcome::TrulyMptcp,
         (Some((true, _)), None) => Outcome::NotMptcp,
     };
@@ -753,6 +759,13 @@ mod tests {
             outcome(vec![(3, answer(false, false))]).outcome,
             Outcome::Closed
         );
+        let mut mirror = answer(true, true);
+        if let Seen::Answer { analysis, .. } = &mut mirror {
+            analysis.verdict = Verdict::Mirrored.name().into();
+        }
+        let mirrored = outcome(vec![(1, icmp(false)), (2, mirror)]);
+        assert_eq!(mirrored.outcome, Outcome::Mirrored);
+        assert!(render_text(&mirrored).contains("mirrored"));
         let silent = outcome(vec![(1, icmp(false))]);
         assert_eq!(silent.outcome, Outcome::Unreachable);
         assert_eq!(silent.distance, None);
