@@ -17,9 +17,11 @@ CBINDGEN := $(CARGO_BIN_DIR)/cbindgen
 CAPI_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' capi/Cargo.toml | head -n 1)
 CAPI_MAJOR := $(firstword $(subst ., ,$(CAPI_VERSION)))
 CAPI_LIBS := target/release/libmptcpscan.a target/release/libmptcpscan.so
-# What `rustc --print native-static-libs` lists for a std staticlib on x86_64/aarch64 Linux glibc:
-# a static link of libmptcpscan.a needs them (pkg-config --static --libs adds them).
-CAPI_LIBS_PRIVATE := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+# What `rustc --print native-static-libs` lists for a std staticlib on x86_64/aarch64 Linux glibc,
+# less -lgcc_s: a static link of libmptcpscan.a needs them (pkg-config --static --libs adds them).
+# The gcc driver already links the unwinder (libgcc_s as needed, libgcc_eh under -static, which
+# has no libgcc_s.a to find).
+CAPI_LIBS_PRIVATE := -lutil -lrt -lpthread -lm -ldl -lc
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib

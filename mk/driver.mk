@@ -54,3 +54,13 @@ demo-capture: deps tshark-plugin
 	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=$$plugins WIRESHARK_PLUGIN_DIR=$$plugins \
 		tshark -r $(DEMO_DIR)/chain.pcap -Y mptcpscan.quote.mp_capable -T fields -e mptcpscan.quote.mp_capable \
 		| sort | uniq -c | sort -rn
+
+# `make install` puts the command in $(BINDIR) beside the library (mk/capi.mk).
+.PHONY: install-bin
+BINDIR ?= $(PREFIX)/bin
+install: install-bin
+
+install-bin: deps
+	$(CARGO) build --release -p mptcpscan-driver
+	install -d "$(DESTDIR)$(BINDIR)"
+	install -m 755 $(MPTCPSCAN) "$(DESTDIR)$(BINDIR)/mptcpscan"

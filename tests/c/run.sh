@@ -73,5 +73,21 @@ echo "== header as C++"
 "$CXX" -std=c++11 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c++ $cflags \
 	"$(pkg-config --variable=includedir mptcpscan)/mptcpscan.h"
 
+# The README's example, linked the way a fully static tool is: `cc -static` with everything
+# pkg-config --static gives. Expected values: SHA-1 and SHA-256 of the key's 8 bytes (Python's
+# hashlib), token = first 4 bytes, IDSN = last 8.
+echo "== capi/examples/token.c, cc -static \$(pkg-config --static --libs mptcpscan)"
+read -r -a libs_static <<<"$(pkg-config --static --libs mptcpscan)"
+"$CC" "${CFLAGS_STRICT[@]}" -static $cflags capi/examples/token.c -o "$tmp/token-static" \
+	"${libs_static[@]}" 2>&1 | { grep -v "statically linked applications requires at runtime\|in function" || true; }
+if readelf -d "$tmp/token-static" | grep -q NEEDED; then
+	echo "$tmp/token-static: not fully static" >&2
+	exit 1
+fi
+diff <("$tmp/token-static" 0123456789abcdef) - <<'EOF'
+v0 token 0ca2eadb idsn e3df8ee121f10547
+v1 token 55c53f5d idsn 570762cd38be9818
+EOF
+
 echo "== libloading symbol test (installed library)"
 MPTCPSCAN_SO="$libdir/libmptcpscan.so.0" "$CARGO" test -q -p mptcpscan-capi --test symbols
