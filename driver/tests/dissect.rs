@@ -466,6 +466,176 @@ fn option_counts_equal_tsharks_on_every_capture() {
 }
 
 #[test]
+fn the_connection_listing_shows_every_subflow_of_the_records() {
+    let dir = temp_dir("listing");
+    let capture = captures().join("pymptcpanalyzer/client_2.pcap");
+    let json = dir.join("c.json");
+    let output = mptcpscan(&[
+        "dissect",
+        "-q",
+        "--connections",
+        "--json",
+        json.to_str().unwrap(),
+        capture.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    let listing = String::from_utf8(output.stdout).unwrap();
+    let text = std::fs::read_to_string(&json).unwrap();
+    let connections: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| r["record"] == "connection")
+        .collect();
+    assert_eq!(connections.len(), 4);
+    // One block per connection: its title line, then a header and one row per subflow.
+    let blocks: Vec<&str> = listing.split("\n\n").filter(|b| !b.is_empty()).collect();
+    assert_eq!(blocks.len(), connections.len(), "{listing}");
+    for c in &connections {
+        let title = format!("connection {}  ", c["id"]);
+        let block = blocks
+            .iter()
+            .find(|b| b.starts_with(&title))
+            .unwrap_or_else(|| panic!("no block for {title}"));
+        let rows: Vec<&str> = block.lines().skip(3).collect();
+        let subflows = c["subflows"].as_array().unwrap();
+        assert_eq!(rows.len(), subflows.len(), "{block}");
+        for (row, s) in rows.iter().zip(subflows) {
+            let cells: Vec<&str> = row
+                .split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect();
+            let path = format!(
+                "{} → {}",
+                s["client"].as_str().unwrap(),
+                s["server"].as_str().unwrap()
+            );
+            assert_eq!(cells[2], path, "{row}");
+            assert_eq!(
+                cells[6],
+                s["bytes"]["client_to_server"].to_string(),
+                "{row}"
+            );
+            assert_eq!(
+                cells[7],
+                s["bytes"]["server_to_client"].to_string(),
+                "{row}"
+            );
+            assert_eq!(cells.last().copied(), s["ending"].as_str(), "{row}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `dissect --series` places each segment at the data sequence number tshark's MPTCP analysis
+/// gives it (`mptcp.dsn`, relative per connection and direction): every segment we place is
+/// placed the same by tshark, and we place at least 97 % of those tshark places (we keep only the
+/// latest mappings of each subflow, so late retransmissions of old data are left out).
+#[test]
+fn series_place_segments_where_tsharks_mptcp_analysis_does() {
+    let dir = temp_dir("series");
+    let capture = captures().join("pymptcpanalyzer/client_2.pcap");
+    let json = dir.join("c.json");
+    let output = mptcpscan(&[
+        "dissect",
+        "-q",
+        "--series",
+        "--json",
+        json.to_str().unwrap(),
+        capture.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    type Placed = BTreeMap<(u64, u64), u32>;
+    let normalise = |segments: Vec<(u64, u64)>| -> Placed {
+        let low = segments.iter().map(|s| s.0).min().unwrap_or(0);
+        let mut out = Placed::new();
+        for (dsn, len) in segments {
+            *out.entry((dsn - low, len)).or_insert(0) += 1;
+        }
+        out
+    };
+    // tshark: per MPTCP stream and direction (the server listens on 5201).
+    let tshark = Command::new("tshark")
+        .args(["-r", capture.to_str().unwrap()])
+        .args([
+            "-o",
+            "mptcp.analyze_mptcp:TRUE",
+            "-o",
+            "mptcp.analyze_mappings:TRUE",
+        ])
+        .args(["-o", "mptcp.relative_sequence_numbers:TRUE"])
+        .args(["-Y", "tcp.len > 0 && mptcp.dsn", "-T", "fields"])
+        .args([
+            "-e",
+            "mptcp.stream",
+            "-e",
+            "tcp.dstport",
+            "-e",
+            "tcp.len",
+            "-e",
+            "mptcp.dsn",
+        ])
+        .output()
+        .expect("tshark is needed (make test installs it)");
+    assert!(tshark.status.success());
+    let mut theirs: BTreeMap<(u64, bool), Vec<(u64, u64)>> = BTreeMap::new();
+    for line in String::from_utf8(tshark.stdout).unwrap().lines() {
+        let f: Vec<u64> = line.split('\t').map(|v| v.parse().unwrap()).collect();
+        theirs
+            .entry((f[0], f[1] == 5201))
+            .or_default()
+            .push((f[3], f[2]));
+    }
+    let mut theirs: Vec<Placed> = theirs.into_values().map(normalise).collect();
+    let text = std::fs::read_to_string(&json).unwrap();
+    let mut ours: Vec<Placed> = Vec::new();
+    for record in text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+    {
+        if record["record"] != "connection" {
+            continue;
+        }
+        let series = &record["series"];
+        let column = |name: &str| -> Vec<u64> {
+            series[name]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .collect()
+        };
+        let (direction, dsn, len) = (column("direction"), column("dsn"), column("len"));
+        for d in 0..2 {
+            let segments: Vec<(u64, u64)> = (0..dsn.len())
+                .filter(|&i| direction[i] == d)
+                .map(|i| (dsn[i], len[i]))
+                .collect();
+            if !segments.is_empty() {
+                ours.push(normalise(segments));
+            }
+        }
+    }
+    assert_eq!(ours.len(), theirs.len(), "connection directions with data");
+    let total = |p: &Placed| p.values().map(|&n| u64::from(n)).sum::<u64>();
+    for placed in &ours {
+        // The matching direction of tshark's: the one that holds all of ours.
+        let at = theirs
+            .iter()
+            .position(|t| placed.iter().all(|(k, n)| t.get(k).is_some_and(|m| m >= n)))
+            .expect("every segment we place, tshark places the same");
+        let matched = theirs.swap_remove(at);
+        assert!(
+            total(placed) * 100 >= total(&matched) * 97,
+            "{} of {} segments placed",
+            total(placed),
+            total(&matched)
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn a_malformed_option_is_reported_with_its_packet_and_nothing_is_lost() {
     let dir = temp_dir("oobr");
     let capture = captures().join("tcpdump/mptcp-dss-oobr.pcap");

@@ -413,6 +413,8 @@ mod tests {
             json: None,
             csv: None,
             options: None,
+            connections: false,
+            series: false,
             quiet: true,
             idle_timeout: 3600,
             syn_timeout: 10,

@@ -15,6 +15,7 @@
 pub mod capture;
 pub mod generate;
 pub mod link;
+pub mod listing;
 pub mod optdump;
 pub mod pairs;
 pub mod ranges;
@@ -56,6 +57,14 @@ pub struct Args {
     /// standard output.
     #[arg(long, value_name = "PATH")]
     pub options: Option<PathBuf>,
+    /// Print each connection with its subflows (addresses, ports, address ids, backup, bytes each
+    /// way, handshake RTT, how each ended) on standard output, as connections finish.
+    #[arg(long)]
+    pub connections: bool,
+    /// Add each connection's per-segment time series (time, subflow, data sequence number,
+    /// length) to its JSON record: what `report --connection` draws. Memory grows with the trace.
+    #[arg(long)]
+    pub series: bool,
     /// Do not print the summary tables.
     #[arg(long, short)]
     pub quiet: bool,
@@ -138,10 +147,18 @@ pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
         total_bytes += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         readers.push((path, reader));
     }
+    let to_stdout = |p: &Option<PathBuf>| p.as_deref() == Some(Path::new("-"));
+    if args.connections && (to_stdout(&args.json) || to_stdout(&args.csv)) {
+        anyhow::bail!("--connections prints on standard output: write --json and --csv to files");
+    }
     let mut collector = Collector::new(open_output(&args.json)?, open_output(&args.csv)?);
+    if args.connections {
+        collector.list_connections(Box::new(BufWriter::new(io::stdout())));
+    }
     let mut tracker = Tracker::new(Settings {
         idle_timeout: seconds(args.idle_timeout),
         syn_timeout: seconds(args.syn_timeout),
+        series: args.series,
         ..Settings::default()
     });
     if let Some(out) = open_output(&args.options)? {

@@ -100,6 +100,25 @@ pub struct ConnectionRecord {
     pub reinjected_bytes: PerDirection<u64>,
     /// The subflows, initial first.
     pub subflows: Vec<SubflowRecord>,
+    /// Every segment that carried mapped data, with `dissect --series` (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<SeriesRecord>,
+}
+
+/// Per-segment time series of a connection, one column per field (compact in JSON): the `i`-th
+/// segment is `(t_us[i], subflow[i], direction[i], dsn[i], len[i])`, in capture order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeriesRecord {
+    /// Microseconds since the connection's first packet.
+    pub t_us: Vec<u64>,
+    /// Index of the subflow in `subflows`.
+    pub subflow: Vec<u16>,
+    /// 0: client → server, 1: server → client.
+    pub direction: Vec<u8>,
+    /// Data sequence number of the first byte, relative to the lowest one seen in its direction.
+    pub dsn: Vec<u64>,
+    /// Payload bytes.
+    pub len: Vec<u32>,
 }
 
 /// One subflow of a connection (or an MP_JOIN without a connection).

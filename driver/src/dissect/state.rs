@@ -143,6 +143,23 @@ pub struct Subflow {
     pub index: u16,
     /// Packet number of the SYN.
     pub syn_packet: Option<u64>,
+    /// Per side: the latest DSS mappings with data, newest first, to place later segments and
+    /// retransmissions (`--series`).
+    pub mappings: [[Option<Mapping>; MAPPINGS_KEPT]; 2],
+}
+
+/// Mappings kept per subflow side: enough for retransmissions of recent sends.
+pub const MAPPINGS_KEPT: usize = 8;
+
+/// A DSS mapping in a subflow's own sequence space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mapping {
+    /// Data sequence number of its first byte.
+    pub dsn: u64,
+    /// Subflow sequence number of its first byte (absolute).
+    pub start: u32,
+    /// Bytes mapped.
+    pub len: u32,
 }
 
 impl Subflow {
@@ -176,6 +193,7 @@ impl Subflow {
             paired: false,
             index: 0,
             syn_packet: None,
+            mappings: [[None; MAPPINGS_KEPT]; 2],
         }
     }
 
@@ -279,6 +297,23 @@ pub struct Connection {
     pub data: [DataRanges; 2],
     /// Latest 64-bit DSN per direction, to expand 32-bit DSNs (`mptcpscan::crypto::expand_dsn`).
     pub last_dsn: [Option<u64>; 2],
+    /// Data-level position of every mapped segment, when time series are asked for.
+    pub series: Option<Vec<Sample>>,
+}
+
+/// One segment's payload placed in the data sequence space (for `dissect --series`).
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    /// Capture time (ns).
+    pub time: i64,
+    /// 64-bit data sequence number of the first payload byte.
+    pub dsn: u64,
+    /// Payload bytes.
+    pub len: u32,
+    /// The subflow's index in its connection.
+    pub subflow: u16,
+    /// Connection direction (0: client → server).
+    pub direction: u8,
 }
 
 impl Connection {
@@ -319,6 +354,7 @@ impl Connection {
             tcprst: Vec::new(),
             data: [DataRanges::new(RANGE_LIMIT), DataRanges::new(RANGE_LIMIT)],
             last_dsn: [None; 2],
+            series: None,
         }
     }
 }

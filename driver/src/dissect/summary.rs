@@ -174,6 +174,8 @@ pub struct SummaryRecord {
 pub struct Collector {
     json: Option<Box<dyn Write>>,
     csv: Option<Box<dyn Write>>,
+    /// `--connections`: the text listing, with a reused buffer.
+    listing: Option<(Box<dyn Write>, String)>,
     /// The aggregates so far.
     pub aggregates: Aggregates,
     /// The first write error, reported at the end (analysis goes on).
@@ -193,6 +195,7 @@ impl Collector {
         let mut collector = Collector {
             json,
             csv,
+            listing: None,
             aggregates: Aggregates::default(),
             write_error: None,
         };
@@ -201,6 +204,11 @@ impl Collector {
             collector.note(result);
         }
         collector
+    }
+
+    /// Also writes each connection with its subflows as text (see [`super::listing`]).
+    pub fn list_connections(&mut self, out: Box<dyn Write>) {
+        self.listing = Some((out, String::with_capacity(1024)));
     }
 
     fn note(&mut self, result: std::io::Result<()>) {
@@ -221,7 +229,8 @@ impl Collector {
     /// Writes the summary record and flushes the writers.
     pub fn finish(&mut self, summary: &SummaryRecord) -> Result<(), std::io::Error> {
         self.json_line(summary);
-        for writer in [self.json.as_mut(), self.csv.as_mut()]
+        let listing = self.listing.as_mut().map(|(out, _)| out);
+        for writer in [self.json.as_mut(), self.csv.as_mut(), listing]
             .into_iter()
             .flatten()
         {
@@ -276,6 +285,12 @@ impl Sink for Collector {
                 c.reinjected_bytes.client_to_server,
                 c.reinjected_bytes.server_to_client
             );
+            self.note(result);
+        }
+        if let Some((out, text)) = self.listing.as_mut() {
+            text.clear();
+            super::listing::connection(text, &c);
+            let result = out.write_all(text.as_bytes());
             self.note(result);
         }
         self.json_line(&c);

@@ -18,10 +18,10 @@ use rustc_hash::FxHashMap;
 
 use super::record::{
     AddAddrRecord, ConnectionRecord, Direction, OrphanJoinRecord, PerDirection, RemoveAddrRecord,
-    ScanPairRecord, SubflowRecord,
+    ScanPairRecord, SeriesRecord, SubflowRecord,
 };
 use super::segment::Segment;
-use super::state::{Connection, FlowKey, Outcome, Role, Side, Subflow};
+use super::state::{Connection, FlowKey, Mapping, Outcome, Role, Sample, Side, Subflow};
 use super::stats::TraceStats;
 
 /// Most MPTCP options one TCP header can hold (40 bytes of options, 4 bytes at least each).
@@ -36,6 +36,8 @@ pub struct Settings {
     pub linger: i64,
     /// An MP_CAPABLE SYN without an answer after this long counts as unanswered.
     pub syn_timeout: i64,
+    /// Keep each mapped segment's data sequence number and time (`dissect --series`).
+    pub series: bool,
 }
 
 impl Default for Settings {
@@ -44,6 +46,7 @@ impl Default for Settings {
             idle_timeout: 3600 * 1_000_000_000,
             linger: 60 * 1_000_000_000,
             syn_timeout: 10 * 1_000_000_000,
+            series: false,
         }
     }
 }
@@ -145,6 +148,7 @@ impl Tracker {
             key,
         );
         connection.initial_syn_time = subflow.syn_time;
+        connection.series = self.settings.series.then(Vec::new);
         if let Some(syn_capable) = subflow.syn_capable {
             connection.keys[0] = syn_capable.sender_key;
             connection.version = Version::from_wire(syn_capable.version);
@@ -157,6 +161,41 @@ impl Tracker {
         self.connections.insert(id, connection);
         self.stats.connections_opened += 1;
         id
+    }
+
+    /// With `--series`: places a segment's payload in the data sequence space through the recent
+    /// mappings of its sender on this subflow. A mapping may cover many segments (Linux puts it on
+    /// the first segment of a large send only), so the segment's offset in the mapping counts;
+    /// payload outside the mappings kept (a late retransmission of old data) is left out.
+    fn sample(&mut self, key: FlowKey, side: Side, time: i64, segment: &Segment<'_>) {
+        let Some(subflow) = self.flows.get(&key) else {
+            return;
+        };
+        let Some(connection) = subflow
+            .connection
+            .and_then(|id| self.connections.get_mut(&id))
+        else {
+            return;
+        };
+        let Some(series) = connection.series.as_mut() else {
+            return;
+        };
+        let seq = segment.tcp.seq_number();
+        let Some((mapping, offset)) = subflow.mappings[side.index()]
+            .iter()
+            .flatten()
+            .map(|m| (m, seq.wrapping_sub(m.start)))
+            .find(|&(m, offset)| offset < m.len)
+        else {
+            return;
+        };
+        series.push(Sample {
+            time,
+            dsn: mapping.dsn.wrapping_add(u64::from(offset)),
+            len: segment.payload_len.min(mapping.len - offset),
+            subflow: subflow.index,
+            direction: direction_of(subflow, side) as u8,
+        });
     }
 
     /// Records a problem with packet `number` of the current file.
@@ -335,6 +374,9 @@ impl Tracker {
         for option in options {
             self.option(key, side, number, time, segment, option);
         }
+        if segment.payload_len > 0 {
+            self.sample(key, side, time, segment);
+        }
 
         // The answer to an MP_CAPABLE SYN: classify the pair like a scan would. Without MP_CAPABLE
         // (or reset) the flow is plain TCP, or a scan probe: forget it.
@@ -434,7 +476,9 @@ impl Tracker {
         let direction = direction_of(subflow, side);
         match option {
             MptcpOption::Capable(_) | MptcpOption::Join(_) | MptcpOption::Unknown { .. } => {}
-            MptcpOption::Dss(dss) => dss_option(connection, subflow, direction, segment, &dss),
+            MptcpOption::Dss(dss) => {
+                dss_option(connection, subflow, direction, side, segment, &dss)
+            }
             MptcpOption::AddAddr(add) => {
                 let hmac = match (
                     add.hmac,
@@ -976,6 +1020,10 @@ impl Tracker {
             data_bytes: per([connection.data[0].covered, connection.data[1].covered]),
             reinjected_bytes: per([connection.data[0].reinjected, connection.data[1].reinjected]),
             subflows: records,
+            series: connection.series.map(|samples| {
+                let order: Vec<u16> = subflows.iter().map(|s| s.index).collect();
+                series_record(&samples, connection.first_time, &order)
+            }),
         }
     }
 
@@ -999,6 +1047,29 @@ fn direction_of(subflow: &Subflow, side: Side) -> usize {
     }
 }
 
+/// The samples as columns, times from `start`, sequence numbers from each direction's lowest,
+/// subflows by their position in `order` (the subflow indices as the record lists them).
+fn series_record(samples: &[Sample], start: i64, order: &[u16]) -> SeriesRecord {
+    let mut lowest = [u64::MAX; 2];
+    for s in samples {
+        let d = usize::from(s.direction & 1);
+        lowest[d] = lowest[d].min(s.dsn);
+    }
+    let mut out = SeriesRecord::default();
+    for s in samples {
+        out.t_us
+            .push(u64::try_from(s.time.saturating_sub(start) / 1000).unwrap_or(0));
+        let position = order.iter().position(|&i| i == s.subflow).unwrap_or(0);
+        out.subflow
+            .push(u16::try_from(position).unwrap_or(u16::MAX));
+        out.direction.push(s.direction);
+        out.dsn
+            .push(s.dsn.wrapping_sub(lowest[usize::from(s.direction & 1)]));
+        out.len.push(s.len);
+    }
+    out
+}
+
 fn record_direction(direction: usize) -> Direction {
     if direction == 0 {
         Direction::ClientToServer
@@ -1007,11 +1078,13 @@ fn record_direction(direction: usize) -> Direction {
     }
 }
 
-/// DSS: data-level ranges (for reinjections), the DSS checksum, and DATA_FIN.
+/// DSS: data-level ranges (for reinjections), the DSS checksum, DATA_FIN, and the mapping
+/// later segments of the subflow fall in.
 fn dss_option(
     connection: &mut Connection,
-    subflow: &Subflow,
+    subflow: &mut Subflow,
     direction: usize,
+    side: Side,
     segment: &Segment<'_>,
     dss: &mptcp::Dss,
 ) {
@@ -1037,6 +1110,29 @@ fn dss_option(
     let data = u32::from(mapping.data_len).saturating_sub(u32::from(dss.data_fin()));
     if data > 0 {
         connection.data[direction].record(dsn, u64::from(data), subflow.index);
+    }
+    if data > 0 {
+        // The mapping's first byte in this subflow's own sequence space: the SSN is relative to
+        // the sender's initial sequence number; without the handshake in the capture, the segment
+        // carrying the mapping is taken to start it.
+        let isn = match side {
+            Side::Client => subflow.syn_seq,
+            Side::Server => subflow.syn_ack_seq,
+        };
+        let start = isn.map_or(segment.tcp.seq_number(), |isn| {
+            isn.wrapping_add(mapping.ssn)
+        });
+        let kept = &mut subflow.mappings[side.index()];
+        let mapping = Some(Mapping {
+            dsn,
+            start,
+            len: data,
+        });
+        // Linux repeats a mapping on segments of one send: keep it once.
+        if kept[0] != mapping {
+            kept.rotate_right(1);
+            kept[0] = mapping;
+        }
     }
     if let Some(checksum) = mapping.checksum {
         // Checkable when the mapping covers exactly this segment's payload, fully captured.
