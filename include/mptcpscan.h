@@ -274,6 +274,12 @@
 #define MPTCPSCAN_MAX_OPTIONS_LEN 40
 
 /**
+ * A buffer this long always holds the `optionstext` of a 40-byte option area and its NUL (the
+ * longest is 40 NOPs: 159 characters).
+ */
+#define MPTCPSCAN_OPTIONS_TEXT_LEN 256
+
+/**
  * The largest IPv4 SYN a template writes: 20 + 20 + 40 bytes.
  */
 #define MPTCPSCAN_MAX_SYN_V4_LEN 80
@@ -307,7 +313,7 @@
 /**
  * The ABI minor version this header describes (functions and codes added compatibly).
  */
-#define MPTCPSCAN_ABI_MINOR 1
+#define MPTCPSCAN_ABI_MINOR 2
 
 /**
  * The outcome of a call: `MPTCPSCAN_RESULT_OK` (0) or the reason it failed.
@@ -1145,6 +1151,92 @@ enum mptcpscan_tcp_field
 typedef enum mptcpscan_tcp_field mptcpscan_tcp_field;
 #else
 typedef uint32_t mptcpscan_tcp_field;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What one trace concludes. The order is the ranking of `mptcpscan_trace_outcome_most_telling`:
+ * a lower value tells more.
+ *
+ * The rules, the first that applies deciding:
+ * 1. a hop's quote shows our MP_CAPABLE changed: `MIDDLEBOX_AFFECTED` at the first such hop,
+ *    whether or not the target answered;
+ * 2. nothing answered: `UNREACHABLE`;
+ * 3. a reset: `CLOSED`;
+ * 4. the verdict `MIRRORED`: `MIRRORED`;
+ * 5. the verdicts `MPTCP_V0`, `MPTCP_V1` and `SUSPICIOUS` (an intact path is what a suspicious
+ *    reply asks to check): `TRULY_MPTCP`;
+ * 6. anything else: `NOT_MPTCP`.
+ */
+enum mptcpscan_trace_outcome
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * A hop's quote shows our MP_CAPABLE changed.
+     */
+    MPTCPSCAN_TRACE_OUTCOME_MIDDLEBOX_AFFECTED = 0,
+    /**
+     * The answer copies our probe back.
+     */
+    MPTCPSCAN_TRACE_OUTCOME_MIRRORED = 1,
+    /**
+     * The answer carries an MP_CAPABLE of its own and no hop changed ours.
+     */
+    MPTCPSCAN_TRACE_OUTCOME_TRULY_MPTCP = 2,
+    /**
+     * The answer has no (readable) MP_CAPABLE and no hop changed ours.
+     */
+    MPTCPSCAN_TRACE_OUTCOME_NOT_MPTCP = 3,
+    /**
+     * The target answered with a reset.
+     */
+    MPTCPSCAN_TRACE_OUTCOME_CLOSED = 4,
+    /**
+     * Nothing answered, and no hop changed our option.
+     */
+    MPTCPSCAN_TRACE_OUTCOME_UNREACHABLE = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_trace_outcome mptcpscan_trace_outcome;
+#else
+typedef uint32_t mptcpscan_trace_outcome;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Who answered one probe of a trace (what trace output prints per hop: "none", "icmp",
+ * "synack", "rst").
+ */
+enum mptcpscan_trace_responder
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Nothing answered.
+     */
+    MPTCPSCAN_TRACE_RESPONDER_NONE = 0,
+    /**
+     * A router, with an ICMP error quoting the probe.
+     */
+    MPTCPSCAN_TRACE_RESPONDER_ICMP = 1,
+    /**
+     * The target, with a SYN-ACK.
+     */
+    MPTCPSCAN_TRACE_RESPONDER_SYN_ACK = 2,
+    /**
+     * The target, with a reset.
+     */
+    MPTCPSCAN_TRACE_RESPONDER_RST = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_trace_responder mptcpscan_trace_responder;
+#else
+typedef uint32_t mptcpscan_trace_responder;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -2168,6 +2260,24 @@ typedef struct mptcpscan_histogram_summary {
     uint8_t has_test;
 } mptcpscan_histogram_summary;
 
+/**
+ * A trace's conclusion.
+ */
+typedef struct mptcpscan_trace_conclusion {
+    /**
+     * The first hop whose quote shows our MP_CAPABLE changed (when `has_change`).
+     */
+    struct mptcpscan_path_change change;
+    /**
+     * An `mptcpscan_trace_outcome` value.
+     */
+    uint8_t outcome;
+    /**
+     * Non-zero when `change` is set: exactly when `outcome` is `MIDDLEBOX_AFFECTED`.
+     */
+    uint8_t has_change;
+} mptcpscan_trace_conclusion;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -2564,6 +2674,31 @@ mptcpscan_result mptcpscan_options_find_mptcp(const uint8_t *area,
                                               size_t *length);
 
 /**
+ * Writes an option area as the `optionstext` output field every mptcpscan tool prints: one
+ * space-separated token per option in wire order, e.g.
+ * "MSS:1460 SACKPERM TS:3087443263/0 NOP WS:7 MPCAPABLE:v1:flags=01:key=d20fa49300bda23d".
+ *
+ * Tokens: `EOL`, `NOP`, `MSS:<n>`, `WS:<n>`, `SACKPERM`, `SACK:<hex>`, `TS:<tsval>/<tsecr>`,
+ * `MPCAPABLE:v<version>:flags=<2 hex digits>[:key=<16 hex digits>]`, `MPTCP:<whole option in
+ * hex>` (other MPTCP options), `K<kind>:<hex after the length byte>` (other kinds), and
+ * `MALFORMED@<offset>` ending the text at an option whose length is wrong. No token holds a
+ * space or a comma. The format is the core's (`mptcpscan::optionstext`).
+ *
+ * Reads `area_len` bytes at `area` (the bytes between the fixed TCP header and the payload, or
+ * as many of them as were captured). On success writes the NUL-terminated text to the front of
+ * the `buf_len` bytes at `buf` and its length (without the NUL) to `*written`; on error nothing
+ * is written. A malformed area is not an error: its text says where it breaks.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `BUFFER_TOO_SHORT` (`MPTCPSCAN_OPTIONS_TEXT_LEN`
+ * bytes always suffice for an area of at most 40 bytes).
+ */
+mptcpscan_result mptcpscan_options_text(const uint8_t *area,
+                                        size_t area_len,
+                                        char *buf,
+                                        size_t buf_len,
+                                        size_t *written);
+
+/**
  * Fills a probe spec with the usual values for its companions: MSS 1460, the stack's window
  * scale and window, a recognisable TSval; the 2021 study's block with ZMap's window 65535.
  *
@@ -2708,6 +2843,29 @@ mptcpscan_result mptcpscan_syn_template_set_ttl(const struct mptcpscan_syn_templ
                                                 size_t buf_len);
 
 /**
+ * Names a set of companion options ("linux", "windows", "bsd", "minimal", "study2021"), as
+ * command lines and probe arguments take it.
+ *
+ * Reads `companions` (an `mptcpscan_companions` value other than `RAW`). On success writes a
+ * static NUL-terminated string (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`companions` out of range or
+ * `RAW`).
+ */
+mptcpscan_result mptcpscan_companions_name(uint32_t companions, const char **name);
+
+/**
+ * Finds a set of companion options by name ("linux", "windows", "bsd", "minimal",
+ * "study2021"), so hosts take the same names as `mptcpscan scan --options`.
+ *
+ * Reads the NUL-terminated string `name`. On success writes the `mptcpscan_companions` value
+ * to `*companions`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `NOT_FOUND` (no set has that name).
+ */
+mptcpscan_result mptcpscan_companions_from_name(const char *name, uint32_t *companions);
+
+/**
  * Parses an ICMPv4 or ICMPv6 error message received as a whole IP packet (no link layer).
  *
  * Reads `packet_len` bytes at `packet`. On success writes the sender, type, code, kind,
@@ -2795,6 +2953,29 @@ mptcpscan_result mptcpscan_first_mptcp_change(const struct mptcpscan_mptcp_hop *
                                               struct mptcpscan_path_change *change);
 
 /**
+ * Names a hop kind without its details ("no-information", "intact", "removed",
+ * "replaced-by-nops", "key-rewritten", "version-or-flags-changed", "partial-length-changed");
+ * `mptcpscan_mptcp_hop_format` adds them.
+ *
+ * Reads `kind` (an `mptcpscan_mptcp_hop_kind` value). On success writes a static NUL-terminated
+ * string (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`kind` out of range).
+ */
+mptcpscan_result mptcpscan_mptcp_hop_kind_name(uint32_t kind, const char **name);
+
+/**
+ * Names how far a quote reaches ("ip-header-cut", "ip-header", "transport-cut",
+ * "tcp-fixed-header", "tcp-header").
+ *
+ * Reads `reach` (an `mptcpscan_reach` value). On success writes a static NUL-terminated string
+ * (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`reach` out of range).
+ */
+mptcpscan_result mptcpscan_reach_name(uint32_t reach, const char **name);
+
+/**
  * Classifies an address by the IANA special-purpose registries.
  *
  * Reads `*address`. On success writes an `mptcpscan_scope` value to `*scope`.
@@ -2856,6 +3037,73 @@ mptcpscan_result mptcpscan_histogram_summarize(const struct mptcpscan_histogram 
 mptcpscan_result mptcpscan_histogram_excess(const struct mptcpscan_histogram *histogram,
                                             uint32_t weight,
                                             double *excess);
+
+/**
+ * Concludes a trace of one target with one probe.
+ *
+ * Reads `count` hop summaries at `hops` (`hops[i]` for TTL `i + 1`, as
+ * `mptcpscan_quote_compare` gives them; `NO_INFORMATION` for a silent hop and for the hop that
+ * answered) and, when `answered` is non-zero, the classifier's verdict on the target's answer
+ * (`verdict`, an `mptcpscan_verdict` value; ignored otherwise). On success writes the
+ * conclusion to `*conclusion`. `hops` may be NULL when `count` is 0.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (a hop `kind` or `verdict` out of
+ * range, or more than 255 hops).
+ */
+mptcpscan_result mptcpscan_trace_conclude(const struct mptcpscan_mptcp_hop *hops,
+                                          size_t count,
+                                          uint8_t answered,
+                                          uint32_t verdict,
+                                          struct mptcpscan_trace_conclusion *conclusion);
+
+/**
+ * Writes a conclusion as every tool prints it: the outcome's name, and for a middlebox the hop
+ * and what its quote shows, e.g. "truly-mptcp" or
+ * "middlebox-affected at hop 2 (key-rewritten(12 bits))".
+ *
+ * Reads `*conclusion`. On success writes the NUL-terminated text to the front of the `buf_len`
+ * bytes at `buf` and its length (without the NUL) to `*written`; on error nothing is written.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (an outcome or hop kind out of
+ * range, or `has_change` set for an outcome other than `MIDDLEBOX_AFFECTED` or missing for it),
+ * `BUFFER_TOO_SHORT` (128 bytes always suffice).
+ */
+mptcpscan_result mptcpscan_trace_conclusion_format(const struct mptcpscan_trace_conclusion *conclusion,
+                                                   char *buf,
+                                                   size_t buf_len,
+                                                   size_t *written);
+
+/**
+ * Names a trace outcome ("middlebox-affected", "mirrored", "truly-mptcp", "not-mptcp",
+ * "closed", "unreachable").
+ *
+ * Reads `outcome` (an `mptcpscan_trace_outcome` value). On success writes a static
+ * NUL-terminated string (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`outcome` out of range).
+ */
+mptcpscan_result mptcpscan_trace_outcome_name(uint32_t outcome, const char **name);
+
+/**
+ * Of two probes' outcomes for one host, the one that tells more: a path change, then a mirror,
+ * then an MPTCP answer, then a plain one, a reset, no answer (the smaller value).
+ *
+ * Reads `a` and `b` (`mptcpscan_trace_outcome` values). On success writes the more telling one
+ * to `*outcome`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`a` or `b` out of range).
+ */
+mptcpscan_result mptcpscan_trace_outcome_most_telling(uint32_t a, uint32_t b, uint32_t *outcome);
+
+/**
+ * Names who answered a probe of a trace ("none", "icmp", "synack", "rst").
+ *
+ * Reads `responder` (an `mptcpscan_trace_responder` value). On success writes a static
+ * NUL-terminated string (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`responder` out of range).
+ */
+mptcpscan_result mptcpscan_trace_responder_name(uint32_t responder, const char **name);
 
 /**
  * Returns the library's version as a static NUL-terminated string such as "0.1.0".

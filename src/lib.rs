@@ -8,7 +8,9 @@
 //! * [`wire`]: IPv4, IPv6, TCP and ICMP header views and checksums;
 //! * [`probe`]: SYN option blocks and whole SYN packets built from a template;
 //! * [`classify`]: reply verdicts with mirror detection, and [`stats`] over a population of keys;
-//! * [`quote`]: tracebox-style diffs of a sent packet against its ICMP quote;
+//! * [`quote`]: tracebox-style diffs of a sent packet against its ICMP quote, and [`trace`]:
+//!   what a whole trace concludes;
+//! * [`optionstext`]: the one text form of a reply's options every tool prints;
 //! * [`scope`]: what kind of address an ADD_ADDR leaks.
 //!
 //! The crate is `#![no_std]`, has no `unsafe`, allocates nothing on any path, and never panics on
@@ -27,8 +29,10 @@ pub mod classify;
 pub mod crypto;
 pub mod mptcp;
 pub mod options;
+pub mod optionstext;
 pub mod probe;
 pub mod quote;
 pub mod scope;
 pub mod stats;
+pub mod trace;
 pub mod wire;

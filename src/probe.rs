@@ -113,6 +113,35 @@ pub enum Companions {
     Raw(RawOptions),
 }
 
+impl Companions {
+    /// The named sets, in the order of their C ABI values (`mptcpscan_companions`).
+    pub const NAMED: [Companions; 5] = [
+        Companions::Linux,
+        Companions::Windows,
+        Companions::Bsd,
+        Companions::Minimal,
+        Companions::Study2021,
+    ];
+
+    /// The set's name as command lines and probe arguments take it (`"linux"`); `"raw"` for
+    /// caller-given bytes.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Companions::Linux => "linux",
+            Companions::Windows => "windows",
+            Companions::Bsd => "bsd",
+            Companions::Minimal => "minimal",
+            Companions::Study2021 => "study2021",
+            Companions::Raw(_) => "raw",
+        }
+    }
+
+    /// The named set called `name` (one of [`Companions::NAMED`]).
+    pub fn from_name(name: &str) -> Option<Companions> {
+        Companions::NAMED.into_iter().find(|c| c.name() == name)
+    }
+}
+
 /// Up to 40 caller-given option bytes (copyable, no allocation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RawOptions {

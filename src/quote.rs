@@ -348,20 +348,32 @@ impl MptcpHop {
     pub fn is_change(&self) -> bool {
         !matches!(self, MptcpHop::NoInformation | MptcpHop::Intact)
     }
+
+    /// The kind's name without its details (`"key-rewritten"`); the [`fmt::Display`] form adds
+    /// them (`"key-rewritten(12 bits)"`).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            MptcpHop::NoInformation => "no-information",
+            MptcpHop::Intact => "intact",
+            MptcpHop::Removed => "removed",
+            MptcpHop::ReplacedByNops => "replaced-by-nops",
+            MptcpHop::KeyRewritten { .. } => "key-rewritten",
+            MptcpHop::VersionOrFlagsChanged => "version-or-flags-changed",
+            MptcpHop::PartialLengthChanged { .. } => "partial-length-changed",
+        }
+    }
 }
 
 impl fmt::Display for MptcpHop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            MptcpHop::NoInformation => f.write_str("no-information"),
-            MptcpHop::Intact => f.write_str("intact"),
-            MptcpHop::Removed => f.write_str("removed"),
-            MptcpHop::ReplacedByNops => f.write_str("replaced-by-nops"),
-            MptcpHop::KeyRewritten { hamming } => write!(f, "key-rewritten({hamming} bits)"),
-            MptcpHop::VersionOrFlagsChanged => f.write_str("version-or-flags-changed"),
-            MptcpHop::PartialLengthChanged { sent, quoted } => {
-                write!(f, "partial-length-changed({sent}->{quoted})")
+            MptcpHop::KeyRewritten { hamming } => {
+                write!(f, "{}({hamming} bits)", self.kind_name())
             }
+            MptcpHop::PartialLengthChanged { sent, quoted } => {
+                write!(f, "{}({sent}->{quoted})", self.kind_name())
+            }
+            _ => f.write_str(self.kind_name()),
         }
     }
 }

@@ -79,6 +79,40 @@ pub(crate) unsafe fn input<'a, T>(ptr: *const T) -> Result<&'a T> {
     Ok(unsafe { &*ptr })
 }
 
+/// Borrows `count` input structs; NULL is an error even when `count` is 0.
+///
+/// # Safety
+/// If `ptr` is not NULL it must point to `count` readable `T`s (any bit pattern of which is
+/// valid, as for [`input`]) that nothing writes while the slice lives.
+pub(crate) unsafe fn inputs<'a, T>(ptr: *const T, count: usize) -> Result<&'a [T]> {
+    if ptr.is_null() {
+        return Err(mptcpscan_result::NullParameter);
+    }
+    if !ptr.is_aligned() {
+        return Err(mptcpscan_result::Misaligned);
+    }
+    match count.checked_mul(core::mem::size_of::<T>()) {
+        Some(bytes) if bytes <= isize::MAX as usize => {}
+        _ => return Err(mptcpscan_result::InvalidArgument),
+    }
+    // SAFETY: non-NULL, aligned, the size fits isize, and the caller promises `count` readable,
+    // unchanging `T`s.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, count) })
+}
+
+/// Borrows a NUL-terminated input string.
+///
+/// # Safety
+/// If `ptr` is not NULL it must point to a NUL-terminated string that nothing writes while the
+/// reference lives.
+pub(crate) unsafe fn c_str<'a>(ptr: *const core::ffi::c_char) -> Result<&'a core::ffi::CStr> {
+    if ptr.is_null() {
+        return Err(mptcpscan_result::NullParameter);
+    }
+    // SAFETY: non-NULL, and the caller promises a NUL-terminated, unchanging string.
+    Ok(unsafe { core::ffi::CStr::from_ptr(ptr) })
+}
+
 /// Borrows a library-allocated handle for mutation.
 ///
 /// # Safety

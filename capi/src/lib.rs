@@ -25,12 +25,14 @@ pub mod crypto;
 pub mod error;
 mod ffi;
 pub mod mptcp;
+mod names;
 pub mod options;
 pub mod probe;
 pub mod quote;
 pub mod scope;
 pub mod stats;
 mod text;
+pub mod trace;
 pub mod version;
 
 pub use error::mptcpscan_result;

@@ -5,6 +5,7 @@
 //! keep the struct after moving the packet and nothing here holds on to caller memory.
 
 use core_lib::options::{Options, TcpOption};
+use core_lib::optionstext::OptionsText;
 
 use crate::error::mptcpscan_result;
 use crate::ffi::{self, guard, Out};
@@ -30,6 +31,10 @@ pub const MPTCPSCAN_OPTION_KIND_TIMESTAMP: u8 = 8;
 pub const MPTCPSCAN_OPTION_KIND_MPTCP: u8 = 30;
 /// The largest TCP option area: 40 bytes (data offset 15).
 pub const MPTCPSCAN_MAX_OPTIONS_LEN: usize = 40;
+
+/// A buffer this long always holds the `optionstext` of a 40-byte option area and its NUL (the
+/// longest is 40 NOPs: 159 characters).
+pub const MPTCPSCAN_OPTIONS_TEXT_LEN: usize = 256;
 
 /// One TCP option found by the walk, as offsets into the walked area plus the decoded values of
 /// the kinds a scanner compares.
@@ -216,6 +221,46 @@ pub extern "C" fn mptcpscan_options_find_mptcp(
     })
 }
 
+/// Writes an option area as the `optionstext` output field every mptcpscan tool prints: one
+/// space-separated token per option in wire order, e.g.
+/// "MSS:1460 SACKPERM TS:3087443263/0 NOP WS:7 MPCAPABLE:v1:flags=01:key=d20fa49300bda23d".
+///
+/// Tokens: `EOL`, `NOP`, `MSS:<n>`, `WS:<n>`, `SACKPERM`, `SACK:<hex>`, `TS:<tsval>/<tsecr>`,
+/// `MPCAPABLE:v<version>:flags=<2 hex digits>[:key=<16 hex digits>]`, `MPTCP:<whole option in
+/// hex>` (other MPTCP options), `K<kind>:<hex after the length byte>` (other kinds), and
+/// `MALFORMED@<offset>` ending the text at an option whose length is wrong. No token holds a
+/// space or a comma. The format is the core's (`mptcpscan::optionstext`).
+///
+/// Reads `area_len` bytes at `area` (the bytes between the fixed TCP header and the payload, or
+/// as many of them as were captured). On success writes the NUL-terminated text to the front of
+/// the `buf_len` bytes at `buf` and its length (without the NUL) to `*written`; on error nothing
+/// is written. A malformed area is not an error: its text says where it breaks.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`, `BUFFER_TOO_SHORT` (`MPTCPSCAN_OPTIONS_TEXT_LEN`
+/// bytes always suffice for an area of at most 40 bytes).
+#[no_mangle]
+pub extern "C" fn mptcpscan_options_text(
+    area: *const u8,
+    area_len: usize,
+    buf: *mut core::ffi::c_char,
+    buf_len: usize,
+    written: *mut usize,
+) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: the header documents `area` as `area_len` readable bytes.
+        let area = unsafe { ffi::bytes(area, area_len)? };
+        // SAFETY: the header documents `buf` as `buf_len` writable bytes and `written` as
+        // writable; `buf` must not overlap `area`, which the text is rendered from first.
+        let (buf, written) = unsafe { (ffi::bytes_mut(buf.cast(), buf_len)?, Out::new(written)?) };
+        let len = crate::text::write_c_string(buf, |text| {
+            // Text never fails; overflow is reported by write_c_string.
+            let _ = core::fmt::Write::write_fmt(text, format_args!("{}", OptionsText(area)));
+        })?;
+        written.write(len);
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,5 +349,23 @@ mod tests {
             mptcpscan_option_next(area.as_ptr(), 4, 4, &mut one),
             mptcpscan_result::InvalidArgument
         );
+    }
+
+    #[test]
+    fn the_longest_options_text_fits_the_documented_buffer() {
+        let mut buf = [0u8; MPTCPSCAN_OPTIONS_TEXT_LEN];
+        let mut written = 0;
+        for area in [[1u8; 40], [0xff, 2].repeat(20).try_into().unwrap()] {
+            let r = mptcpscan_options_text(
+                area.as_ptr(),
+                area.len(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut written,
+            );
+            assert_eq!(r, mptcpscan_result::Ok);
+            assert!(written < MPTCPSCAN_OPTIONS_TEXT_LEN);
+        }
+        assert_eq!(written, "K255:".len() * 20 + 19);
     }
 }

@@ -15,6 +15,7 @@ use crate::address::{MPTCPSCAN_ADDRESS_FAMILY_IPV4, MPTCPSCAN_ADDRESS_FAMILY_IPV
 use crate::classify::mptcpscan_probe_info;
 use crate::error::mptcpscan_result;
 use crate::ffi::{self, guard, Out};
+use crate::names::Names;
 use crate::options::MPTCPSCAN_MAX_OPTIONS_LEN;
 
 /// The largest IPv4 SYN a template writes: 20 + 20 + 40 bytes.
@@ -514,9 +515,83 @@ pub extern "C" fn mptcpscan_syn_template_set_ttl(
     })
 }
 
+static COMPANION_NAMES: Names<5> = Names::new();
+
+/// Names a set of companion options ("linux", "windows", "bsd", "minimal", "study2021"), as
+/// command lines and probe arguments take it.
+///
+/// Reads `companions` (an `mptcpscan_companions` value other than `RAW`). On success writes a
+/// static NUL-terminated string (never to be freed) to `*name`.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`companions` out of range or
+/// `RAW`).
+#[no_mangle]
+pub extern "C" fn mptcpscan_companions_name(
+    companions: u32,
+    name: *mut *const core::ffi::c_char,
+) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: the header documents `name` as writable.
+        let name = unsafe { Out::new(name)? };
+        name.write(COMPANION_NAMES.get(companions, |i| Companions::NAMED[i].name())?);
+        Ok(())
+    })
+}
+
+/// Finds a set of companion options by name ("linux", "windows", "bsd", "minimal",
+/// "study2021"), so hosts take the same names as `mptcpscan scan --options`.
+///
+/// Reads the NUL-terminated string `name`. On success writes the `mptcpscan_companions` value
+/// to `*companions`.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`, `NOT_FOUND` (no set has that name).
+#[no_mangle]
+pub extern "C" fn mptcpscan_companions_from_name(
+    name: *const core::ffi::c_char,
+    companions: *mut u32,
+) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: the header documents `name` as a NUL-terminated string and `companions` as
+        // writable.
+        let (name, out) = unsafe { (ffi::c_str(name)?, Out::new(companions)?) };
+        let found = name
+            .to_str()
+            .ok()
+            .and_then(Companions::from_name)
+            .ok_or(mptcpscan_result::NotFound)?;
+        let index = Companions::NAMED
+            .iter()
+            .position(|c| *c == found)
+            .ok_or(mptcpscan_result::NotFound)?;
+        out.write(index as u32);
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn companion_values_follow_the_cores_named_order() {
+        use mptcpscan_companions as C;
+        let ours = [C::Linux, C::Windows, C::Bsd, C::Minimal, C::Study2021];
+        for (i, (c, core)) in ours.into_iter().zip(Companions::NAMED).enumerate() {
+            assert_eq!(c as usize, i);
+            let mut found = u32::MAX;
+            let name = std::ffi::CString::new(core.name()).unwrap();
+            assert_eq!(
+                mptcpscan_companions_from_name(name.as_ptr(), &mut found),
+                mptcpscan_result::Ok
+            );
+            assert_eq!(found, c as u32);
+        }
+        let mut found = 0;
+        assert_eq!(
+            mptcpscan_companions_from_name(c"raw".as_ptr(), &mut found),
+            mptcpscan_result::NotFound
+        );
+    }
 
     #[test]
     fn the_study_block_from_its_spec() {

@@ -6,8 +6,8 @@
 use core::fmt::Write as _;
 
 use core_lib::quote::{
-    first_mptcp_change, Change, IpField, MptcpChange, MptcpHop, OptionField, QuoteDiff, QuoteError,
-    TcpField,
+    first_mptcp_change, Change, IpField, MptcpChange, MptcpHop, OptionField, PathChange, QuoteDiff,
+    QuoteError, TcpField,
 };
 use core_lib::wire::icmp::{ErrorKind, IcmpError};
 use core_lib::wire::Reach;
@@ -15,6 +15,7 @@ use core_lib::wire::Reach;
 use crate::address::mptcpscan_address;
 use crate::error::mptcpscan_result;
 use crate::ffi::{self, guard, Out};
+use crate::names::Names;
 
 /// The most changes one diff lists: a `changes` array of this many entries always suffices.
 pub const MPTCPSCAN_QUOTE_MAX_CHANGES: usize = 48;
@@ -231,7 +232,7 @@ pub struct mptcpscan_mptcp_hop {
 }
 
 impl mptcpscan_mptcp_hop {
-    fn from_core(hop: MptcpHop) -> Self {
+    pub(crate) fn from_core(hop: MptcpHop) -> Self {
         let mut out = mptcpscan_mptcp_hop::default();
         out.kind = match hop {
             MptcpHop::NoInformation => mptcpscan_mptcp_hop_kind::NoInformation,
@@ -252,7 +253,7 @@ impl mptcpscan_mptcp_hop {
         out
     }
 
-    fn to_core(self) -> Result<MptcpHop, mptcpscan_result> {
+    pub(crate) fn to_core(self) -> Result<MptcpHop, mptcpscan_result> {
         Ok(match self.kind {
             0 => MptcpHop::NoInformation,
             1 => MptcpHop::Intact,
@@ -488,6 +489,25 @@ pub struct mptcpscan_path_change {
     pub last_intact: u32,
     /// Non-zero when `last_intact` is set.
     pub has_last_intact: u8,
+}
+
+impl mptcpscan_path_change {
+    pub(crate) fn from_core(change: PathChange) -> Self {
+        mptcpscan_path_change {
+            summary: mptcpscan_mptcp_hop::from_core(change.summary),
+            hop: change.hop as u32,
+            last_intact: change.last_intact.unwrap_or(0) as u32,
+            has_last_intact: u8::from(change.last_intact.is_some()),
+        }
+    }
+
+    pub(crate) fn to_core(self) -> Result<PathChange, mptcpscan_result> {
+        Ok(PathChange {
+            hop: self.hop as usize,
+            summary: self.summary.to_core()?,
+            last_intact: (self.has_last_intact != 0).then_some(self.last_intact as usize),
+        })
+    }
 }
 
 impl From<QuoteError> for mptcpscan_result {
@@ -729,12 +749,62 @@ pub extern "C" fn mptcpscan_first_mptcp_change(
             *slot = unsafe { hops.add(i).read() }.to_core()?;
         }
         let first = first_mptcp_change(&path[..count]).ok_or(mptcpscan_result::NotFound)?;
-        change.write(mptcpscan_path_change {
-            summary: mptcpscan_mptcp_hop::from_core(first.summary),
-            hop: first.hop as u32,
-            last_intact: first.last_intact.unwrap_or(0) as u32,
-            has_last_intact: u8::from(first.last_intact.is_some()),
-        });
+        change.write(mptcpscan_path_change::from_core(first));
+        Ok(())
+    })
+}
+
+/// The hop kinds by `mptcpscan_mptcp_hop_kind` value, as the core names them.
+const HOP_KINDS: [MptcpHop; 7] = [
+    MptcpHop::NoInformation,
+    MptcpHop::Intact,
+    MptcpHop::Removed,
+    MptcpHop::ReplacedByNops,
+    MptcpHop::KeyRewritten { hamming: 0 },
+    MptcpHop::VersionOrFlagsChanged,
+    MptcpHop::PartialLengthChanged { sent: 0, quoted: 0 },
+];
+
+static HOP_KIND_NAMES: Names<7> = Names::new();
+static REACH_NAMES: Names<5> = Names::new();
+
+/// Names a hop kind without its details ("no-information", "intact", "removed",
+/// "replaced-by-nops", "key-rewritten", "version-or-flags-changed", "partial-length-changed");
+/// `mptcpscan_mptcp_hop_format` adds them.
+///
+/// Reads `kind` (an `mptcpscan_mptcp_hop_kind` value). On success writes a static NUL-terminated
+/// string (never to be freed) to `*name`.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`kind` out of range).
+#[no_mangle]
+pub extern "C" fn mptcpscan_mptcp_hop_kind_name(
+    kind: u32,
+    name: *mut *const core::ffi::c_char,
+) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: the header documents `name` as writable.
+        let name = unsafe { Out::new(name)? };
+        name.write(HOP_KIND_NAMES.get(kind, |i| HOP_KINDS[i].kind_name())?);
+        Ok(())
+    })
+}
+
+/// Names how far a quote reaches ("ip-header-cut", "ip-header", "transport-cut",
+/// "tcp-fixed-header", "tcp-header").
+///
+/// Reads `reach` (an `mptcpscan_reach` value). On success writes a static NUL-terminated string
+/// (never to be freed) to `*name`.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`reach` out of range).
+#[no_mangle]
+pub extern "C" fn mptcpscan_reach_name(
+    reach: u32,
+    name: *mut *const core::ffi::c_char,
+) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: the header documents `name` as writable.
+        let name = unsafe { Out::new(name)? };
+        name.write(REACH_NAMES.get(reach, |i| Reach::ALL[i].name())?);
         Ok(())
     })
 }
@@ -743,6 +813,23 @@ pub extern "C" fn mptcpscan_first_mptcp_change(
 mod tests {
     use super::*;
     use core_lib::quote::MAX_CHANGES;
+
+    #[test]
+    fn kinds_and_reaches_follow_the_core_order() {
+        for (i, hop) in HOP_KINDS.iter().enumerate() {
+            assert_eq!(mptcpscan_mptcp_hop::from_core(*hop).kind as usize, i);
+        }
+        let reaches = [
+            mptcpscan_reach::IpHeaderCut,
+            mptcpscan_reach::IpHeader,
+            mptcpscan_reach::TransportCut,
+            mptcpscan_reach::TcpFixedHeader,
+            mptcpscan_reach::TcpHeader,
+        ];
+        for (ours, core) in reaches.into_iter().zip(Reach::ALL) {
+            assert_eq!(ours as usize, core as usize);
+        }
+    }
 
     #[test]
     fn the_change_capacity_matches_the_core() {

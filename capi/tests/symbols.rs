@@ -30,6 +30,7 @@ use mptcpscan::quote::{
 };
 use mptcpscan::scope::mptcpscan_scope;
 use mptcpscan::stats::{mptcpscan_histogram, mptcpscan_histogram_summary};
+use mptcpscan::trace::mptcpscan_trace_conclusion;
 
 fn library_path() -> PathBuf {
     if let Some(path) = std::env::var_os("MPTCPSCAN_SO") {
@@ -350,6 +351,81 @@ fn calls() -> Vec<(&'static str, Call)> {
             let mut change = mptcpscan_path_change::default();
             assert_eq!(f(hops.as_ptr(), 2, &mut change), R::Ok);
             assert_eq!((change.hop, change.last_intact), (2, 1));
+        }
+        mptcpscan_mptcp_hop_kind_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(4, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"key-rewritten");
+            assert_eq!(f(7, &mut name), R::InvalidArgument);
+        }
+        mptcpscan_reach_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(2, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"transport-cut");
+            assert_eq!(f(5, &mut name), R::InvalidArgument);
+        }
+        mptcpscan_trace_conclude: [extern "C" fn(*const mptcpscan_mptcp_hop, usize, u8, u32, *mut mptcpscan_trace_conclusion) -> R] |f| {
+            let hops = [
+                mptcpscan_mptcp_hop { kind: 1, ..Default::default() },
+                mptcpscan_mptcp_hop { kind: 3, ..Default::default() },
+            ];
+            let mut c = mptcpscan_trace_conclusion::default();
+            // Changed at hop 2, then nothing answered: middlebox-affected, not unreachable.
+            assert_eq!(f(hops.as_ptr(), 2, 0, 0, &mut c), R::Ok);
+            assert_eq!((c.outcome, c.has_change, c.change.hop), (0, 1, 2));
+            // A suspicious answer (verdict 4) on a clean path: truly MPTCP.
+            assert_eq!(f(hops.as_ptr(), 1, 1, 4, &mut c), R::Ok);
+            assert_eq!((c.outcome, c.has_change), (2, 0));
+            assert_eq!(f(std::ptr::null(), 0, 0, 0, &mut c), R::Ok);
+            assert_eq!(c.outcome, 5);
+            assert_eq!(f(hops.as_ptr(), 1, 1, 9, &mut c), R::InvalidArgument);
+        }
+        mptcpscan_trace_conclusion_format: [extern "C" fn(*const mptcpscan_trace_conclusion, *mut c_char, usize, *mut usize) -> R] |f| {
+            let mut c = mptcpscan_trace_conclusion { outcome: 0, has_change: 1, ..Default::default() };
+            c.change.hop = 3;
+            c.change.summary.kind = 2;
+            let (mut buf, mut len) = ([0 as c_char; 128], 0);
+            assert_eq!(f(&c, buf.as_mut_ptr(), 128, &mut len), R::Ok);
+            assert_eq!(cstr(buf.as_ptr()), c"middlebox-affected at hop 3 (removed)");
+            c.has_change = 0;
+            assert_eq!(f(&c, buf.as_mut_ptr(), 128, &mut len), R::InvalidArgument);
+        }
+        mptcpscan_trace_outcome_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(2, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"truly-mptcp");
+            assert_eq!(f(6, &mut name), R::InvalidArgument);
+        }
+        mptcpscan_trace_outcome_most_telling: [extern "C" fn(u32, u32, *mut u32) -> R] |f| {
+            let mut out = 0;
+            assert_eq!(f(2, 1, &mut out), R::Ok);
+            assert_eq!(out, 1);
+            assert_eq!(f(2, 6, &mut out), R::InvalidArgument);
+        }
+        mptcpscan_trace_responder_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(2, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"synack");
+        }
+        mptcpscan_options_text: [extern "C" fn(*const u8, usize, *mut c_char, usize, *mut usize) -> R] |f| {
+            let (mut buf, mut len) = ([0 as c_char; 256], 0);
+            let area = [2, 4, 5, 0xb4, 1, 0x1e, 4, 1, 1];
+            assert_eq!(f(area.as_ptr(), area.len(), buf.as_mut_ptr(), 256, &mut len), R::Ok);
+            assert_eq!(cstr(buf.as_ptr()), c"MSS:1460 NOP MPCAPABLE:v1:flags=01");
+            assert_eq!(len, 34);
+            assert_eq!(f(area.as_ptr(), area.len(), buf.as_mut_ptr(), 34, &mut len), R::BufferTooShort);
+        }
+        mptcpscan_companions_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(4, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"study2021");
+            assert_eq!(f(5, &mut name), R::InvalidArgument);
+        }
+        mptcpscan_companions_from_name: [extern "C" fn(*const c_char, *mut u32) -> R] |f| {
+            let mut c = 99;
+            assert_eq!(f(c"bsd".as_ptr(), &mut c), R::Ok);
+            assert_eq!(c, 2);
+            assert_eq!(f(c"solaris".as_ptr(), &mut c), R::NotFound);
         }
         mptcpscan_key_derive: [extern "C" fn(u32, u64, *mut u32, *mut u64) -> R] |f| {
             let (mut token, mut idsn) = (0, 0);

@@ -20,6 +20,34 @@ pub enum Reach {
     TcpHeader,
 }
 
+impl Reach {
+    /// Every reach, from least to most.
+    pub const ALL: [Reach; 5] = [
+        Reach::IpHeaderCut,
+        Reach::IpHeader,
+        Reach::TransportCut,
+        Reach::TcpFixedHeader,
+        Reach::TcpHeader,
+    ];
+
+    /// The reach's name as the tools print it (`"tcp-header"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Reach::IpHeaderCut => "ip-header-cut",
+            Reach::IpHeader => "ip-header",
+            Reach::TransportCut => "transport-cut",
+            Reach::TcpFixedHeader => "tcp-fixed-header",
+            Reach::TcpHeader => "tcp-header",
+        }
+    }
+}
+
+impl core::fmt::Display for Reach {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// The IP header of a quote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QuotedIp<'a> {

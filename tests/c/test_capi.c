@@ -874,6 +874,98 @@ static void test_quote(void)
 	mptcpscan_syn_template_free(tpl);
 }
 
+/*
+ * The trace rules, decided by the library: the cases mptcpscan trace and mptcp.lua used to
+ * disagree on, and the text every tool prints.
+ */
+static void test_trace_conclusion(void)
+{
+	mptcpscan_mptcp_hop path[3];
+	mptcpscan_trace_conclusion c;
+	const char *name = NULL;
+	char text[128];
+	size_t len = 0;
+	uint32_t best = 0, i;
+
+	memset(path, 0, sizeof(path));
+	path[0].kind = MPTCPSCAN_MPTCP_HOP_KIND_INTACT;
+	path[1].kind = MPTCPSCAN_MPTCP_HOP_KIND_REMOVED;
+	/* MP_CAPABLE removed at hop 2, then no answer: the quote is the evidence. */
+	CHECK_OK(mptcpscan_trace_conclude(path, 3, 0, 0, &c));
+	CHECK(c.outcome == MPTCPSCAN_TRACE_OUTCOME_MIDDLEBOX_AFFECTED && c.has_change);
+	CHECK(c.change.hop == 2 && c.change.has_last_intact && c.change.last_intact == 1);
+	CHECK_OK(mptcpscan_trace_conclusion_format(&c, text, sizeof(text), &len));
+	CHECK(strcmp(text, "middlebox-affected at hop 2 (removed)") == 0 && len == strlen(text));
+
+	/* A suspicious reply on a clean path: the trace it asked for found nothing. */
+	CHECK_OK(mptcpscan_trace_conclude(path, 1, 1, MPTCPSCAN_VERDICT_SUSPICIOUS, &c));
+	CHECK(c.outcome == MPTCPSCAN_TRACE_OUTCOME_TRULY_MPTCP && !c.has_change);
+	CHECK_OK(mptcpscan_trace_conclusion_format(&c, text, sizeof(text), &len));
+	CHECK(strcmp(text, "truly-mptcp") == 0);
+
+	CHECK_OK(mptcpscan_trace_conclude(path, 1, 1, MPTCPSCAN_VERDICT_MIRRORED, &c));
+	CHECK(c.outcome == MPTCPSCAN_TRACE_OUTCOME_MIRRORED);
+	CHECK_OK(mptcpscan_trace_conclude(path, 1, 1, MPTCPSCAN_VERDICT_RST, &c));
+	CHECK(c.outcome == MPTCPSCAN_TRACE_OUTCOME_CLOSED);
+	CHECK_OK(mptcpscan_trace_conclude(path, 1, 1, MPTCPSCAN_VERDICT_NO_MP_CAPABLE, &c));
+	CHECK(c.outcome == MPTCPSCAN_TRACE_OUTCOME_NOT_MPTCP);
+	CHECK_OK(mptcpscan_trace_conclude(NULL, 0, 0, 0, &c));
+	CHECK(c.outcome == MPTCPSCAN_TRACE_OUTCOME_UNREACHABLE);
+	CHECK_RESULT(mptcpscan_trace_conclude(NULL, 1, 0, 0, &c), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_trace_conclude(path, 1, 1, 99, &c), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_trace_conclude(path, 256, 0, 0, &c),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_trace_conclusion_format(&c, text, 5, &len),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+
+	CHECK_OK(mptcpscan_trace_outcome_most_telling(MPTCPSCAN_TRACE_OUTCOME_TRULY_MPTCP,
+						      MPTCPSCAN_TRACE_OUTCOME_MIRRORED, &best));
+	CHECK(best == MPTCPSCAN_TRACE_OUTCOME_MIRRORED);
+	CHECK_OK(mptcpscan_trace_outcome_name(MPTCPSCAN_TRACE_OUTCOME_NOT_MPTCP, &name));
+	CHECK(strcmp(name, "not-mptcp") == 0);
+	CHECK_RESULT(mptcpscan_trace_outcome_name(6, &name), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_OK(mptcpscan_trace_responder_name(MPTCPSCAN_TRACE_RESPONDER_RST, &name));
+	CHECK(strcmp(name, "rst") == 0);
+	for (i = 0; i <= MPTCPSCAN_TRACE_OUTCOME_UNREACHABLE; i++)
+		CHECK_OK(mptcpscan_trace_outcome_name(i, &name));
+}
+
+/* Every name the glue prints comes from these calls, never from a table of its own. */
+static void test_names(void)
+{
+	const char *name = NULL;
+	uint32_t companions = 99;
+	char text[MPTCPSCAN_OPTIONS_TEXT_LEN];
+	size_t len = 0;
+
+	CHECK_OK(mptcpscan_mptcp_hop_kind_name(MPTCPSCAN_MPTCP_HOP_KIND_PARTIAL_LENGTH_CHANGED,
+					       &name));
+	CHECK(strcmp(name, "partial-length-changed") == 0);
+	CHECK_RESULT(mptcpscan_mptcp_hop_kind_name(7, &name), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_OK(mptcpscan_reach_name(MPTCPSCAN_REACH_TCP_FIXED_HEADER, &name));
+	CHECK(strcmp(name, "tcp-fixed-header") == 0);
+	CHECK_OK(mptcpscan_companions_name(MPTCPSCAN_COMPANIONS_WINDOWS, &name));
+	CHECK(strcmp(name, "windows") == 0);
+	CHECK_RESULT(mptcpscan_companions_name(MPTCPSCAN_COMPANIONS_RAW, &name),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_OK(mptcpscan_companions_from_name("study2021", &companions));
+	CHECK(companions == MPTCPSCAN_COMPANIONS_STUDY2021);
+	CHECK_RESULT(mptcpscan_companions_from_name("Linux", &companions),
+		     MPTCPSCAN_RESULT_NOT_FOUND);
+
+	/* tcpdump/mptcp-v1.pcap packet 2, the SYN-ACK's options. */
+	CHECK_OK(mptcpscan_options_text(v1_synack_options, sizeof(v1_synack_options), text,
+					sizeof(text), &len));
+	CHECK(strcmp(text, "MSS:1460 SACKPERM TS:3275212179/464494241 NOP WS:8 "
+			   "MPCAPABLE:v1:flags=01:key=29a6c86981ad933c") == 0);
+	CHECK(len == strlen(text));
+	/* Cut inside the timestamps: the text says where the walk broke. */
+	CHECK_OK(mptcpscan_options_text(v1_synack_options, 10, text, sizeof(text), &len));
+	CHECK(strcmp(text, "MSS:1460 SACKPERM MALFORMED@6") == 0);
+	CHECK_RESULT(mptcpscan_options_text(v1_synack_options, 4, text, 8, &len),
+		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
+}
+
 int main(void)
 {
 	test_versions();
@@ -891,5 +983,7 @@ int main(void)
 	test_probe_and_mirror();
 	test_histogram();
 	test_quote();
+	test_trace_conclusion();
+	test_names();
 	return check_summary("test_capi");
 }

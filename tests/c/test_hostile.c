@@ -116,8 +116,10 @@ static void random_option_walk(void)
 	mptcpscan_tcp_option opts[MPTCPSCAN_MAX_OPTIONS_LEN], one;
 	size_t count, len, off, at, mlen;
 	unsigned long round, walked = 0, malformed = 0;
-	int consistent = 1, known = 1;
-	mptcpscan_result r;
+	int consistent = 1, known = 1, texts_fit = 1;
+	char text[MPTCPSCAN_OPTIONS_TEXT_LEN];
+	size_t tlen;
+	mptcpscan_result r, r2;
 
 	for (round = 0; round < RANDOM_ROUNDS; round++) {
 		len = (size_t)(rng_next() % (sizeof(area) + 1));
@@ -146,9 +148,14 @@ static void random_option_walk(void)
 		}
 		if (mptcpscan_options_find_mptcp(area, len, &at, &mlen) == MPTCPSCAN_RESULT_OK)
 			consistent &= at + mlen <= len && area[at] == MPTCPSCAN_OPTION_KIND_MPTCP;
+		/* Any area has a text, within the documented bound, which says if it broke. */
+		r2 = mptcpscan_options_text(area, len, text, sizeof(text), &tlen);
+		texts_fit &= r2 == MPTCPSCAN_RESULT_OK && tlen == strlen(text);
+		texts_fit &= (strstr(text, "MALFORMED@") != NULL) == (r != MPTCPSCAN_RESULT_OK);
 	}
 	CHECK(known);
 	CHECK(consistent);
+	CHECK(texts_fit);
 	/* Both outcomes must have been exercised for the test to mean anything. */
 	CHECK(walked > RANDOM_ROUNDS / 20 && malformed > RANDOM_ROUNDS / 20);
 	printf("random option walk: %lu clean, %lu malformed\n", walked, malformed);
