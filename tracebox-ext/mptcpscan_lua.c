@@ -10,6 +10,7 @@
  * Builds against Lua 5.2, 5.3 and 5.4.
  */
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,10 +53,31 @@ static int fail(lua_State *L, const char *what, mptcpscan_result r)
 }
 
 /*
+ * Raises a Lua error about an argument, in the module's one form
+ * ("mptcpscan.<function>: <reason>") rather than luaL_argerror's.
+ */
+static int arg_fail(lua_State *L, const char *what, int idx, const char *why)
+{
+	return luaL_error(L, "mptcpscan.%s: argument %d: %s", what, idx, why);
+}
+
+static lua_Integer check_integer(lua_State *L, const char *what, int idx)
+{
+	lua_Number v;
+
+	if (lua_type(L, idx) != LUA_TNUMBER)
+		return arg_fail(L, what, idx, "number expected");
+	v = lua_tonumber(L, idx);
+	if (v != (lua_Number)(lua_Integer)v)
+		return arg_fail(L, what, idx, "integer expected");
+	return (lua_Integer)v;
+}
+
+/*
  * Reads the bytes at stack index idx (a string, or a table of numbers 0-255)
  * into a fresh userdata-backed buffer left on the stack; returns its start.
  */
-static const uint8_t *check_bytes(lua_State *L, int idx, size_t *len)
+static const uint8_t *check_bytes(lua_State *L, const char *what, int idx, size_t *len)
 {
 	uint8_t *buf;
 	size_t i, n;
@@ -63,12 +85,12 @@ static const uint8_t *check_bytes(lua_State *L, int idx, size_t *len)
 	if (lua_type(L, idx) == LUA_TSTRING)
 		return (const uint8_t *)lua_tolstring(L, idx, len);
 	if (lua_type(L, idx) != LUA_TTABLE) {
-		luaL_argerror(L, idx, "string or table of bytes expected");
+		arg_fail(L, what, idx, "string or table of bytes expected");
 		return NULL;
 	}
 	n = (size_t)lua_rawlen(L, idx);
 	if (n > PACKET_MAX) {
-		luaL_argerror(L, idx, "more bytes than a packet holds");
+		arg_fail(L, what, idx, "more bytes than a packet holds");
 		return NULL;
 	}
 	buf = lua_newuserdata(L, n ? n : 1);
@@ -77,13 +99,13 @@ static const uint8_t *check_bytes(lua_State *L, int idx, size_t *len)
 
 		lua_rawgeti(L, idx, (int)(i + 1));
 		if (lua_type(L, -1) != LUA_TNUMBER) {
-			luaL_argerror(L, idx, "table holds a non-number");
+			arg_fail(L, what, idx, "table holds a non-number");
 			return NULL;
 		}
 		v = lua_tonumber(L, -1);
 		lua_pop(L, 1);
 		if (!(v >= 0 && v <= 255) || v != (lua_Number)(uint8_t)v) {
-			luaL_argerror(L, idx, "byte value outside 0-255");
+			arg_fail(L, what, idx, "byte value outside 0-255");
 			return NULL;
 		}
 		buf[i] = (uint8_t)v;
@@ -93,14 +115,14 @@ static const uint8_t *check_bytes(lua_State *L, int idx, size_t *len)
 	return buf;
 }
 
-static uint64_t check_key(lua_State *L, int idx)
+static uint64_t check_key(lua_State *L, const char *what, int idx)
 {
-	size_t len, i;
-	const char *hex = luaL_checklstring(L, idx, &len);
+	size_t len = 0, i;
+	const char *hex = lua_type(L, idx) == LUA_TSTRING ? lua_tolstring(L, idx, &len) : NULL;
 	uint64_t key = 0;
 
-	if (len != 16)
-		luaL_argerror(L, idx, "key must be 16 hex digits");
+	if (hex == NULL || len != 16)
+		arg_fail(L, what, idx, "key must be 16 hex digits");
 	for (i = 0; i < len; i++) {
 		char c = hex[i];
 		unsigned d;
@@ -112,7 +134,7 @@ static uint64_t check_key(lua_State *L, int idx)
 		else if (c >= 'A' && c <= 'F')
 			d = (unsigned)(c - 'A' + 10);
 		else
-			return (uint64_t)luaL_argerror(L, idx, "key must be 16 hex digits");
+			return (uint64_t)arg_fail(L, what, idx, "key must be 16 hex digits");
 		key = key << 4 | d;
 	}
 	return key;
@@ -144,6 +166,22 @@ static void set_bool(lua_State *L, const char *field, int value)
 	lua_setfield(L, -2, field);
 }
 
+/* The companion option set named at idx ("linux" when absent). */
+static int check_companions(lua_State *L, int idx)
+{
+	const char *name;
+	int i;
+
+	if (lua_isnoneornil(L, idx))
+		return 0;
+	name = lua_tostring(L, idx);
+	for (i = 0; name != NULL && companion_names[i] != NULL; i++)
+		if (strcmp(name, companion_names[i]) == 0)
+			return i;
+	return arg_fail(L, "probe_options", idx,
+			"companions must be linux, windows, bsd, minimal or study2021");
+}
+
 /*
  * probe_options(version [, key_hex [, companions]]) -> string
  * The TCP option block of an MP_CAPABLE SYN (v0 carries key_hex).
@@ -153,16 +191,16 @@ static int l_probe_options(lua_State *L)
 	struct mptcpscan_probe_spec spec;
 	uint8_t buf[MPTCPSCAN_MAX_OPTIONS_LEN];
 	size_t written;
-	lua_Integer version = luaL_checkinteger(L, 1);
+	lua_Integer version = check_integer(L, "probe_options", 1);
 	uint64_t key = 0;
 	int companions;
 	mptcpscan_result r;
 
 	if (version != 0 && version != 1)
-		return luaL_argerror(L, 1, "version must be 0 or 1");
+		return arg_fail(L, "probe_options", 1, "version must be 0 or 1");
 	if (version == 0)
-		key = check_key(L, 2);
-	companions = luaL_checkoption(L, 3, "linux", companion_names);
+		key = check_key(L, "probe_options", 2);
+	companions = check_companions(L, 3);
 	r = mptcpscan_probe_spec_default((uint32_t)version, key, (uint32_t)companions, &spec);
 	if (r != MPTCPSCAN_RESULT_OK)
 		return fail(L, "probe_options", r);
@@ -181,7 +219,7 @@ static int l_options(lua_State *L)
 {
 	struct mptcpscan_tcp_option opts[MPTCPSCAN_MAX_OPTIONS_LEN];
 	size_t len, count, i;
-	const uint8_t *area = check_bytes(L, 1, &len);
+	const uint8_t *area = check_bytes(L, "options", 1, &len);
 	mptcpscan_result r;
 
 	r = mptcpscan_options_walk(area, len, opts, MPTCPSCAN_MAX_OPTIONS_LEN, &count);
@@ -223,8 +261,8 @@ static int l_compare(lua_State *L)
 	struct mptcpscan_quote_change changes[MPTCPSCAN_QUOTE_MAX_CHANGES];
 	char tokens[1024];
 	size_t sent_len, quote_len, written;
-	const uint8_t *sent = check_bytes(L, 1, &sent_len);
-	const uint8_t *quote = check_bytes(L, 2, &quote_len);
+	const uint8_t *sent = check_bytes(L, "compare", 1, &sent_len);
+	const uint8_t *quote = check_bytes(L, "compare", 2, &quote_len);
 	mptcpscan_result r;
 
 	r = mptcpscan_quote_compare(sent, sent_len, quote, quote_len, &diff, changes,
@@ -292,10 +330,11 @@ static int l_first_change(lua_State *L)
 	lua_Integer count, i;
 	mptcpscan_result r;
 
-	luaL_checktype(L, 1, LUA_TTABLE);
-	count = luaL_checkinteger(L, 2);
+	if (!lua_istable(L, 1))
+		return arg_fail(L, "first_change", 1, "table of hops expected");
+	count = check_integer(L, "first_change", 2);
 	if (count < 0 || count > 255)
-		return luaL_argerror(L, 2, "0 to 255 hops");
+		return arg_fail(L, "first_change", 2, "0 to 255 hops");
 	memset(hops, 0, sizeof(hops));
 	for (i = 0; i < count; i++) {
 		lua_rawgeti(L, 1, (int)(i + 1));
@@ -337,16 +376,16 @@ static int l_classify(lua_State *L)
 	char signals[320];
 	const char *verdict;
 	size_t opts_len, reply_len, written;
-	const uint8_t *opts = check_bytes(L, 1, &opts_len);
-	lua_Number seq = luaL_checknumber(L, 2);
-	const uint8_t *reply = check_bytes(L, 3, &reply_len);
-	lua_Integer offset = luaL_optinteger(L, 4, 0);
+	const uint8_t *opts = check_bytes(L, "classify", 1, &opts_len);
+	lua_Number seq = lua_type(L, 2) == LUA_TNUMBER ? lua_tonumber(L, 2) : -1;
+	const uint8_t *reply = check_bytes(L, "classify", 3, &reply_len);
+	lua_Integer offset = lua_isnoneornil(L, 4) ? 0 : check_integer(L, "classify", 4);
 	mptcpscan_result r;
 
 	if (!(seq >= 0 && seq <= 4294967295.0) || seq != (lua_Number)(uint32_t)seq)
-		return luaL_argerror(L, 2, "sequence number outside 0 to 2^32-1");
+		return arg_fail(L, "classify", 2, "sequence number outside 0 to 2^32-1");
 	if (offset < 0 || (size_t)offset > reply_len)
-		return luaL_argerror(L, 4, "offset outside the reply");
+		return arg_fail(L, "classify", 4, "offset outside the reply");
 	reply += offset;
 	reply_len -= (size_t)offset;
 	r = mptcpscan_probe_describe(opts, opts_len, &probe);
@@ -378,6 +417,29 @@ static int l_classify(lua_State *L)
 	return 1;
 }
 
+/*
+ * address(text) -> bytes, family
+ * An IPv4 or IPv6 address in its binary form (4 or 16 bytes) and its family
+ * (4 or 6), so that two spellings of one address compare equal.
+ */
+static int l_address(lua_State *L)
+{
+	const char *text = lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : NULL;
+	uint8_t bytes[16];
+
+	if (text != NULL && inet_pton(AF_INET, text, bytes) == 1) {
+		lua_pushlstring(L, (const char *)bytes, 4);
+		lua_pushinteger(L, 4);
+		return 2;
+	}
+	if (text != NULL && inet_pton(AF_INET6, text, bytes) == 1) {
+		lua_pushlstring(L, (const char *)bytes, 16);
+		lua_pushinteger(L, 6);
+		return 2;
+	}
+	return arg_fail(L, "address", 1, "not an IPv4 or IPv6 address");
+}
+
 static int l_version(lua_State *L)
 {
 	lua_pushstring(L, mptcpscan_version());
@@ -390,6 +452,7 @@ static const luaL_Reg functions[] = {
 	{ "compare", l_compare },
 	{ "first_change", l_first_change },
 	{ "classify", l_classify },
+	{ "address", l_address },
 	{ "version", l_version },
 	{ NULL, NULL },
 };

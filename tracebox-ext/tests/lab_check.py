@@ -1,0 +1,104 @@
+"""Checks mptcp.lua's text output under a real tracebox against the lab's ground truth.
+
+    python3 lab_check.py GROUND_TRUTH.json OUTDIR [--markdown]
+
+OUTDIR holds one `CLASS-vFAMILY.out` per lab prefix: what
+`tracebox -s mptcp.lua HOST 80 ... max-ttl=6` printed for host .1 of that prefix (see
+../README.md, "Checked against the lab"). Prints one row per class x probe version x family:
+expected and got for the hops, the first hop that changed MP_CAPABLE and the final verdict, and
+exits 1 if any row differs.
+"""
+
+import json
+import re
+import sys
+
+HOW = {"strip-nop": "replaced-by-nops", "strip-shrink": "removed", "key-rewrite": "key-rewritten"}
+FINAL = {"mptcp": "truly-mptcp", "not-mptcp": "not-mptcp", "closed": "closed",
+         "silent": "unreachable"}
+
+
+def expected(prefix, version, max_ttl):
+    """(hops {ttl: kind or '*'}, first change or None, final) the ground truth implies."""
+    exp = prefix["expect"][f"v{version}"]
+    kind = (prefix["middlebox"] or {}).get("kind", prefix["class"])
+    changed = exp["modified_at_hop"]
+    if changed is not None:
+        final = f"middlebox-affected {changed} {HOW[kind]}"
+    elif exp["verdict"] == "mirror":
+        final = f"mirrored {exp['reply_hop']}"
+    else:
+        final = FINAL[exp["verdict"]]
+    last = exp["reply_hop"] - 1 if exp["reply_hop"] else max_ttl
+    hops = {}
+    for ttl in range(1, last + 1):
+        if ttl > 3:
+            hops[ttl] = "*"  # past the lab's three routers nothing quotes
+        elif changed is not None and ttl >= changed:
+            hops[ttl] = HOW[kind]
+        else:
+            hops[ttl] = "intact"
+    return hops, changed, final
+
+
+def parsed(text, label):
+    """(hops {ttl: kind or '*'}, first change or None, final) from mptcp.lua's text output."""
+    hops, final, inside = {}, None, False
+    for line in text.splitlines():
+        if not line.startswith(" "):
+            inside = line.endswith(" " + label)
+            continue
+        if not inside:
+            continue
+        words = line.split()
+        if words[0] == "final:":
+            final = " ".join(words[1:])
+        elif words[0].isdigit() and (len(words) < 3 or words[2] != "reply"):
+            hops[int(words[0])] = "*" if words[1] == "*" else re.sub(r"\(.*", "", words[2])
+    first = None
+    for ttl in sorted(hops):
+        if hops[ttl] not in ("intact", "*", "no-information"):
+            first = ttl
+            break
+    return hops, first, final
+
+
+def main():
+    gt = json.load(open(sys.argv[1]))
+    outdir = sys.argv[2]
+    markdown = "--markdown" in sys.argv[3:]
+    rows, bad = [], 0
+    for p in gt["prefixes"]:
+        for version in (0, 1):
+            name = f"{p['class']}-v{p['ip_version']}"
+            try:
+                text = open(f"{outdir}/{name}.out").read()
+            except OSError:
+                text = ""
+            want = expected(p, version, 6)
+            got = parsed(text, f"mptcp-v{version}")
+            # The final verdict may carry a detail: key-rewritten(15 bits).
+            final_ok = got[2] is not None and re.sub(r"\(.*", "", got[2]) == want[2]
+            ok = want[0] == got[0] and want[1] == got[1] and final_ok
+            bad += not ok
+            rows.append((p["class"], f"v{version}", f"IPv{p['ip_version']}",
+                         " ".join(want[0][t] for t in sorted(want[0])),
+                         " ".join(got[0].get(t, "-") for t in sorted(want[0])),
+                         str(want[1] or "-"), str(got[1] or "-"), want[2], got[2] or "-",
+                         "ok" if ok else "WRONG"))
+    head = ("class", "probe", "family", "hops expected", "hops got", "change exp.", "change got",
+            "final expected", "final got", "")
+    if markdown:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for r in rows:
+            print("| " + " | ".join(r) + " |")
+    else:
+        for r in rows:
+            print("  ".join(r))
+    print(f"{len(rows) - bad} of {len(rows)} right")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
