@@ -5,8 +5,9 @@
 --
 -- Probes TARGET (an IPv4 or IPv6 address) with a SYN without options (baseline), an MP_CAPABLE
 -- v0 SYN and an MP_CAPABLE v1 SYN. Each router's quote is handed to the mptcpscan module, which
--- names what the hop did to the MP_CAPABLE; the target's answer is classified by the module too.
--- The script gathers bytes from tracebox, keeps them per hop and prints.
+-- names what the hop did to the MP_CAPABLE; the target's answer is classified by the module too,
+-- and the probe's outcome is the core's conclusion on both (the one `mptcpscan trace` reaches).
+-- The script only gathers bytes from tracebox, keeps them per hop and prints what it is given.
 --
 -- The module must be on Lua's cpath: LUA_CPATH='tracebox-ext/build/lua5.2/?.so;;'.
 
@@ -144,34 +145,22 @@ local function last_hop(probe)
 	return probe.reply_ttl and probe.reply_ttl - 1 or probe.max_ttl
 end
 
--- The probe's final verdict: { verdict = ..., hop = ..., how = ..., last_intact = ... }: the
--- first hop the core says changed our option, else the core's verdict on the answer (the rule
--- of `mptcpscan trace`).
+-- The probe's final verdict, the core's conclusion on these hops and this answer (the one
+-- `mptcpscan trace` prints): { outcome = ..., text = ..., and for a middlebox hop = ...,
+-- kind = ..., name = ..., last_intact = ... }.
 function M.verdict(probe)
-	local change = mptcpscan.first_change(probe.hops, last_hop(probe))
-	if change then
-		return { verdict = "middlebox-affected", hop = change.hop, how = change.name,
-			last_intact = change.last_intact }
-	end
-	if probe.reply == nil then
-		return { verdict = "unreachable" }
-	end
-	if probe.reply.verdict == "mirrored" then
-		return { verdict = "mirrored", hop = probe.reply_ttl }
-	end
-	local names = { ["mptcp-v0"] = "truly-mptcp", ["mptcp-v1"] = "truly-mptcp", rst = "closed" }
-	return { verdict = names[probe.reply.verdict] or "not-mptcp" }
+	return mptcpscan.conclude(probe.hops, last_hop(probe), probe.reply)
 end
 
-function M.verdict_text(v)
-	local s = v.verdict
-	if v.hop then
-		s = s .. " " .. v.hop
+-- Of a host's probes' verdicts, the one the core calls most telling.
+function M.host_verdict(verdicts)
+	local best = verdicts[1]
+	for i = 2, #verdicts do
+		if mptcpscan.most_telling(best.outcome, verdicts[i].outcome) ~= best.outcome then
+			best = verdicts[i]
+		end
 	end
-	if v.how then
-		s = s .. " " .. v.how
-	end
-	return s
+	return best
 end
 
 -- Output -----------------------------------------------------------------------------------------
@@ -249,7 +238,7 @@ function M.text(target, port, label, probe)
 			:gsub("%s+$", "")
 	end
 	if probe.options then
-		lines[#lines + 1] = "  final: " .. M.verdict_text(M.verdict(probe))
+		lines[#lines + 1] = "  final: " .. M.verdict(probe).text
 	end
 	return table.concat(lines, "\n")
 end
@@ -493,6 +482,16 @@ function M.same_address(a, b)
 	return ok_a and ok_b and addr_a == addr_b
 end
 
+-- The host's line: the most telling of its MP_CAPABLE probes' verdicts.
+local function print_host(opts, verdicts)
+	local host = M.host_verdict(verdicts)
+	if opts.json then
+		print(json_value({ target = opts.target, port = opts.port, final = host }))
+	else
+		print(M.endpoint(opts.target, opts.port) .. " final: " .. host.text)
+	end
+end
+
 -- The probe's SYN as a tracebox packet.
 local function build_probe(opts, seq, options)
 	local net = opts.family == 6 and ipv6({ dst = opts.target }) or ip({ dst = opts.target })
@@ -535,6 +534,7 @@ local function run_tracebox(opts)
 		{ label = "mptcp-v1", version = 1, options = mptcpscan.probe_options(1) },
 	}
 	set_ttl_range({ min_ttl = 1, max_ttl = opts.max_ttl })
+	local verdicts = {}
 	for _, p in ipairs(probes) do
 		local seq = math.random(0, 2147483647)
 		local record = M.new_probe(p.version, p.options, seq)
@@ -579,7 +579,11 @@ local function run_tracebox(opts)
 		else
 			print(M.text(opts.target, opts.port, p.label, record))
 		end
+		if p.options then
+			verdicts[#verdicts + 1] = M.verdict(record)
+		end
 	end
+	print_host(opts, verdicts)
 	return 0
 end
 

@@ -292,7 +292,7 @@ static int l_compare(lua_State *L)
 	return 1;
 }
 
-static uint8_t hop_kind_of(lua_State *L, int idx)
+static uint8_t hop_kind_of(lua_State *L, const char *what, int idx)
 {
 	const char *kind;
 	size_t i;
@@ -301,11 +301,11 @@ static uint8_t hop_kind_of(lua_State *L, int idx)
 	kind = lua_tostring(L, -1);
 	lua_pop(L, 1);
 	if (kind == NULL)
-		return (uint8_t)luaL_error(L, "mptcpscan.first_change: a hop has no kind");
+		return (uint8_t)luaL_error(L, "mptcpscan.%s: a hop has no kind", what);
 	for (i = 0; i < sizeof(hop_kinds) / sizeof(hop_kinds[0]); i++)
 		if (strcmp(kind, hop_kinds[i]) == 0)
 			return (uint8_t)i;
-	return (uint8_t)luaL_error(L, "mptcpscan.first_change: unknown hop kind '%s'", kind);
+	return (uint8_t)luaL_error(L, "mptcpscan.%s: unknown hop kind '%s'", what, kind);
 }
 
 static lua_Integer int_field(lua_State *L, int idx, const char *field)
@@ -319,6 +319,44 @@ static lua_Integer int_field(lua_State *L, int idx, const char *field)
 }
 
 /*
+ * Reads hops[1..count] at stack index 1 (compare() results, nil for a silent
+ * hop) into out[0..count-1], for `what`.
+ */
+static lua_Integer check_hops(lua_State *L, const char *what, struct mptcpscan_mptcp_hop *out)
+{
+	lua_Integer count, i;
+
+	if (!lua_istable(L, 1))
+		return arg_fail(L, what, 1, "table of hops expected");
+	count = check_integer(L, what, 2);
+	if (count < 0 || count > 255)
+		return arg_fail(L, what, 2, "0 to 255 hops");
+	memset(out, 0, 255 * sizeof(*out));
+	for (i = 0; i < count; i++) {
+		lua_rawgeti(L, 1, (int)(i + 1));
+		if (lua_istable(L, -1)) {
+			out[i].kind = hop_kind_of(L, what, -1);
+			out[i].hamming = (uint8_t)int_field(L, -1, "hamming");
+			out[i].sent_len = (uint16_t)int_field(L, -1, "sent_len");
+			out[i].quoted_len = (uint16_t)int_field(L, -1, "quoted_len");
+		}
+		lua_pop(L, 1);
+	}
+	return count;
+}
+
+/* Sets the fields of a path change in the table on top of the stack. */
+static void set_change(lua_State *L, const struct mptcpscan_path_change *change)
+{
+	set_int(L, "hop", change->hop);
+	set_string(L, "kind", hop_kinds[change->summary.kind]);
+	push_hop_name(L, &change->summary);
+	lua_setfield(L, -2, "name");
+	if (change->has_last_intact)
+		set_int(L, "last_intact", change->last_intact);
+}
+
+/*
  * first_change(hops, count) -> nil | {hop=, kind=, name=, last_intact=}
  * hops[ttl] is a compare() result, or nil for a silent hop; count is the
  * number of TTLs probed.
@@ -327,25 +365,9 @@ static int l_first_change(lua_State *L)
 {
 	struct mptcpscan_mptcp_hop hops[255];
 	struct mptcpscan_path_change change;
-	lua_Integer count, i;
+	lua_Integer count = check_hops(L, "first_change", hops);
 	mptcpscan_result r;
 
-	if (!lua_istable(L, 1))
-		return arg_fail(L, "first_change", 1, "table of hops expected");
-	count = check_integer(L, "first_change", 2);
-	if (count < 0 || count > 255)
-		return arg_fail(L, "first_change", 2, "0 to 255 hops");
-	memset(hops, 0, sizeof(hops));
-	for (i = 0; i < count; i++) {
-		lua_rawgeti(L, 1, (int)(i + 1));
-		if (lua_istable(L, -1)) {
-			hops[i].kind = hop_kind_of(L, -1);
-			hops[i].hamming = (uint8_t)int_field(L, -1, "hamming");
-			hops[i].sent_len = (uint16_t)int_field(L, -1, "sent_len");
-			hops[i].quoted_len = (uint16_t)int_field(L, -1, "quoted_len");
-		}
-		lua_pop(L, 1);
-	}
 	r = mptcpscan_first_mptcp_change(hops, (size_t)count, &change);
 	if (r == MPTCPSCAN_RESULT_NOT_FOUND) {
 		lua_pushnil(L);
@@ -354,12 +376,102 @@ static int l_first_change(lua_State *L)
 	if (r != MPTCPSCAN_RESULT_OK)
 		return fail(L, "first_change", r);
 	lua_createtable(L, 0, 4);
-	set_int(L, "hop", change.hop);
-	set_string(L, "kind", hop_kinds[change.summary.kind]);
-	push_hop_name(L, &change.summary);
-	lua_setfield(L, -2, "name");
-	if (change.has_last_intact)
-		set_int(L, "last_intact", change.last_intact);
+	set_change(L, &change);
+	return 1;
+}
+
+/* The mptcpscan_verdict value named `name`, for conclude(). */
+static uint32_t verdict_of(lua_State *L, const char *name)
+{
+	const char *known;
+	uint32_t v;
+
+	for (v = 0; mptcpscan_verdict_name(v, &known) == MPTCPSCAN_RESULT_OK; v++)
+		if (strcmp(name, known) == 0)
+			return v;
+	return (uint32_t)arg_fail(L, "conclude", 3, "unknown reply verdict");
+}
+
+/*
+ * conclude(hops, count [, reply]) -> {outcome=, text=, hop=, kind=, name=, last_intact=}
+ * The core's conclusion on one probe's trace: hops[1..count] as for
+ * first_change (the hops before the answer), reply the classify() result on
+ * the target's answer (nil when nothing answered). outcome is the outcome's
+ * name, text the conclusion as every tool prints it; hop, kind, name and
+ * last_intact describe the first changed hop of a middlebox-affected path.
+ */
+static int l_conclude(lua_State *L)
+{
+	struct mptcpscan_mptcp_hop hops[255];
+	struct mptcpscan_trace_conclusion c;
+	char text[128];
+	const char *outcome;
+	size_t written;
+	lua_Integer count = check_hops(L, "conclude", hops);
+	uint32_t verdict = 0;
+	uint8_t answered = 0;
+	mptcpscan_result r;
+
+	if (!lua_isnoneornil(L, 3)) {
+		const char *name;
+
+		if (!lua_istable(L, 3))
+			return arg_fail(L, "conclude", 3, "classify() result expected");
+		lua_getfield(L, 3, "verdict");
+		name = lua_tostring(L, -1);
+		if (name == NULL)
+			return arg_fail(L, "conclude", 3, "reply has no verdict");
+		verdict = verdict_of(L, name);
+		lua_pop(L, 1);
+		answered = 1;
+	}
+	r = mptcpscan_trace_conclude(hops, (size_t)count, answered, verdict, &c);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "conclude", r);
+	r = mptcpscan_trace_outcome_name(c.outcome, &outcome);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "conclude", r);
+	r = mptcpscan_trace_conclusion_format(&c, text, sizeof(text), &written);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "conclude", r);
+	lua_createtable(L, 0, 6);
+	set_string(L, "outcome", outcome);
+	lua_pushlstring(L, text, written);
+	lua_setfield(L, -2, "text");
+	if (c.has_change)
+		set_change(L, &c.change);
+	return 1;
+}
+
+/* The mptcpscan_trace_outcome value named at stack index idx. */
+static uint32_t outcome_of(lua_State *L, int idx)
+{
+	const char *name = lua_tostring(L, idx);
+	const char *known;
+	uint32_t v;
+
+	for (v = 0; name && mptcpscan_trace_outcome_name(v, &known) == MPTCPSCAN_RESULT_OK; v++)
+		if (strcmp(name, known) == 0)
+			return v;
+	return (uint32_t)arg_fail(L, "most_telling", idx, "not a trace outcome");
+}
+
+/*
+ * most_telling(outcome_a, outcome_b) -> outcome
+ * Of two probes' outcomes (names) for one host, the one that tells more.
+ */
+static int l_most_telling(lua_State *L)
+{
+	uint32_t a = outcome_of(L, 1), b = outcome_of(L, 2), best;
+	const char *name;
+	mptcpscan_result r;
+
+	r = mptcpscan_trace_outcome_most_telling(a, b, &best);
+	if (r == MPTCPSCAN_RESULT_OK)
+		r = mptcpscan_trace_outcome_name(best, &name);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "most_telling", r);
+	lua_pushstring(L, name);
 	return 1;
 }
 
@@ -451,6 +563,8 @@ static const luaL_Reg functions[] = {
 	{ "options", l_options },
 	{ "compare", l_compare },
 	{ "first_change", l_first_change },
+	{ "conclude", l_conclude },
+	{ "most_telling", l_most_telling },
 	{ "classify", l_classify },
 	{ "address", l_address },
 	{ "version", l_version },

@@ -43,11 +43,11 @@ grep -q '^mptcp.lua: unknown option: --jsn$' "$tmp/err" && grep -q '^usage: ' "$
 python3 -c 'import json, sys
 n = 0
 for line in open(sys.argv[1]):
-    assert "verdict" in json.loads(line)["final"]; n += 1
+    assert "outcome" in json.loads(line)["final"]; n += 1
 # The text says the same: one "final:" line per probe, in the same order.
 texts = [l.split("final: ", 1)[1].strip() for l in open(sys.argv[3]) if "  final: " in l]
 finals = [json.loads(l)["final"] for l in open(sys.argv[1])]
 for t, j in zip(texts, finals):
-    assert t.split()[0] == j["verdict"], (t, j)
+    assert t == j["text"], (t, j)
 assert n == int(sys.argv[2]), n' "$tmp/json" "${#fixtures[@]}" "$tmp/text"
 echo "test-tracebox: ${#fixtures[@]} recorded probes replayed under Lua 5.2, 5.3, 5.4"
