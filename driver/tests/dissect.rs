@@ -752,7 +752,114 @@ fn the_report_draws_every_figure_from_dissect_output() {
     }
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert_eq!(html.matches("<figure").count(), 7);
+    // The test's result is inside the Hamming-weight figure, and legends draw lines as lines.
+    let hamming = std::fs::read_to_string(out.join("key-hamming-weights.svg")).unwrap();
+    assert!(hamming.contains("χ² = ") || hamming.contains("too few keys"));
+    let cdf = std::fs::read_to_string(out.join("reinjection-cdf.svg")).unwrap();
+    assert_eq!(
+        cdf.matches("<line x1=").count() - cdf.matches("stroke=\"#e4e4e4\"").count(),
+        2
+    );
     assert!(html.contains("Dataset (as in Hesmans et al., Table 1)"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_report_draws_chosen_connections_over_time_and_removes_its_stale_files() {
+    let dir = temp_dir("report-series");
+    let json = dir.join("c.json");
+    let capture = captures().join("pymptcpanalyzer/client_2.pcap");
+    let output = mptcpscan(&[
+        "dissect",
+        "-q",
+        "--series",
+        "--json",
+        json.to_str().unwrap(),
+        capture.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    let out = dir.join("report");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "the user's own file\n").unwrap();
+    let report = |extra: &[&str]| {
+        let mut args = vec!["report", "--no-png", "-o", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.push(json.to_str().unwrap());
+        mptcpscan(&args)
+    };
+    // The two largest connections by data: 2 (2.35 MB) and 4 (0.88 MB).
+    let output = report(&["--largest", "2"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for name in [
+        "connection-2-dsn",
+        "connection-2-goodput",
+        "connection-4-dsn",
+        "connection-4-goodput",
+    ] {
+        let svg = std::fs::read_to_string(out.join(format!("{name}.svg"))).unwrap();
+        assert!(svg.contains("time since the first packet (s)"), "{name}");
+    }
+    let dsn = std::fs::read_to_string(out.join("connection-2-dsn.svg")).unwrap();
+    // Connection 2 sends on three subflows: one colour each, 913 segments placed.
+    assert_eq!(
+        dsn.matches("<circle cx").count(),
+        913 + 3,
+        "points and legend dots"
+    );
+    assert!(dsn.contains("data sequence number (MB, relative)"));
+    let goodput = std::fs::read_to_string(out.join("connection-2-goodput.svg")).unwrap();
+    assert!(goodput.contains("total: new data-level bytes") && goodput.contains("Mbit/s"));
+    // Only connection 4 now: connection 2's figures are stale and go, the user's file stays.
+    let output = report(&["--connection", "4"]);
+    assert!(output.status.success());
+    assert!(!out.join("connection-2-dsn.svg").exists());
+    assert!(out.join("connection-4-dsn.svg").exists());
+    assert!(out.join("notes.txt").exists());
+    // A connection that is not there is an error that says how to get series.
+    let output = report(&["--connection", "99"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--series"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_report_warns_about_and_names_an_input_cut_short() {
+    let dir = temp_dir("report-cut");
+    let capture = captures().join("pymptcpanalyzer/client_2.pcap");
+    let (_, records) = records(&capture, &dir);
+    let lines: Vec<String> = records.iter().map(|r| r.to_string()).collect();
+    // Without the summary line, and cut in the middle of the last line.
+    let no_summary = dir.join("no-summary.json");
+    std::fs::write(&no_summary, lines[..lines.len() - 1].join("\n") + "\n").unwrap();
+    let mid_line = dir.join("mid-line.json");
+    let mut text = lines[..lines.len() - 1].join("\n");
+    text.truncate(text.len() - 40);
+    std::fs::write(&mid_line, text).unwrap();
+    for input in [&no_summary, &mid_line] {
+        let out = dir.join("report");
+        let output = mptcpscan(&[
+            "report",
+            "--no-png",
+            "-o",
+            out.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ]);
+        assert!(output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let name = input.display().to_string();
+        assert!(
+            stderr.contains(&format!("warning: {name}: no summary record")),
+            "{stderr}"
+        );
+        let tables = std::fs::read_to_string(out.join("tables.txt")).unwrap();
+        assert!(tables.contains("cut short"), "{tables}");
+        let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+        assert!(html.contains("Warning:"));
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -4,14 +4,15 @@ use std::fmt::Write as _;
 
 use mptcpscan::stats::{binomial_pmf, WeightHistogram, WEIGHTS};
 
-use super::inputs::Inputs;
+use super::inputs::{ConnectionSeries, Inputs};
 use super::svg::{self, Labels, Scale, Series};
+use super::timeseries;
 use crate::dissect::summary;
 
 /// One figure: a file name stem, a caption, and the SVG document.
 pub struct Figure {
     /// File name without extension.
-    pub name: &'static str,
+    pub name: String,
     /// What the figure shows and where it comes from.
     pub caption: String,
     /// The SVG document.
@@ -34,13 +35,14 @@ fn percent(values: &[f64]) -> Vec<f64> {
     values.iter().map(|v| v * 100.0).collect()
 }
 
-/// Every figure the inputs can fill (figures without data are left out).
-pub fn all(data: &Inputs) -> Vec<Figure> {
+/// Every figure the inputs can fill (figures without data are left out), then the time series
+/// of the connections `chosen`.
+pub fn all(data: &Inputs, chosen: &[&ConnectionSeries]) -> Vec<Figure> {
     let a = &data.connections;
     let mut figures = Vec::new();
     if !a.join_delays.is_empty() {
         figures.push(Figure {
-            name: "join-delay-cdf",
+            name: "join-delay-cdf".into(),
             caption: format!(
                 "Delay between the SYN of the initial subflow and each MP_JOIN SYN \
                  ({} joins; Hesmans et al., Fig. 1).",
@@ -67,7 +69,7 @@ pub fn all(data: &Inputs) -> Vec<Figure> {
             .map(|n| a.established_subflows.get(&n).copied().unwrap_or(0) as f64)
             .collect();
         figures.push(Figure {
-            name: "subflows-per-connection",
+            name: "subflows-per-connection".into(),
             caption: format!(
                 "Established subflows per MPTCP connection ({} connections; Hesmans et al., Fig. 3).",
                 data.connection_count
@@ -88,7 +90,7 @@ pub fn all(data: &Inputs) -> Vec<Figure> {
     }
     if !a.rtt_spreads_ms.is_empty() {
         figures.push(Figure {
-            name: "rtt-spread-cdf",
+            name: "rtt-spread-cdf".into(),
             caption: format!(
                 "Difference between the largest and smallest handshake RTT of the subflows of a \
                  connection ({} connections with ≥ 2 established subflows; Hesmans et al., Fig. 2).",
@@ -110,7 +112,7 @@ pub fn all(data: &Inputs) -> Vec<Figure> {
     }
     if !a.initial_shares.is_empty() {
         figures.push(Figure {
-            name: "initial-share-cdf",
+            name: "initial-share-cdf".into(),
             caption: format!(
                 "Share of the payload bytes carried by the initial subflow ({} connections with \
                  ≥ 2 established subflows; Hesmans et al., Fig. 5).",
@@ -132,7 +134,7 @@ pub fn all(data: &Inputs) -> Vec<Figure> {
     }
     if !a.reinjection_client_to_server.is_empty() || !a.reinjection_server_to_client.is_empty() {
         figures.push(Figure {
-            name: "reinjection-cdf",
+            name: "reinjection-cdf".into(),
             caption: "Reinjected data-level bytes over all data-level bytes, per direction, for \
                       connections with ≥ 2 subflows (Hesmans et al., Fig. 6)."
                 .into(),
@@ -172,10 +174,10 @@ pub fn all(data: &Inputs) -> Vec<Figure> {
         let test = histogram.test();
         let verdict = match &test {
             Some(t) => format!(
-                "chi-square {:.1} with {} degrees of freedom, p = {:.3e}: {}",
+                "χ² = {:.1} with {} degrees of freedom, p = {}: {}",
                 t.statistic,
                 t.dof,
-                t.p_value,
+                svg::number(t.p_value),
                 if t.polluted {
                     format!(
                         "not binomial, the largest excess is at weight {}",
@@ -188,7 +190,7 @@ pub fn all(data: &Inputs) -> Vec<Figure> {
             None => "too few keys for a goodness-of-fit test".into(),
         };
         figures.push(Figure {
-            name: "key-hamming-weights",
+            name: "key-hamming-weights".into(),
             caption: format!(
                 "Hamming weights of {} {which} against the Binomial(64, 1/2) that random keys \
                  follow (Aschenbrenner et al. 2021, Fig. 2); {verdict}.",
@@ -204,6 +206,7 @@ pub fn all(data: &Inputs) -> Vec<Figure> {
                 &format!("observed (n = {})", keys.len()),
                 &expected,
                 "Binomial(64, 1/2) × n",
+                &verdict,
             ),
         });
     }
@@ -216,7 +219,7 @@ pub fn all(data: &Inputs) -> Vec<Figure> {
             _ => "classes-chain",
         };
         figures.push(Figure {
-            name,
+            name: name.into(),
             caption: format!(
                 "Class breakdown, {source} ({} in all).",
                 classes.values().sum::<u64>()
@@ -235,6 +238,9 @@ pub fn all(data: &Inputs) -> Vec<Figure> {
             ),
         });
     }
+    for c in chosen {
+        figures.extend(timeseries::figures(c));
+    }
     figures
 }
 
@@ -244,6 +250,9 @@ pub fn tables(data: &Inputs) -> String {
     let _ = writeln!(out, "Inputs");
     for (file, found) in &data.files {
         let _ = writeln!(out, "  {file}: {found}");
+    }
+    for warning in &data.warnings {
+        let _ = writeln!(out, "  warning: {warning}");
     }
     out.push('\n');
     if data.connection_count > 0 || !data.summaries.is_empty() {

@@ -30,6 +30,13 @@ pub fn page(data: &Inputs, tables: &str, figures: &[Figure], png: bool) -> Strin
         data.connection_count,
         data.received_keys.len()
     );
+    for warning in &data.warnings {
+        let _ = writeln!(
+            out,
+            "<p style=\"color: #a00\"><strong>Warning:</strong> {}</p>",
+            escape(warning)
+        );
+    }
     let _ = writeln!(out, "<h2>Tables</h2>\n<pre>{}</pre>", escape(tables));
     if !figures.is_empty() {
         let _ = writeln!(out, "<h2>Figures</h2>");

@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
 use anyhow::{bail, Context};
 use serde_json::Value;
 
-use crate::dissect::record::ConnectionRecord;
+use crate::dissect::record::{ConnectionRecord, SeriesRecord};
 use crate::dissect::summary::{Aggregates, SummaryRecord};
 
 /// Source names for class breakdowns.
@@ -17,6 +17,12 @@ pub const DISSECT_PAIRS: &str = "dissect: SYN/SYN-ACK verdicts";
 pub const SCAN_VERDICTS: &str = "scan: reply verdicts";
 /// See [`DISSECT_PAIRS`].
 pub const CHAIN_CLASSES: &str = "chain: final classes";
+
+/// Record kinds as the inputs table names them.
+const CONNECTIONS: &str = "connections";
+const PAIRS: &str = "SYN/SYN-ACK pairs";
+const ORPHANS: &str = "unmatched MP_JOINs";
+const SUMMARY: &str = "dissect summary";
 
 /// Everything the report draws from.
 #[derive(Default)]
@@ -35,6 +41,26 @@ pub struct Inputs {
     pub classes: BTreeMap<String, BTreeMap<String, u64>>,
     /// Files read and what was found in each.
     pub files: Vec<(String, String)>,
+    /// Connections that carry a time series (`dissect --series`).
+    pub series: Vec<ConnectionSeries>,
+    /// Problems with the inputs that did not stop the report (a file cut short, say).
+    pub warnings: Vec<String>,
+}
+
+/// One connection's time series with what its figures need to say.
+pub struct ConnectionSeries {
+    /// The file it was read from.
+    pub file: String,
+    /// Its id in that file.
+    pub id: u64,
+    /// The initial subflow's endpoints, "client → server".
+    pub path: String,
+    /// Each subflow, "client → server", in the order of the series' subflow column.
+    pub subflows: Vec<String>,
+    /// Data-level bytes both ways (what "largest" ranks by).
+    pub data_bytes: u64,
+    /// The segments.
+    pub series: SeriesRecord,
 }
 
 impl Inputs {
@@ -55,28 +81,49 @@ impl Inputs {
                 }
             }
         }
+        let name = path.display().to_string();
         let mut kinds = BTreeMap::new();
-        for (n, line) in BufReader::new(text.as_bytes()).lines().enumerate() {
-            let line = line?;
+        let lines: Vec<&str> = text.lines().collect();
+        for (n, line) in lines.iter().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            let value: Value =
-                serde_json::from_str(&line).with_context(|| format!("line {}: not JSON", n + 1))?;
+            let value: Value = match serde_json::from_str(line) {
+                Ok(value) => value,
+                // A last line without its newline that does not parse: the writer was stopped
+                // mid-line. Everything before it is kept; the warning below names the file.
+                Err(_) if n + 1 == lines.len() && !text.ends_with('\n') => {
+                    self.warnings.push(format!(
+                        "{name}: the last line is cut short (line {}), left out",
+                        n + 1
+                    ));
+                    continue;
+                }
+                Err(error) => bail!("line {}: not JSON ({error})", n + 1),
+            };
             let kind = self
-                .line(value)
+                .line(value, &name)
                 .with_context(|| format!("line {}", n + 1))?;
             *kinds.entry(kind).or_insert(0u64) += 1;
         }
         if kinds.is_empty() {
             bail!("no results in the file");
         }
+        let dissect_records = [CONNECTIONS, PAIRS, ORPHANS]
+            .iter()
+            .any(|k| kinds.contains_key(k));
+        if dissect_records && !kinds.contains_key(SUMMARY) {
+            self.warnings.push(format!(
+                "{name}: no summary record: this dissect output was cut short (dissect stopped \
+                 before the end), so its numbers are incomplete and its trace counters missing"
+            ));
+        }
         let found = kinds
             .iter()
             .map(|(k, n)| format!("{n} {k}"))
             .collect::<Vec<_>>()
             .join(", ");
-        self.files.push((path.display().to_string(), found));
+        self.files.push((name, found));
         Ok(())
     }
 
@@ -89,8 +136,8 @@ impl Inputs {
             .or_insert(0) += 1;
     }
 
-    /// One JSON-lines object; returns what kind of record it was.
-    fn line(&mut self, value: Value) -> anyhow::Result<&'static str> {
+    /// One JSON-lines object of file `name`; returns what kind of record it was.
+    fn line(&mut self, value: Value, name: &str) -> anyhow::Result<&'static str> {
         match value.get("record").and_then(Value::as_str) {
             Some("connection") => {
                 let record: ConnectionRecord = serde_json::from_value(value)?;
@@ -104,7 +151,22 @@ impl Inputs {
                 }
                 self.connections.add(&record);
                 self.connection_count += 1;
-                Ok("connections")
+                if let Some(series) = record.series {
+                    self.series.push(ConnectionSeries {
+                        file: name.to_string(),
+                        id: record.id,
+                        path: format!("{} → {}", record.client, record.server),
+                        subflows: record
+                            .subflows
+                            .iter()
+                            .map(|s| format!("{} → {}", s.client, s.server))
+                            .collect(),
+                        data_bytes: record.data_bytes.client_to_server
+                            + record.data_bytes.server_to_client,
+                        series,
+                    });
+                }
+                Ok(CONNECTIONS)
             }
             Some("scan_pair") => {
                 let class = value.get("class").and_then(Value::as_str).unwrap_or("?");
@@ -112,15 +174,15 @@ impl Inputs {
                 if let Some(k) = hex_key(value.get("mptcpkey")) {
                     self.received_keys.push(k);
                 }
-                Ok("SYN/SYN-ACK pairs")
+                Ok(PAIRS)
             }
             Some("orphan_join") => {
                 self.connections.orphan_joins += 1;
-                Ok("unmatched MP_JOINs")
+                Ok(ORPHANS)
             }
             Some("summary") => {
                 self.summaries.push(serde_json::from_value(value)?);
-                Ok("dissect summary")
+                Ok(SUMMARY)
             }
             Some(other) => bail!("unknown record kind {other:?}"),
             None if value.get("mptcp_verdict").is_some() => {

@@ -17,9 +17,10 @@ pub mod html;
 pub mod inputs;
 pub mod png;
 pub mod svg;
+pub mod timeseries;
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
@@ -35,6 +36,46 @@ pub struct Args {
     /// Skip the PNG versions (SVG and HTML only).
     #[arg(long)]
     pub no_png: bool,
+    /// Draw the data sequence numbers and goodput over time of this connection (its id in the
+    /// `dissect --series` output); repeat for more.
+    #[arg(long = "connection", value_name = "ID")]
+    pub connections: Vec<u64>,
+    /// Without --connection: draw the N connections that carried the most data.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub largest: usize,
+}
+
+/// The list of files the last report wrote into its folder, so that the next run removes them
+/// (figures of connections no longer chosen, say) and nothing else.
+const MANIFEST: &str = ".mptcpscan-report";
+
+/// Removes the files a previous report listed in its manifest. Only plain file names directly in
+/// `dir` are removed: a manifest naming anything else is not ours to follow.
+fn remove_stale(dir: &Path) -> anyhow::Result<()> {
+    let manifest = dir.join(MANIFEST);
+    let text = match fs::read_to_string(&manifest) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => {
+            return Err(error).with_context(|| format!("reading {}", manifest.display()));
+        }
+    };
+    for name in text.lines().map(str::trim) {
+        let plain = !name.is_empty()
+            && Path::new(name).file_name() == Some(std::ffi::OsStr::new(name))
+            && name != MANIFEST;
+        if !plain {
+            continue;
+        }
+        match fs::remove_file(dir.join(name)) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => {
+                return Err(error).with_context(|| format!("removing the stale {name}"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs `mptcpscan report`.
@@ -45,8 +86,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .with_context(|| format!("reading {}", path.display()))?;
     }
     fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    remove_stale(&args.out)?;
+    let mut written = Vec::new();
     let tables = figures::tables(&data);
-    let figures = figures::all(&data);
+    for warning in &data.warnings {
+        eprintln!("mptcpscan: warning: {warning}");
+    }
+    let chosen = timeseries::choose(&data, &args.connections, args.largest)?;
+    let figures = figures::all(&data, &chosen);
     let rasteriser = (!args.no_png).then(png::Rasteriser::new);
     if let Some(r) = &rasteriser {
         if !r.has_fonts() {
@@ -59,11 +106,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let svg_path = args.out.join(format!("{}.svg", figure.name));
         fs::write(&svg_path, &figure.svg)
             .with_context(|| format!("writing {}", svg_path.display()))?;
+        written.push(format!("{}.svg", figure.name));
         if let Some(r) = &rasteriser {
             let png_path = args.out.join(format!("{}.png", figure.name));
             let bytes = r.png(&figure.svg, 2.0)?;
             fs::write(&png_path, bytes)
                 .with_context(|| format!("writing {}", png_path.display()))?;
+            written.push(format!("{}.png", figure.name));
         }
     }
     let tables_path = args.out.join("tables.txt");
@@ -72,6 +121,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let page = html::page(&data, &tables, &figures, rasteriser.is_some());
     let index = args.out.join("index.html");
     fs::write(&index, page).with_context(|| format!("writing {}", index.display()))?;
+    written.extend(["tables.txt".to_string(), "index.html".to_string()]);
+    let manifest = args.out.join(MANIFEST);
+    fs::write(&manifest, written.join("\n") + "\n")
+        .with_context(|| format!("writing {}", manifest.display()))?;
     print!("{tables}");
     eprintln!(
         "mptcpscan: report with {} figures in {}",

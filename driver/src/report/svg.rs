@@ -37,6 +37,22 @@ pub struct Series {
     pub values: Vec<f64>,
 }
 
+/// One named, coloured set of (x, y) points.
+#[derive(Debug, Clone)]
+pub struct Points {
+    /// Legend text.
+    pub name: String,
+    /// Fill or stroke colour (`#rrggbb`).
+    pub colour: &'static str,
+    /// The points.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// The `i`-th colour of the palette (repeats after six).
+pub fn colour(i: usize) -> &'static str {
+    PALETTE[i % PALETTE.len()]
+}
+
 /// Texts around a chart.
 #[derive(Debug, Clone)]
 pub struct Labels<'a> {
@@ -96,7 +112,12 @@ pub fn cdf(labels: &Labels<'_>, series: &[Series], scale: Scale) -> String {
             r#"<path d="{path}" fill="none" stroke="{colour}" stroke-width="2.2" stroke-linejoin="round"/>"#
         );
     }
-    legend(&mut doc, sorted.iter().map(|(name, _)| name.as_str()), true);
+    let entries: Vec<(&str, Mark, &str)> = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| (name.as_str(), Mark::Line, PALETTE[i % PALETTE.len()]))
+        .collect();
+    legend(&mut doc, &entries, Corner::BottomRight);
     finish(doc)
 }
 
@@ -154,7 +175,12 @@ pub fn bars(labels: &Labels<'_>, categories: &[String], series: &[Series]) -> St
         }
     }
     if series.len() > 1 {
-        legend(&mut doc, series.iter().map(|s| s.name.as_str()), false);
+        let entries: Vec<(&str, Mark, &str)> = series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), Mark::Bar, PALETTE[i % PALETTE.len()]))
+            .collect();
+        legend(&mut doc, &entries, Corner::TopRight);
     }
     finish(doc)
 }
@@ -167,6 +193,7 @@ pub fn histogram_with_expectation(
     observed_name: &str,
     expected: &[f64],
     expected_name: &str,
+    note: &str,
 ) -> String {
     let hi = observed
         .iter()
@@ -211,7 +238,104 @@ pub fn histogram_with_expectation(
         path.trim_end(),
         PALETTE[1]
     );
-    legend(&mut doc, [observed_name, expected_name].into_iter(), false);
+    legend(
+        &mut doc,
+        &[
+            (observed_name, Mark::Bar, PALETTE[0]),
+            (expected_name, Mark::Line, PALETTE[1]),
+        ],
+        Corner::TopRight,
+    );
+    subtitle(&mut doc, note);
+    finish(doc)
+}
+
+/// Both axes over every point of `groups`, y from zero with room above the data for a legend of
+/// `legend_rows` rows; `None` without finite points.
+fn point_axes(groups: &[Points], legend_rows: usize) -> Option<(Axis, Axis)> {
+    let all = groups
+        .iter()
+        .flat_map(|g| g.points.iter().copied())
+        .filter(|(x, y)| x.is_finite() && y.is_finite());
+    let (x_lo, x_hi, y_hi) = all.fold(
+        (f64::INFINITY, f64::NEG_INFINITY, 0.0f64),
+        |(lo, hi, top), (x, y)| (lo.min(x), hi.max(x), top.max(y)),
+    );
+    if !x_lo.is_finite() {
+        return None;
+    }
+    let x_lo = if x_lo > 0.0 && x_lo < x_hi * 0.5 {
+        0.0
+    } else {
+        x_lo
+    };
+    let plot = HEIGHT - TOP - BOTTOM;
+    let legend = 24.0 + 20.0 * legend_rows as f64;
+    let y_hi = if y_hi > 0.0 {
+        y_hi * 1.03 * plot / (plot - legend).max(plot / 3.0)
+    } else {
+        1.0
+    };
+    Some((Axis::x(x_lo, x_hi, Scale::Linear), Axis::y(0.0, y_hi)))
+}
+
+/// Points coloured by group (data sequence numbers over time, one colour per subflow).
+pub fn scatter(labels: &Labels<'_>, groups: &[Points], note: &str) -> String {
+    let Some((x, y)) = point_axes(groups, 0) else {
+        return empty(labels);
+    };
+    let mut doc = frame(labels, &x, &y);
+    for g in groups {
+        let _ = writeln!(doc, r#"<g fill="{}">"#, g.colour);
+        for &(px, py) in &g.points {
+            let _ = writeln!(
+                doc,
+                r#"<circle cx="{:.1}" cy="{:.1}" r="1.8"/>"#,
+                x.px(px),
+                y.px(py)
+            );
+        }
+        doc.push_str("</g>\n");
+    }
+    let entries: Vec<(&str, Mark, &str)> = groups
+        .iter()
+        .map(|g| (g.name.as_str(), Mark::Dot, g.colour))
+        .collect();
+    legend(&mut doc, &entries, Corner::TopLeft);
+    subtitle(&mut doc, note);
+    finish(doc)
+}
+
+/// A line through each group's points in the order given (goodput over time).
+pub fn lines(labels: &Labels<'_>, groups: &[Points], note: &str) -> String {
+    let Some((x, y)) = point_axes(groups, groups.len()) else {
+        return empty(labels);
+    };
+    let mut doc = frame(labels, &x, &y);
+    for g in groups {
+        let mut path = String::new();
+        for (k, &(px, py)) in g.points.iter().enumerate() {
+            let _ = write!(
+                path,
+                "{}{:.1},{:.1} ",
+                if k == 0 { "M" } else { "L" },
+                x.px(px),
+                y.px(py)
+            );
+        }
+        let _ = writeln!(
+            doc,
+            r#"<path d="{}" fill="none" stroke="{}" stroke-width="2" stroke-linejoin="round"/>"#,
+            path.trim_end(),
+            g.colour
+        );
+    }
+    let entries: Vec<(&str, Mark, &str)> = groups
+        .iter()
+        .map(|g| (g.name.as_str(), Mark::Line, g.colour))
+        .collect();
+    legend(&mut doc, &entries, Corner::TopRight);
+    subtitle(&mut doc, note);
     finish(doc)
 }
 
@@ -373,36 +497,94 @@ fn header(labels: &Labels<'_>) -> String {
     )
 }
 
-fn legend<'a>(doc: &mut String, names: impl Iterator<Item = &'a str>, lines: bool) {
-    // Bottom right for CDFs (their curves climb towards the top left), top right otherwise.
-    let names: Vec<&str> = names.collect();
-    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) as f64;
+/// How a legend entry shows its series: as the series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mark {
+    /// A filled box (bars).
+    Bar,
+    /// A line segment (curves).
+    Line,
+    /// A dot (scatter points).
+    Dot,
+}
+
+/// Where a legend goes: bottom right for CDFs (they climb towards the top left), top left for
+/// data sequence numbers (they climb towards the top right, outliers fall below), top right
+/// otherwise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Corner {
+    TopLeft,
+    TopRight,
+    BottomRight,
+}
+
+fn legend(doc: &mut String, entries: &[(&str, Mark, &str)], corner: Corner) {
+    let longest = entries
+        .iter()
+        .map(|(n, _, _)| n.chars().count())
+        .max()
+        .unwrap_or(0) as f64;
     let box_w = 40.0 + longest * 7.0;
-    let box_h = 8.0 + 20.0 * names.len() as f64;
-    let x0 = WIDTH - RIGHT - box_w - 10.0;
-    let y0 = if lines {
-        HEIGHT - BOTTOM - box_h - 10.0
-    } else {
-        TOP + 8.0
+    let box_h = 8.0 + 20.0 * entries.len() as f64;
+    let x0 = match corner {
+        Corner::TopLeft => LEFT + 10.0,
+        Corner::TopRight | Corner::BottomRight => WIDTH - RIGHT - box_w - 10.0,
+    };
+    let y0 = match corner {
+        Corner::BottomRight => HEIGHT - BOTTOM - box_h - 10.0,
+        Corner::TopLeft | Corner::TopRight => TOP + 8.0,
     };
     let _ = writeln!(
         doc,
         r##"<rect x="{x0:.1}" y="{y0:.1}" width="{box_w:.1}" height="{box_h:.1}" fill="#ffffff" fill-opacity="0.9" stroke="#bbb"/>"##
     );
-    for (i, name) in names.iter().enumerate() {
+    for (i, (name, mark, colour)) in entries.iter().enumerate() {
         let y = y0 + 16.0 + 20.0 * i as f64;
-        let colour = PALETTE[i % PALETTE.len()];
+        let (left, mid) = (x0 + 8.0, y - 4.0);
+        match mark {
+            Mark::Bar => {
+                let _ = write!(
+                    doc,
+                    r#"<rect x="{left:.1}" y="{:.1}" width="18" height="12" fill="{colour}"/>"#,
+                    y - 10.0
+                );
+            }
+            Mark::Line => {
+                let _ = write!(
+                    doc,
+                    r#"<line x1="{left:.1}" y1="{mid:.1}" x2="{:.1}" y2="{mid:.1}" stroke="{colour}" stroke-width="2.5"/>"#,
+                    left + 18.0
+                );
+            }
+            Mark::Dot => {
+                let _ = write!(
+                    doc,
+                    r#"<circle cx="{:.1}" cy="{mid:.1}" r="4" fill="{colour}"/>"#,
+                    left + 9.0
+                );
+            }
+        }
         let _ = writeln!(
             doc,
-            r#"<rect x="{:.1}" y="{:.1}" width="18" height="{}" fill="{colour}"/><text x="{:.1}" y="{:.1}" font-size="12">{}</text>"#,
-            x0 + 8.0,
-            if lines { y - 5.0 } else { y - 10.0 },
-            if lines { 3 } else { 12 },
+            r#"<text x="{:.1}" y="{y:.1}" font-size="12">{}</text>"#,
             x0 + 32.0,
-            y,
             escape(name)
         );
     }
+}
+
+/// A line of text between the title and the plot (a test result, a sampling note).
+fn subtitle(doc: &mut String, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        doc,
+        r##"<text x="{:.1}" y="{:.1}" font-size="12.5" text-anchor="middle" fill="#333">{}</text>"##,
+        WIDTH / 2.0,
+        TOP - 6.0,
+        escape(text)
+    );
 }
 
 fn empty(labels: &Labels<'_>) -> String {
