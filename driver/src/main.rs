@@ -23,7 +23,7 @@ enum Command {
     /// Bring the network-namespace lab up or down, or show its state (root).
     Lab(lab::Args),
     /// Stateless SYN scan with MP_CAPABLE probes.
-    Scan(scan::Args),
+    Scan(scan::ScanArgs),
     /// Hop-by-hop trace of where MPTCP options change (the tracebox method).
     Trace(trace::Args),
     /// Scan, filter mirrors, trace candidates, and print the summary table.
@@ -46,6 +46,10 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // Everything received is written; the handler already said so.
+        Err(error) if error.is::<scan::stop::Interrupted>() => {
+            std::process::ExitCode::from(scan::stop::INTERRUPTED_EXIT)
+        }
         Err(error) => {
             eprintln!("mptcpscan: {error:#}");
             std::process::ExitCode::FAILURE

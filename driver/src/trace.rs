@@ -79,8 +79,14 @@ pub struct Args {
     /// Extra rounds re-probing the hops that did not answer.
     #[arg(long, default_value_t = 1)]
     pub retries: u32,
-    /// File of prefixes never to probe (added to the reserved ranges); repeatable.
-    #[arg(short, long, value_name = "FILE")]
+    /// Blocklist file replacing the default one (see `scan --help`); repeatable. The built-in
+    /// reserved ranges stay blocked.
+    #[arg(
+        short = 'b',
+        long = "blocklist-file",
+        alias = "blocklist",
+        value_name = "FILE"
+    )]
     pub blocklist: Vec<PathBuf>,
     /// Allow the lab prefixes (198.18.0.0/15, 2001:db8::/32).
     #[arg(long)]
@@ -226,7 +232,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bail!("no targets: give ADDRESS[:PORT] arguments, --targets-file or --from-scan");
     }
     let blocked = blocklist::build(args.allow_lab, &args.blocklist)?;
-    if let Some((addr, _)) = list.iter().find(|(a, _)| blocked.contains(*a)) {
+    if let Some((addr, _)) = list.iter().find(|(a, _)| blocked.set.contains(*a)) {
         bail!("{addr} is blocklisted (reserved; the lab's prefixes need --allow-lab)");
     }
     list.sort();

@@ -102,7 +102,7 @@ fn chain_matches_the_lab_ground_truth() {
             "--cooldown",
             "2",
         ])
-        .args(["--retries", "1", "--trace-timeout", "1"])
+        .args(["--probes", "2", "--trace-timeout", "1"])
         .arg("--results")
         .arg(&results_path)
         .arg("--check")

@@ -49,7 +49,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
-use crate::scan::output::{Record, Writer};
+use crate::scan::output::{Record, Writer, FIELDS};
 use crate::scan::probes::ReplyKind;
 use crate::scan::{self, engine, stop};
 use crate::trace::{self, Outcome, Trace};
@@ -249,11 +249,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut raw = match &args.scan.output {
         Some(path) => Some(Writer::new(
             args.scan.format,
+            FIELDS.to_vec(),
             Box::new(std::io::BufWriter::new(
                 std::fs::File::create(path)
                     .with_context(|| format!("creating {}", path.display()))?,
             )),
-        )),
+        )?),
         None => None,
     };
     let mut records = Vec::new();
@@ -296,7 +297,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             rate: args.trace_rate,
             timeout: Duration::from_secs_f64(args.trace_timeout),
             retries: args.trace_retries,
-            sources: plan.sources,
+            sources: plan.sources.first(),
         };
         for t in trace::trace_all(&trace_plan, &to_trace)? {
             let addr: IpAddr = t.daddr.parse().context("trace address")?;

@@ -94,6 +94,25 @@ impl Sender {
         })
     }
 
+    /// Sends through `interface` only (SO_BINDTODEVICE), whatever the routing table says.
+    pub fn bind_interface(&self, interface: &str) -> anyhow::Result<()> {
+        interface_index(interface)?;
+        for fd in self.v4.iter().chain(&self.v6) {
+            // SAFETY: the name bytes are live for the call and their exact length is passed.
+            check(unsafe {
+                libc::setsockopt(
+                    fd.as_raw_fd(),
+                    libc::SOL_SOCKET,
+                    libc::SO_BINDTODEVICE,
+                    interface.as_ptr().cast(),
+                    interface.len() as libc::socklen_t,
+                )
+            })
+            .map_err(|e| anyhow::anyhow!("sending through interface `{interface}`: {e}"))?;
+        }
+        Ok(())
+    }
+
     /// Sends `packet` (a whole IPv4 or IPv6 packet) to `dst`, retrying briefly while the kernel's
     /// queues are full.
     pub fn send(&self, packet: &[u8], dst: IpAddr) -> io::Result<()> {
@@ -189,6 +208,26 @@ impl Receiver {
         })
     }
 
+    /// Receives from `interface` only.
+    pub fn bind_interface(&self, interface: &str) -> anyhow::Result<()> {
+        let index = interface_index(interface)?;
+        // SAFETY: sockaddr_ll is plain old data; all-zero is a valid value.
+        let mut sa: libc::sockaddr_ll = unsafe { zeroed() };
+        sa.sll_family = libc::AF_PACKET as libc::sa_family_t;
+        sa.sll_protocol = (libc::ETH_P_ALL as u16).to_be();
+        sa.sll_ifindex = index;
+        // SAFETY: `sa` is live for the call and its exact size is passed.
+        check(unsafe {
+            libc::bind(
+                self.fd.as_raw_fd(),
+                (&sa as *const libc::sockaddr_ll).cast(),
+                size_of::<libc::sockaddr_ll>() as libc::socklen_t,
+            )
+        })
+        .map_err(|e| anyhow::anyhow!("receiving on interface `{interface}`: {e}"))?;
+        Ok(())
+    }
+
     /// The next incoming IP packet, or `None` once `deadline` passes with nothing received.
     pub fn recv(&mut self, deadline: Instant) -> io::Result<Option<&[u8]>> {
         loop {
@@ -243,6 +282,27 @@ impl Receiver {
             }
         }
     }
+}
+
+/// The index of the interface called `name`.
+pub fn interface_index(name: &str) -> anyhow::Result<libc::c_int> {
+    let c_name = std::ffi::CString::new(name)
+        .map_err(|_| anyhow::anyhow!("interface name `{name}` holds a NUL byte"))?;
+    // SAFETY: `c_name` is a live NUL-terminated string for the call.
+    let index = unsafe { libc::if_nametoindex(c_name.as_ptr()) };
+    if index == 0 {
+        anyhow::bail!(
+            "no interface `{name}` here ({}; `ip link` lists them)",
+            io::Error::last_os_error()
+        );
+    }
+    libc::c_int::try_from(index).map_err(|_| anyhow::anyhow!("interface index {index} too large"))
+}
+
+/// Whether `addr` belongs to this host: binding a socket to it works only then. Replies to a
+/// local address reach the kernel, which resets the connections it does not know.
+pub fn is_local(addr: IpAddr) -> bool {
+    UdpSocket::bind(SocketAddr::new(addr, 0)).is_ok()
 }
 
 /// The source address the kernel would use to reach `dst` (a routing lookup through a connected

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
@@ -14,6 +15,7 @@ use super::output::Record;
 use super::permutation::Permutation;
 use super::probes::{Analysis, ProbeBuilder};
 use super::reply::TcpReply;
+use super::sources::Sources;
 use super::stop;
 use super::targets::TargetSpace;
 use super::validation::Validator;
@@ -35,10 +37,21 @@ pub struct Plan {
     pub rate: u64,
     /// How long to keep listening after the last probe.
     pub cooldown: Duration,
-    /// Extra rounds over every target (replies are reported once).
-    pub retries: u32,
+    /// Rounds over every target (`-P`; replies are reported once).
+    pub rounds: u32,
+    /// How many times a probe the kernel refused is sent again (ZMap's `--retries`).
+    pub send_retries: u32,
+    /// How many targets of this shard to probe, in permuted order (`-n`).
+    pub max_targets: Option<u64>,
+    /// How long to send (`-t`); the cooldown follows.
+    pub max_runtime: Option<Duration>,
     /// Source addresses for IPv4 and IPv6 targets.
-    pub sources: (Option<IpAddr>, Option<IpAddr>),
+    pub sources: Sources,
+    /// The interface to send and receive on (`-i`); any by default.
+    pub interface: Option<String>,
+    /// ZMap's log level (`-v`): 0 only errors, 1 warnings, 3 the default, 4 and 5 every send
+    /// error instead of the first of each kind.
+    pub verbosity: u8,
     /// Source ports and sequence numbers.
     pub validator: Validator,
     /// The probes' IP TTL or hop limit.
@@ -48,9 +61,9 @@ pub struct Plan {
 }
 
 /// What a scan did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Summary {
-    /// Probes sent.
+    /// Probes the scan tried to send (those the kernel refused included).
     pub sent: u64,
     /// Probes the kernel refused (each is reported on stderr once per kind of error).
     pub send_errors: u64,
@@ -64,7 +77,63 @@ pub struct Summary {
     pub mp_capable: u64,
     /// Whether Ctrl-C cut the scan short.
     pub interrupted: bool,
+    /// The first error the kernel gave for a probe, if any.
+    pub first_error: Option<String>,
 }
+
+impl Summary {
+    /// Probes the kernel took.
+    pub fn sent_ok(&self) -> u64 {
+        self.sent - self.send_errors
+    }
+}
+
+/// One probe of the schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe {
+    /// Our address (`None` when no source of the target's family is set).
+    pub src: Option<IpAddr>,
+    /// The target.
+    pub dst: IpAddr,
+    /// The target port.
+    pub dport: u16,
+    /// The MP_CAPABLE version.
+    pub version: Version,
+}
+
+/// Every probe of this shard in sending order: each round visits the shard's targets in
+/// permuted order (the first `max_targets` of them), each with every probe version.
+pub fn schedule(plan: &Plan) -> impl Iterator<Item = Probe> + '_ {
+    let per_round = plan
+        .max_targets
+        .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    (0..plan.rounds).flat_map(move |_| {
+        plan.permutation
+            .shard(plan.shard.0, plan.shard.1)
+            .take(per_round)
+            .flat_map(move |n| {
+                let (dst, dport) = plan.space.get(n);
+                let src = plan.sources.pick(dst);
+                plan.versions.iter().map(move |&version| Probe {
+                    src,
+                    dst,
+                    dport,
+                    version,
+                })
+            })
+    })
+}
+
+/// How many probes [`schedule`] holds.
+pub fn schedule_len(plan: &Plan) -> u64 {
+    let targets = plan.permutation.shard_len(plan.shard.0, plan.shard.1);
+    targets.min(plan.max_targets.unwrap_or(u64::MAX))
+        * plan.versions.len() as u64
+        * u64::from(plan.rounds)
+}
+
+/// After this many refused probes and none taken, sending stops: nothing will go out.
+const GIVE_UP_AFTER: u64 = 1000;
 
 /// Runs the scan, handing every distinct validated reply to `emit` as it arrives.
 pub fn run(
@@ -74,34 +143,42 @@ pub fn run(
     let (want_v4, want_v6) = plan.space.families();
     let sender = Sender::open(want_v4, want_v6)?;
     let mut receiver = Receiver::open()?;
-    let total = plan.permutation.shard_len(plan.shard.0, plan.shard.1)
-        * plan.versions.len() as u64
-        * (u64::from(plan.retries) + 1);
+    if let Some(interface) = &plan.interface {
+        sender.bind_interface(interface)?;
+        receiver.bind_interface(interface)?;
+    }
+    let total = schedule_len(plan);
     let bar = progress_bar(plan.progress, total);
 
     let sent = AtomicU64::new(0);
     let send_errors = AtomicU64::new(0);
     let send_nanos = AtomicU64::new(0);
     let done = AtomicBool::new(false);
+    let first_error = Mutex::new(None);
     let mut summary = Summary::default();
     let mut seen: HashSet<(IpAddr, u16, u8)> = HashSet::new();
 
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let sending = scope.spawn(|| {
             let started = Instant::now();
-            let result = send_all(plan, &sender, &sent, &send_errors);
+            let result = send_all(plan, &sender, &sent, &send_errors, &first_error);
             let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
             send_nanos.store(nanos, Ordering::SeqCst);
             done.store(true, Ordering::SeqCst);
             result
         });
+        let started = Instant::now();
         let mut last_draw = Instant::now();
         let mut cooldown_end: Option<Instant> = None;
         loop {
             let now = Instant::now();
             if cooldown_end.is_none() && done.load(Ordering::SeqCst) {
-                // After Ctrl-C, wait a short while only: replies in flight still arrive.
-                let wait = if stop::stopping() {
+                let attempted = sent.load(Ordering::SeqCst);
+                // Nothing went out: no reply can come. After Ctrl-C, wait a short while only:
+                // replies in flight still arrive.
+                let wait = if attempted == send_errors.load(Ordering::SeqCst) {
+                    Duration::ZERO
+                } else if stop::stopping() {
                     plan.cooldown.min(Duration::from_secs(1))
                 } else {
                     plan.cooldown
@@ -124,12 +201,30 @@ pub fn run(
                     if !record.mptcp_version.is_empty() {
                         summary.mp_capable += 1;
                     }
-                    emit(record)?;
+                    if let Err(error) = emit(record) {
+                        // The sending thread must not go on probing for results nobody takes.
+                        stop::halt();
+                        return Err(error);
+                    }
                 }
             }
             if last_draw.elapsed() >= Duration::from_millis(100) {
                 last_draw = Instant::now();
-                draw(&bar, sent.load(Ordering::Relaxed), &summary);
+                let sending_time = if done.load(Ordering::SeqCst) {
+                    Duration::from_nanos(send_nanos.load(Ordering::SeqCst))
+                } else {
+                    started.elapsed()
+                };
+                let cooldown_left = cooldown_end.map(|end| end.saturating_duration_since(now));
+                let count = sent.load(Ordering::Relaxed);
+                bar.set_position(count);
+                bar.set_message(status_line(
+                    count,
+                    total,
+                    sending_time,
+                    cooldown_left,
+                    &summary,
+                ));
             }
         }
         sending
@@ -139,8 +234,16 @@ pub fn run(
     summary.sent = sent.load(Ordering::Relaxed);
     summary.send_errors = send_errors.load(Ordering::Relaxed);
     summary.send_time = Duration::from_nanos(send_nanos.load(Ordering::SeqCst));
-    summary.interrupted = stop::stopping();
-    draw(&bar, summary.sent, &summary);
+    summary.interrupted = stop::interrupted();
+    summary.first_error = first_error.lock().ok().and_then(|mut e| e.take());
+    bar.set_position(summary.sent);
+    bar.set_message(status_line(
+        summary.sent,
+        total,
+        summary.send_time,
+        Some(Duration::ZERO),
+        &summary,
+    ));
     bar.finish();
     Ok(summary)
 }
@@ -153,65 +256,110 @@ fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
     };
     let bar = ProgressBar::with_draw_target(Some(total), target);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:30}] {pos}/{len} sent ({per_sec}) {msg} ETA {eta}",
-        )
-        .expect("the template is valid")
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} sent, {msg}")
+            .expect("the template is valid")
+            .progress_chars("=> "),
     );
     bar
 }
 
-fn draw(bar: &ProgressBar, sent: u64, summary: &Summary) {
-    bar.set_position(sent);
-    let rate = if sent == 0 {
+/// The progress bar's message: the send rate in whole probes per second, the replies, then the
+/// time left: sending (ETA at the current rate) or the cooldown's countdown.
+pub fn status_line(
+    sent: u64,
+    total: u64,
+    sending_time: Duration,
+    cooldown_left: Option<Duration>,
+    summary: &Summary,
+) -> String {
+    let secs = sending_time.as_secs_f64();
+    let pps = if secs > 0.0 { sent as f64 / secs } else { 0.0 };
+    let hit = if sent == 0 {
         0.0
     } else {
         100.0 * summary.synacks as f64 / sent as f64
     };
-    bar.set_message(format!(
-        "recv {} synack {} ({rate:.1}%) mp_capable {}",
+    let left = match cooldown_left {
+        Some(left) if left.is_zero() => "done".to_string(),
+        Some(left) => format!("cooldown {} left", clock(left.as_secs_f64().ceil() as u64)),
+        None if pps >= 1.0 => format!(
+            "ETA {}",
+            clock((total.saturating_sub(sent) as f64 / pps).ceil() as u64)
+        ),
+        None => "ETA -".to_string(),
+    };
+    format!(
+        "{pps:.0} pps, recv {} synack {} ({hit:.1}%) mp_capable {}, {left}",
         summary.replies, summary.synacks, summary.mp_capable
-    ));
+    )
 }
 
-/// The sending thread: every round, every target of this shard in permuted order, every version.
+/// Seconds as `42s`, `3m05s` or `2h07m`.
+fn clock(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m{:02}s", secs / 60, secs % 60),
+        _ => format!("{}h{:02}m", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// The sending thread: the schedule at the configured rate, until it ends, `-t` passes, Ctrl-C,
+/// or the kernel has refused [`GIVE_UP_AFTER`] probes and taken none.
 fn send_all(
     plan: &Plan,
     sender: &Sender,
     sent: &AtomicU64,
     errors: &AtomicU64,
+    first_error: &Mutex<Option<String>>,
 ) -> anyhow::Result<()> {
     let mut buf = [0u8; 128];
     let start = Instant::now();
     let mut count: u64 = 0;
+    let mut refused: u64 = 0;
     let mut reported = HashSet::new();
-    for _round in 0..=plan.retries {
-        for n in plan.permutation.shard(plan.shard.0, plan.shard.1) {
-            let (dst, dport) = plan.space.get(n);
-            let src = match dst {
-                IpAddr::V4(_) => plan.sources.0,
-                IpAddr::V6(_) => plan.sources.1,
-            }
+    for probe in schedule(plan) {
+        if stop::stopping() || plan.max_runtime.is_some_and(|t| start.elapsed() >= t) {
+            return Ok(());
+        }
+        let src = probe
+            .src
             .context("no source address for this address family")?;
-            for &version in &plan.versions {
-                if stop::stopping() {
-                    return Ok(());
-                }
-                pace(plan.rate, start, count);
-                let id = plan.validator.probe(src, dst, dport, version);
-                let len = plan.probes.build(
-                    &mut buf, src, dst, id.sport, dport, id.seq, plan.ttl, version,
-                )?;
-                if let Err(e) = sender.send(&buf[..len], dst) {
-                    errors.fetch_add(1, Ordering::Relaxed);
-                    if reported.insert(e.kind()) {
-                        eprintln!("mptcpscan: sending to {dst}: {e}");
-                    }
-                }
-                count += 1;
-                sent.store(count, Ordering::Relaxed);
+        pace(plan.rate, start, count);
+        let id = plan
+            .validator
+            .probe(src, probe.dst, probe.dport, probe.version);
+        let len = plan.probes.build(
+            &mut buf,
+            src,
+            probe.dst,
+            id.sport,
+            probe.dport,
+            id.seq,
+            plan.ttl,
+            probe.version,
+        )?;
+        let mut result = sender.send(&buf[..len], probe.dst);
+        for _ in 0..plan.send_retries {
+            if result.is_ok() {
+                break;
             }
+            result = sender.send(&buf[..len], probe.dst);
+        }
+        if let Err(e) = result {
+            refused += 1;
+            errors.fetch_add(1, Ordering::SeqCst);
+            if let Ok(mut first) = first_error.lock() {
+                first.get_or_insert_with(|| e.to_string());
+            }
+            let first_of_kind = reported.insert(e.kind());
+            if plan.verbosity >= 4 || (first_of_kind && plan.verbosity >= 1) {
+                eprintln!("mptcpscan: sending to {}: {e}", probe.dst);
+            }
+        }
+        count += 1;
+        sent.store(count, Ordering::SeqCst);
+        if refused == count && count >= GIVE_UP_AFTER {
+            return Ok(());
         }
     }
     Ok(())
@@ -338,8 +486,13 @@ mod tests {
             probes: ProbeBuilder::new(&OptionSet::Linux, 0x0c0c_0c0c_0c0c_0c0c).unwrap(),
             rate: 0,
             cooldown: Duration::ZERO,
-            retries: 0,
-            sources: (Some(IpAddr::V4(US)), None),
+            rounds: 1,
+            send_retries: 0,
+            max_targets: None,
+            max_runtime: None,
+            sources: Sources::parse(&[US.to_string()]).unwrap(),
+            interface: None,
+            verbosity: 3,
             validator: Validator::new(7, (32768, 61000)),
             ttl: 64,
             progress: false,
@@ -369,6 +522,52 @@ mod tests {
         tcp.options_mut().copy_from_slice(options);
         tcp.fill_checksum_v4(THEM, US);
         p
+    }
+
+    #[test]
+    fn the_schedule_covers_rounds_versions_and_the_target_cap() {
+        let mut plan = plan();
+        let all: Vec<Probe> = schedule(&plan).collect();
+        assert_eq!(all.len() as u64, schedule_len(&plan));
+        assert_eq!(all.len(), 256 * 2);
+        let hosts: HashSet<IpAddr> = all.iter().map(|p| p.dst).collect();
+        assert_eq!(hosts.len(), 256);
+        assert!(all.iter().all(|p| p.src == Some(IpAddr::V4(US))));
+        plan.max_targets = Some(10);
+        plan.rounds = 3;
+        let capped: Vec<Probe> = schedule(&plan).collect();
+        assert_eq!(capped.len() as u64, schedule_len(&plan));
+        assert_eq!(capped.len(), 10 * 2 * 3);
+        // Every round probes the same ten targets, v0 then v1.
+        assert_eq!(capped[..20], capped[20..40]);
+        assert_eq!(capped[0].version, Version::V0);
+        assert_eq!(capped[1].version, Version::V1);
+    }
+
+    #[test]
+    fn the_status_line_has_whole_rates_and_a_cooldown_countdown() {
+        // Issue 15: the bar showed "9,992.9055/s", and "ETA 0s" through the cooldown.
+        let summary = Summary {
+            replies: 10,
+            synacks: 5,
+            mp_capable: 2,
+            ..Summary::default()
+        };
+        let sending = status_line(9_993, 100_000, Duration::from_millis(1_000), None, &summary);
+        assert!(sending.starts_with("9993 pps, "), "{sending}");
+        assert!(sending.ends_with("ETA 10s"), "{sending}");
+        let cooling = status_line(
+            100_000,
+            100_000,
+            Duration::from_secs(10),
+            Some(Duration::from_millis(4_200)),
+            &summary,
+        );
+        assert!(cooling.starts_with("10000 pps, "), "{cooling}");
+        assert!(cooling.ends_with("cooldown 5s left"), "{cooling}");
+        assert!(!cooling.contains("ETA"), "{cooling}");
+        let long = status_line(1, 1_000_000, Duration::from_secs(1), None, &summary);
+        assert!(long.ends_with("ETA 277h46m"), "{long}");
     }
 
     #[test]

@@ -9,29 +9,38 @@
 
 pub mod addrset;
 pub mod blocklist;
+pub mod dryrun;
 pub mod engine;
+pub mod filter;
+pub mod firewall;
+pub mod metadata;
 pub mod output;
 pub mod permutation;
 pub mod probes;
 pub mod reply;
+pub mod sources;
 pub mod stop;
 pub mod targets;
 pub mod validation;
 
 use std::io::Write;
-use std::net::IpAddr;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{bail, Context};
 use mptcpscan::mptcp::Version;
 
-use self::engine::Plan;
-use self::output::{Format, Writer};
+use self::addrset::AddrSet;
+use self::engine::{Plan, Summary};
+use self::filter::Filter;
+use self::firewall::Firewall;
+use self::metadata::{Metadata, ProbeMetadata};
+use self::output::{Format, Writer, FIELDS};
 use self::permutation::Permutation;
 use self::probes::{OptionSet, ProbeBuilder};
+use self::sources::Sources;
 use self::targets::TargetSpace;
-use self::validation::Validator;
+use self::validation::{Validator, DEFAULT_SOURCE_PORTS};
 
 /// Which MP_CAPABLE versions to probe with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -57,7 +66,8 @@ impl VersionChoice {
     }
 }
 
-/// Arguments of `mptcpscan scan`.
+/// The scan settings `scan` and `chain` share. Flags carry ZMap's names and meanings; the
+/// README lists every difference from ZMap, and earlier spellings stay as aliases.
 #[derive(clap::Args, Debug, Clone)]
 // `chain` flattens these into its own `Args`: the group needs a name of its own.
 #[group(id = "scan_args")]
@@ -65,10 +75,36 @@ pub struct Args {
     /// Targets: addresses or CIDR prefixes, IPv4 or IPv6 (nothing is scanned without targets).
     pub targets: Vec<String>,
     /// File of targets, one address or prefix a line (`#` comments); repeatable.
-    #[arg(short = 'I', long = "targets-file", value_name = "FILE")]
+    #[arg(
+        short = 'I',
+        long = "list-of-ips",
+        visible_alias = "targets-file",
+        value_name = "FILE"
+    )]
     pub targets_files: Vec<PathBuf>,
+    /// Only scan the addresses of this file (one address or prefix a line); with no other
+    /// targets, scan all of them.
+    #[arg(short = 'w', long = "allowlist-file", value_name = "FILE")]
+    pub allowlist: Option<PathBuf>,
+    /// Blocklist file replacing the default one (`/etc/mptcpscan/blocklist.conf`, the IANA
+    /// special-purpose registries); repeatable. The built-in reserved ranges stay blocked.
+    #[arg(
+        short = 'b',
+        long = "blocklist-file",
+        alias = "blocklist",
+        value_name = "FILE"
+    )]
+    pub blocklist: Vec<PathBuf>,
+    /// Allow the lab prefixes (198.18.0.0/15, 2001:db8::/32), reserved and blocked otherwise.
+    #[arg(long)]
+    pub allow_lab: bool,
     /// Ports to probe, e.g. `80,443` or `8000-8010`.
-    #[arg(short, long, default_value = "80")]
+    #[arg(
+        short = 'p',
+        long = "target-ports",
+        visible_alias = "ports",
+        default_value = "80"
+    )]
     pub ports: String,
     /// MP_CAPABLE version of the probes.
     #[arg(long, value_enum, default_value = "both")]
@@ -84,17 +120,26 @@ pub struct Args {
     #[arg(short, long, default_value_t = 10_000)]
     pub rate: u64,
     /// Seconds to keep listening after the last probe.
-    #[arg(short, long, default_value_t = 8.0)]
+    #[arg(
+        short = 'c',
+        long = "cooldown-time",
+        alias = "cooldown",
+        default_value_t = 8.0
+    )]
     pub cooldown: f64,
-    /// Extra rounds over every target (lost probes are retried; replies are reported once).
-    #[arg(long, default_value_t = 0)]
+    /// Rounds over every target (lost probes are retried; replies are reported once).
+    #[arg(short = 'P', long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub probes: u32,
+    /// Times to send a probe again when the kernel refuses it.
+    #[arg(long, default_value_t = 10)]
     pub retries: u32,
-    /// File of prefixes never to probe (added to the built-in reserved ranges); repeatable.
-    #[arg(short, long, value_name = "FILE")]
-    pub blocklist: Vec<PathBuf>,
-    /// Allow the lab prefixes (198.18.0.0/15, 2001:db8::/32), reserved and blocked otherwise.
-    #[arg(long)]
-    pub allow_lab: bool,
+    /// Probe at most this many targets (address and port) in all shards together, or this
+    /// percentage of them (`10%`).
+    #[arg(short = 'n', long = "max-targets", value_name = "N|P%")]
+    pub max_targets: Option<String>,
+    /// Stop sending after this many seconds (the cooldown follows).
+    #[arg(short = 't', long = "max-runtime", value_name = "SECS")]
+    pub max_runtime: Option<f64>,
     /// Split the scan into this many disjoint shards (one per vantage point).
     #[arg(long, default_value_t = 1)]
     pub shards: u64,
@@ -103,87 +148,388 @@ pub struct Args {
     pub shard: u64,
     /// Seed of the visiting order: every shard of one scan must use the same (random by default,
     /// required with --shards).
-    #[arg(long)]
+    #[arg(short = 'e', long)]
     pub seed: Option<u64>,
-    /// Source address (one per family; default: the kernel's choice for the first target).
-    #[arg(short = 'S', long = "source-ip")]
-    pub source_ips: Vec<IpAddr>,
-    /// Source port range of the probes.
-    #[arg(long, default_value = "32768-61000")]
-    pub source_ports: String,
+    /// Source addresses: an address, a range `A-B` or a prefix; repeatable or comma-separated
+    /// (default: the kernel's choice for the first target of each family).
+    #[arg(short = 'S', long = "source-ip", value_name = "ADDR|A-B|PREFIX")]
+    pub source_ips: Vec<String>,
+    /// Source port or range of the probes (default: a window of 4096 ports drawn at random in
+    /// 32768-61000 for each scan).
+    #[arg(
+        short = 's',
+        long = "source-port",
+        alias = "source-ports",
+        value_name = "PORT|LOW-HIGH"
+    )]
+    pub source_port: Option<String>,
+    /// Send and receive through this interface only (default: as the routing table says).
+    #[arg(short = 'i', long = "interface")]
+    pub interface: Option<String>,
     /// IP TTL / hop limit of the probes.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long = "probe-ttl", alias = "ttl", default_value_t = 64, value_parser = clap::value_parser!(u8).range(1..))]
     pub ttl: u8,
     /// Output file (default: standard output).
-    #[arg(short, long)]
+    #[arg(short = 'o', long = "output-file", alias = "output")]
     pub output: Option<PathBuf>,
     /// Output format.
-    #[arg(short = 'f', long, value_enum, default_value = "csv")]
+    #[arg(
+        short = 'O',
+        long = "output-module",
+        alias = "format",
+        value_enum,
+        default_value = "csv"
+    )]
     pub format: Format,
-    /// No progress bar.
+    /// No progress bar and no summary line.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Log level 0-5 (ZMap's): 0 errors only, 1 and up also warnings, 4 and up every refused
+    /// probe instead of the first of each kind.
+    #[arg(short = 'v', long = "verbosity", default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=5))]
+    pub verbosity: u8,
+}
+
+/// Arguments of `mptcpscan scan`: the shared settings plus what only a lone scan does.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ScanArgs {
+    /// Targets, probes, rate, sources, outputs.
+    #[command(flatten)]
+    pub args: Args,
+    /// Output fields, comma-separated, in this order (`*`: all).
+    #[arg(short = 'f', long = "output-fields", value_name = "FIELDS")]
+    pub output_fields: Option<String>,
+    /// Only write rows passing this expression, e.g. `success = 1 && mptcp_verdict != mirrored`.
+    #[arg(long, value_name = "EXPR")]
+    pub output_filter: Option<String>,
+    /// Stop after this many rows were written.
+    #[arg(short = 'N', long = "max-results")]
+    pub max_results: Option<u64>,
+    /// Write the scan's metadata (ZMap's keys, plus the probe) here as JSON.
+    #[arg(short = 'm', long = "metadata-file", value_name = "FILE")]
+    pub metadata: Option<PathBuf>,
+    /// Print every probe, decoded and in hex, instead of sending it.
+    #[arg(short = 'd', long)]
+    pub dryrun: bool,
+    /// Drop the kernel's RSTs to the SYN-ACKs of our probes while the scan runs (an nft rule
+    /// on the scan's source addresses and port window, removed afterwards).
+    #[arg(long)]
+    pub firewall: bool,
+}
+
+/// What a scan's setup decided beside the plan (for the metadata).
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The blocklist files read.
+    pub blocklist_files: Vec<String>,
+    /// Target addresses left after the blocklist.
+    pub allowed: u128,
+    /// Target addresses the blocklist removed.
+    pub not_allowed: u128,
+    /// The seed of the visiting order.
+    pub seed: u64,
+    /// Whether the seed was given.
+    pub seed_provided: bool,
+    /// The source-port window.
+    pub window: (u16, u16),
+}
+
+/// What the output side of a scan counted.
+#[derive(Debug, Default)]
+struct Written {
+    rows: u64,
+    cooldown_synacks: u64,
+    pipe_closed: bool,
 }
 
 /// Runs `mptcpscan scan`.
-pub fn run(args: Args) -> anyhow::Result<()> {
-    let plan = plan(&args)?;
-    let out: Box<dyn Write + Send> = match &args.output {
+pub fn run(cli: ScanArgs) -> anyhow::Result<()> {
+    let args = &cli.args;
+    let fields = match &cli.output_fields {
+        Some(text) => output::parse_fields(text)?,
+        None => FIELDS.to_vec(),
+    };
+    let filter = cli
+        .output_filter
+        .as_deref()
+        .map(Filter::parse)
+        .transpose()?;
+    let (plan, setup) = prepare(args)?;
+    let mut out: Box<dyn Write + Send> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
-    let mut writer = Writer::new(args.format, out);
-    stop::install()?;
-    let mut flushed = std::time::Instant::now();
-    let summary = engine::run(&plan, |record| {
-        writer.write(&record)?;
-        // Rows reach the file within a tenth of a second, so even a killed scan keeps nearly
-        // everything, without a write system call per row at high hit rates.
-        if flushed.elapsed() >= Duration::from_millis(100) {
-            flushed = std::time::Instant::now();
-            writer.flush()?;
-        }
-        Ok(())
-    });
-    writer.flush()?;
-    let summary = summary?;
-    if !args.quiet {
-        let secs = summary.send_time.as_secs_f64();
-        let pps = if secs > 0.0 {
-            summary.sent as f64 / secs
-        } else {
-            0.0
+    let started = SystemTime::now();
+    if cli.dryrun {
+        let printed = dryrun::print(&plan, &mut out).and_then(|n| {
+            out.flush().context("writing the dry run")?;
+            Ok(n)
+        });
+        let summary = Summary::default();
+        write_metadata(
+            &cli,
+            &plan,
+            &setup,
+            &summary,
+            &Written::default(),
+            None,
+            started,
+        )?;
+        return match printed {
+            Err(e) if output::is_broken_pipe(&e) => Ok(()),
+            other => other.map(drop),
         };
-        eprintln!(
-            "mptcpscan: sent {} probes in {secs:.2} s ({pps:.0} pps) to {} targets, {} replies, \
-             {} SYN-ACKs, {} with MP_CAPABLE{}",
-            summary.sent,
-            plan.permutation.shard_len(plan.shard.0, plan.shard.1),
-            summary.replies,
-            summary.synacks,
-            summary.mp_capable,
-            if summary.interrupted {
-                " (interrupted)"
-            } else {
-                ""
-            }
-        );
-        if summary.send_errors > 0 {
+    }
+    stop::install()?;
+    let firewall = if cli.firewall {
+        Some(Firewall::install(
+            &plan.sources.all().collect::<Vec<_>>(),
+            setup.window,
+            plan.space.ports(),
+        )?)
+    } else {
+        if args.verbosity >= 1 && plan.sources.all().any(crate::net::is_local) {
             eprintln!(
-                "mptcpscan: the kernel refused {} probes",
-                summary.send_errors
+                "mptcpscan: note: this host's kernel will answer every SYN-ACK with a RST (it \
+                 holds no connection for them); --firewall drops those RSTs during the scan"
             );
         }
+        None
+    };
+    let mut written = Written::default();
+    let mut writer = Writer::new(args.format, fields, out);
+    let mut flushed = Instant::now();
+    let result = match writer.as_mut() {
+        Ok(writer) => engine::run(&plan, |record| {
+            if record.success && record.cooldown {
+                written.cooldown_synacks += 1;
+            }
+            if written.pipe_closed {
+                return Ok(());
+            }
+            let row = output::row(&record)?;
+            if filter.as_ref().is_some_and(|f| !f.accepts(&row)) {
+                return Ok(());
+            }
+            let mut step = writer.write_row(&row);
+            // Rows reach the file within a tenth of a second, so even a killed scan keeps
+            // nearly everything, without a write system call per row at high hit rates.
+            if step.is_ok() && flushed.elapsed() >= Duration::from_millis(100) {
+                flushed = Instant::now();
+                step = writer.flush();
+            }
+            match step {
+                Err(e) if output::is_broken_pipe(&e) => {
+                    written.pipe_closed = true;
+                    stop::halt();
+                    return Ok(());
+                }
+                other => other?,
+            }
+            written.rows += 1;
+            if cli.max_results.is_some_and(|n| written.rows >= n) {
+                stop::halt();
+            }
+            Ok(())
+        }),
+        Err(e) if output::is_broken_pipe(e) => {
+            written.pipe_closed = true;
+            Ok(Summary::default())
+        }
+        Err(e) => Err(anyhow::anyhow!("writing the CSV header: {e:#}")),
+    };
+    let flushed = match writer {
+        Ok(mut w) if !written.pipe_closed => w.flush(),
+        _ => Ok(()),
+    };
+    let table = firewall.as_ref().map(|f| f.table().to_string());
+    drop(firewall);
+    let summary = result?;
+    write_metadata(&cli, &plan, &setup, &summary, &written, table, started)?;
+    match flushed {
+        Err(e) if output::is_broken_pipe(&e) => {}
+        other => other?,
+    }
+    if !args.quiet {
+        report(&plan, &summary);
+    }
+    check_sent(&plan, &summary)?;
+    if summary.interrupted {
+        return Err(stop::Interrupted.into());
     }
     Ok(())
 }
 
+/// The summary line on stderr.
+fn report(plan: &Plan, summary: &Summary) {
+    let secs = summary.send_time.as_secs_f64();
+    let pps = if secs > 0.0 {
+        summary.sent_ok() as f64 / secs
+    } else {
+        0.0
+    };
+    eprintln!(
+        "mptcpscan: sent {} probes in {secs:.2} s ({pps:.0} pps) to {} targets, {} replies, \
+         {} SYN-ACKs, {} with MP_CAPABLE{}",
+        summary.sent_ok(),
+        engine::schedule_len(plan) / (plan.versions.len() as u64 * u64::from(plan.rounds)),
+        summary.replies,
+        summary.synacks,
+        summary.mp_capable,
+        if summary.interrupted {
+            " (interrupted)"
+        } else {
+            ""
+        }
+    );
+    if summary.send_errors > 0 {
+        eprintln!(
+            "mptcpscan: the kernel refused {} probes",
+            summary.send_errors
+        );
+    }
+}
+
+/// Fails when nothing, or almost nothing (under 1 %), could be sent: such a scan found nothing
+/// because it asked nothing, and must not pass for an empty result.
+fn check_sent(plan: &Plan, summary: &Summary) -> anyhow::Result<()> {
+    if summary.sent == 0 || summary.sent_ok() * 100 >= summary.sent {
+        return Ok(());
+    }
+    let first = engine::schedule(plan).next();
+    let target = first.map_or_else(|| "TARGET".to_string(), |p| p.dst.to_string());
+    let source = first
+        .and_then(|p| p.src)
+        .map_or_else(|| "ADDR".to_string(), |a| a.to_string());
+    bail!(
+        "nothing could be sent: the kernel refused {} of {} probes ({}). Check that this host \
+         has a route to the targets (`ip route get {target}`), that the interface is up (`-i`, \
+         `ip link`), and that the source address (`-S {source}`) is this host's or routed back \
+         to it",
+        summary.send_errors,
+        summary.sent,
+        summary.first_error.as_deref().unwrap_or("no error given"),
+    )
+}
+
+fn write_metadata(
+    cli: &ScanArgs,
+    plan: &Plan,
+    setup: &Setup,
+    summary: &Summary,
+    written: &Written,
+    firewall_table: Option<String>,
+    started: SystemTime,
+) -> anyhow::Result<()> {
+    let Some(path) = &cli.metadata else {
+        return Ok(());
+    };
+    let args = &cli.args;
+    let now = SystemTime::now();
+    let send_end = started + summary.send_time;
+    let versions: Vec<u8> = plan
+        .versions
+        .iter()
+        .map(|v| match v {
+            Version::V0 => 0,
+            Version::V1 => 1,
+        })
+        .collect();
+    let metadata = Metadata {
+        local_hostname: metadata::hostname(),
+        target_ports: plan.space.ports().to_vec(),
+        source_port_first: setup.window.0,
+        source_port_last: setup.window.1,
+        max_targets: plan.max_targets.unwrap_or(0),
+        max_runtime: plan.max_runtime.map_or(0.0, |d| d.as_secs_f64()),
+        max_results: cli.max_results.unwrap_or(0),
+        output_results: written.rows,
+        iface: args.interface.clone(),
+        rate: plan.rate,
+        cooldown_secs: plan.cooldown.as_secs_f64(),
+        senders: 1,
+        seed: setup.seed,
+        seed_provided: u8::from(setup.seed_provided),
+        hitrate: if summary.sent_ok() == 0 {
+            0.0
+        } else {
+            100.0 * summary.synacks as f64 / summary.sent_ok() as f64
+        },
+        shard_num: plan.shard.0,
+        total_shards: plan.shard.1,
+        blocklist_total_allowed: setup.allowed,
+        blocklist_total_not_allowed: setup.not_allowed,
+        send_to_failures: summary.send_errors,
+        total_sent: summary.sent_ok(),
+        success_unique: summary.synacks,
+        success_cooldown_unique: written.cooldown_synacks,
+        failure_total: summary.replies - summary.synacks,
+        packet_streams: u64::from(plan.rounds) * plan.versions.len() as u64,
+        probe_module: "mptcpscan",
+        output_module: format!("{:?}", args.format).to_lowercase(),
+        send_start_time: metadata::timestamp(started),
+        send_end_time: metadata::timestamp(send_end),
+        recv_start_time: metadata::timestamp(started),
+        recv_end_time: metadata::timestamp(now),
+        output_filter: cli.output_filter.clone(),
+        cli_cidr_destinations: args.targets.clone(),
+        probe_ttl: plan.ttl,
+        source_ips: plan.sources.all().map(|a| a.to_string()).collect(),
+        output_filename: args.output.as_ref().map(|p| p.display().to_string()),
+        blocklist_filenames: setup.blocklist_files.clone(),
+        allowlist_filename: args.allowlist.as_ref().map(|p| p.display().to_string()),
+        list_of_ips_filenames: args
+            .targets_files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        dryrun: u8::from(cli.dryrun),
+        quiet: u8::from(args.quiet),
+        log_level: args.verbosity,
+        interrupted: summary.interrupted,
+        firewall_table,
+        probe: ProbeMetadata {
+            key: format!("{:016x}", plan.probes.key()),
+            options: args.options.to_string(),
+            mptcp_versions: versions,
+            option_blocks: plan
+                .versions
+                .iter()
+                .map(|&v| engine::hex(plan.probes.block(v)))
+                .collect(),
+        },
+        mptcpscan_version: env!("CARGO_PKG_VERSION"),
+    };
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+    );
+    serde_json::to_writer_pretty(&mut file, &metadata)?;
+    file.write_all(b"\n")?;
+    file.flush()
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// How many addresses `set` holds.
+fn count(set: &AddrSet) -> u128 {
+    set.intervals()
+        .iter()
+        .fold(0u128, |n, i| n.saturating_add(i.span()).saturating_add(1))
+}
+
 /// Turns arguments into a scan plan: targets, blocklist, order, probes, sources.
 pub fn plan(args: &Args) -> anyhow::Result<Plan> {
-    if args.targets.is_empty() && args.targets_files.is_empty() {
-        bail!("no targets: give addresses or prefixes, or --targets-file (mptcpscan never scans by default)");
+    Ok(prepare(args)?.0)
+}
+
+/// The plan, and what the setup decided beside it.
+pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
+    if args.targets.is_empty() && args.targets_files.is_empty() && args.allowlist.is_none() {
+        bail!(
+            "no targets: give addresses or prefixes, -I FILE or -w FILE (mptcpscan never scans \
+             by default)"
+        );
     }
     if args.shards == 0 || args.shard >= args.shards {
         bail!(
@@ -196,11 +542,30 @@ pub fn plan(args: &Args) -> anyhow::Result<Plan> {
         bail!("--shards needs --seed: every shard must walk the same order");
     }
     if !args.cooldown.is_finite() || args.cooldown < 0.0 {
-        bail!("--cooldown must be a non-negative number of seconds");
+        bail!("--cooldown-time must be a non-negative number of seconds");
     }
-    let wanted = targets::collect(&args.targets, &args.targets_files)?;
-    let blocked = blocklist::build(args.allow_lab, &args.blocklist)?;
-    let allowed = wanted.subtract(&blocked);
+    let max_runtime = match args.max_runtime {
+        Some(t) if !t.is_finite() || t <= 0.0 => {
+            bail!("--max-runtime must be a positive number of seconds")
+        }
+        other => other.map(Duration::from_secs_f64),
+    };
+    let mut wanted = targets::collect(&args.targets, &args.targets_files)?;
+    if let Some(path) = &args.allowlist {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading allowlist {}", path.display()))?;
+        let allow = AddrSet::from_nets(
+            targets::parse_target_lines(&text)
+                .with_context(|| format!("in allowlist {}", path.display()))?,
+        );
+        wanted = if args.targets.is_empty() && args.targets_files.is_empty() {
+            allow
+        } else {
+            wanted.subtract(&wanted.subtract(&allow))
+        };
+    }
+    let blocklist = blocklist::build(args.allow_lab, &args.blocklist)?;
+    let allowed = wanted.subtract(&blocklist.set);
     if allowed.is_empty() {
         bail!(
             "every target is blocklisted (reserved ranges are blocked; the lab's 198.18.0.0/15 and \
@@ -210,27 +575,73 @@ pub fn plan(args: &Args) -> anyhow::Result<Plan> {
     let space = TargetSpace::new(&allowed, targets::parse_ports(&args.ports)?)?;
     let seed = args.seed.unwrap_or_else(rand::random);
     let permutation = Permutation::new(space.len(), seed);
-    let source_ports = parse_port_range(&args.source_ports)?;
+    let max_targets = args
+        .max_targets
+        .as_deref()
+        .map(|text| parse_max_targets(text, space.len()))
+        .transpose()?
+        .map(|cap| shard_share(cap, args.shard, args.shards));
+    let window = match &args.source_port {
+        Some(text) => sources::parse_port_window(text)?,
+        None => sources::draw_window(DEFAULT_SOURCE_PORTS, rand::random()),
+    };
     let key = match &args.key {
         Some(hex) => parse_key(hex)?,
         None => rand::random(),
     };
     let probes = ProbeBuilder::new(&args.options, key)?;
     let sources = sources(&args.source_ips, &space)?;
-    Ok(Plan {
+    let setup = Setup {
+        blocklist_files: blocklist.files,
+        allowed: count(&allowed),
+        not_allowed: count(&wanted) - count(&allowed),
+        seed,
+        seed_provided: args.seed.is_some(),
+        window,
+    };
+    let plan = Plan {
         permutation,
         shard: (args.shard, args.shards),
         versions: args.mptcp_version.versions(),
         probes,
         rate: args.rate,
         cooldown: Duration::from_secs_f64(args.cooldown),
-        retries: args.retries,
+        rounds: args.probes,
+        send_retries: args.retries,
+        max_targets,
+        max_runtime,
         sources,
-        validator: Validator::new(rand::random(), source_ports),
+        interface: args.interface.clone(),
+        verbosity: args.verbosity,
+        validator: Validator::new(rand::random(), window),
         ttl: args.ttl,
         progress: !args.quiet,
         space,
-    })
+    };
+    Ok((plan, setup))
+}
+
+/// Parses `-n`: a count, or a percentage of all `total` targets.
+fn parse_max_targets(text: &str, total: u64) -> anyhow::Result<u64> {
+    let text = text.trim();
+    if let Some(percent) = text.strip_suffix('%') {
+        let p: f64 = percent
+            .trim()
+            .parse()
+            .ok()
+            .filter(|p: &f64| p.is_finite() && *p > 0.0 && *p <= 100.0)
+            .with_context(|| format!("--max-targets `{text}`: a percentage above 0, up to 100"))?;
+        return Ok(((total as f64 * p / 100.0).ceil() as u64).max(1));
+    }
+    match text.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => bail!("--max-targets `{text}`: a positive count or a percentage such as 10%"),
+    }
+}
+
+/// This shard's part of a cap over all shards (ZMap splits `-n` the same way).
+fn shard_share(cap: u64, shard: u64, shards: u64) -> u64 {
+    cap / shards + u64::from(shard < cap % shards)
 }
 
 /// Parses a 64-bit key given as 16 hex digits (an optional `0x` allowed).
@@ -242,41 +653,26 @@ pub fn parse_key(text: &str) -> anyhow::Result<u64> {
     u64::from_str_radix(digits, 16).with_context(|| format!("--key `{text}` is not hex"))
 }
 
-fn parse_port_range(text: &str) -> anyhow::Result<(u16, u16)> {
-    let (low, high) = text
-        .split_once('-')
-        .with_context(|| format!("--source-ports `{text}` is not a range LOW-HIGH"))?;
-    let low: u16 = low.trim().parse().context("--source-ports low end")?;
-    let high: u16 = high.trim().parse().context("--source-ports high end")?;
-    if low == 0 || low > high {
-        bail!("--source-ports `{text}` must be LOW-HIGH with 1 <= LOW <= HIGH");
-    }
-    Ok((low, high))
-}
-
-/// The source address per family: given ones first, else the kernel's route to the first target.
-fn sources(
-    given: &[IpAddr],
-    space: &TargetSpace,
-) -> anyhow::Result<(Option<IpAddr>, Option<IpAddr>)> {
+/// The source addresses: the given ones, and for a family of targets without one, the
+/// kernel's route to the family's first target.
+fn sources(given: &[String], space: &TargetSpace) -> anyhow::Result<Sources> {
+    let mut sources = Sources::parse(given)?;
     let (has_v4, has_v6) = space.families();
-    let pick = |v6: bool| -> anyhow::Result<Option<IpAddr>> {
-        if let Some(ip) = given.iter().find(|ip| ip.is_ipv6() == v6) {
-            return Ok(Some(*ip));
+    let (set_v4, set_v6) = sources.has();
+    for (wanted, set, v6) in [(has_v4, set_v4, false), (has_v6, set_v6, true)] {
+        if !wanted || set {
+            continue;
         }
         let first = (0..space.len())
             .step_by(space.ports().len())
             .map(|n| space.get(n).0)
             .find(|a| a.is_ipv6() == v6)
-            .expect("the family is present");
-        crate::net::source_for(first)
-            .map(Some)
-            .context("finding a source address (give one with --source-ip)")
-    };
-    Ok((
-        if has_v4 { pick(false)? } else { None },
-        if has_v6 { pick(true)? } else { None },
-    ))
+            .context("the target space holds this family")?;
+        let source = crate::net::source_for(first)
+            .context("finding a source address (give one with -S/--source-ip)")?;
+        sources.default_for(source);
+    }
+    Ok(sources)
 }
 
 #[cfg(test)]
@@ -287,13 +683,15 @@ mod tests {
     #[derive(Parser)]
     struct Cli {
         #[command(flatten)]
-        args: Args,
+        args: ScanArgs,
+    }
+
+    fn parse(line: &[&str]) -> Result<ScanArgs, clap::Error> {
+        Cli::try_parse_from(std::iter::once("scan").chain(line.iter().copied())).map(|c| c.args)
     }
 
     fn args(line: &[&str]) -> Args {
-        Cli::try_parse_from(std::iter::once("scan").chain(line.iter().copied()))
-            .unwrap()
-            .args
+        parse(line).unwrap().args
     }
 
     fn err(line: &[&str]) -> String {
@@ -328,6 +726,162 @@ mod tests {
     }
 
     #[test]
+    fn a_zero_ttl_is_refused() {
+        // Issue 15: `--ttl 0` was accepted (a probe no router forwards).
+        for flag in ["--ttl", "--probe-ttl"] {
+            let message = parse(&["198.18.1.0/24", flag, "0"])
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(message.contains("0"), "{message}");
+            assert_eq!(args(&["198.18.1.0/24", flag, "1"]).ttl, 1);
+        }
+    }
+
+    #[test]
+    fn zmap_flags_and_the_old_spellings() {
+        let zmap = parse(&[
+            "198.18.1.0/24",
+            "-p",
+            "443",
+            "-c",
+            "2",
+            "-o",
+            "x.csv",
+            "-O",
+            "json",
+            "-f",
+            "saddr",
+            "-e",
+            "7",
+            "-s",
+            "40000-40010",
+            "-n",
+            "5%",
+            "-N",
+            "3",
+            "-t",
+            "9",
+            "-P",
+            "2",
+            "-m",
+            "m.json",
+            "-d",
+            "-q",
+            "-v",
+            "4",
+            "-i",
+            "lo",
+            "-b",
+            "bl",
+            "-w",
+            "al",
+            "-I",
+            "t",
+            "-S",
+            "198.18.0.2",
+        ])
+        .unwrap();
+        let old = parse(&[
+            "198.18.1.0/24",
+            "--ports",
+            "443",
+            "--cooldown",
+            "2",
+            "--output",
+            "x.csv",
+            "--format",
+            "json",
+            "--seed",
+            "7",
+            "--source-ports",
+            "40000-40010",
+            "--blocklist",
+            "bl",
+            "--targets-file",
+            "t",
+            "--ttl",
+            "9",
+        ])
+        .unwrap();
+        for a in [&zmap.args, &old.args] {
+            assert_eq!(a.ports, "443");
+            assert_eq!(a.cooldown, 2.0);
+            assert_eq!(a.output.as_deref(), Some(std::path::Path::new("x.csv")));
+            assert_eq!(a.format, Format::Json);
+            assert_eq!(a.seed, Some(7));
+            assert_eq!(a.source_port.as_deref(), Some("40000-40010"));
+            assert_eq!(a.blocklist, vec![PathBuf::from("bl")]);
+            assert_eq!(a.targets_files, vec![PathBuf::from("t")]);
+        }
+        assert_eq!(zmap.output_fields.as_deref(), Some("saddr"));
+        assert_eq!(zmap.args.max_targets.as_deref(), Some("5%"));
+        assert_eq!(
+            (zmap.max_results, zmap.args.max_runtime),
+            (Some(3), Some(9.0))
+        );
+        assert_eq!((zmap.args.probes, zmap.args.verbosity), (2, 4));
+        assert!(zmap.dryrun && zmap.args.quiet);
+        assert_eq!(zmap.args.interface.as_deref(), Some("lo"));
+        assert!(parse(&["198.18.1.0/24", "-P", "0"]).is_err());
+        assert!(parse(&["198.18.1.0/24", "-v", "6"]).is_err());
+    }
+
+    #[test]
+    fn max_targets_counts_or_percentages_split_over_shards() {
+        assert_eq!(parse_max_targets("10", 1000).unwrap(), 10);
+        assert_eq!(parse_max_targets("10%", 1000).unwrap(), 100);
+        assert_eq!(parse_max_targets("0.01%", 1000).unwrap(), 1);
+        for bad in ["0", "-1", "0%", "101%", "x", "nan%"] {
+            assert!(parse_max_targets(bad, 1000).is_err(), "{bad}");
+        }
+        let shares: Vec<u64> = (0..3).map(|i| shard_share(10, i, 3)).collect();
+        assert_eq!(shares, [4, 3, 3]);
+    }
+
+    #[test]
+    fn the_allowlist_narrows_or_gives_the_targets() {
+        let dir = std::env::temp_dir().join(format!("mptcpscan-allow-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let allow = dir.join("allow");
+        std::fs::write(&allow, "198.18.1.0/28\n").unwrap();
+        let allow = allow.to_str().unwrap();
+        let line = ["-S", "198.18.0.2", "--allow-lab", "-w", allow];
+        let (plan, setup) = prepare(&args(&[&["198.18.1.0/24"], &line[..]].concat())).unwrap();
+        assert_eq!(plan.space.len(), 16);
+        assert_eq!((setup.allowed, setup.not_allowed), (16, 0));
+        let (plan, _) = prepare(&args(&line)).unwrap();
+        assert_eq!(plan.space.len(), 16, "-w alone gives the targets");
+        let outside = [
+            "198.18.2.0/24",
+            "-S",
+            "198.18.0.2",
+            "--allow-lab",
+            "-w",
+            allow,
+        ];
+        assert!(
+            prepare(&args(&outside)).is_err(),
+            "no target inside the allowlist"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn each_scan_draws_its_own_source_port_window() {
+        let line = ["198.18.1.0/24", "-S", "198.18.0.2", "--allow-lab"];
+        let windows: std::collections::HashSet<(u16, u16)> = (0..8)
+            .map(|_| prepare(&args(&line)).unwrap().1.window)
+            .collect();
+        assert!(windows.len() > 1, "{windows:?}");
+        for (low, high) in windows {
+            assert_eq!(high - low + 1, sources::WINDOW);
+        }
+        let given = prepare(&args(&[&line[..], &["-s", "40000-40010"]].concat())).unwrap();
+        assert_eq!(given.1.window, (40000, 40010));
+    }
+
+    #[test]
     fn keys_and_ranges_parse() {
         assert_eq!(
             parse_key("0c0c0c0c0c0c0c0c").unwrap(),
@@ -336,9 +890,5 @@ mod tests {
         assert_eq!(parse_key("0x0000000000000001").unwrap(), 1);
         assert!(parse_key("0c0c").is_err());
         assert!(parse_key("zzzzzzzzzzzzzzzz").is_err());
-        assert_eq!(parse_port_range("1000-2000").unwrap(), (1000, 2000));
-        assert!(parse_port_range("2000-1000").is_err());
-        assert!(parse_port_range("0-10").is_err());
-        assert!(parse_port_range("80").is_err());
     }
 }

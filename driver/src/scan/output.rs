@@ -6,6 +6,7 @@ use std::io::Write;
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -68,9 +69,8 @@ pub struct Record {
     pub mptcp_token: String,
 }
 
-/// The CSV header, in field order.
-#[cfg(test)]
-const FIELDS: [&str; 22] = [
+/// Every output field, in the default order (the CSV header when `-f` is not given).
+pub const FIELDS: [&str; 22] = [
     "saddr",
     "daddr",
     "ttl",
@@ -95,45 +95,123 @@ const FIELDS: [&str; 22] = [
     "mptcp_token",
 ];
 
-/// Writes records as they come, flushing so an interrupted scan loses nothing it received.
-pub struct Writer {
-    inner: Inner,
+/// Parses `-f`/`--output-fields`: field names separated by commas (`*`: all, in default order).
+pub fn parse_fields(text: &str) -> anyhow::Result<Vec<&'static str>> {
+    if text.trim() == "*" {
+        return Ok(FIELDS.to_vec());
+    }
+    let mut fields = Vec::new();
+    for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let field = FIELDS
+            .iter()
+            .copied()
+            .find(|f| *f == name)
+            .with_context(|| {
+                format!(
+                    "--output-fields: unknown field `{name}` (fields: {})",
+                    FIELDS.join(", ")
+                )
+            })?;
+        if !fields.contains(&field) {
+            fields.push(field);
+        }
+    }
+    if fields.is_empty() {
+        anyhow::bail!("--output-fields: no field given");
+    }
+    Ok(fields)
 }
 
-enum Inner {
-    Csv(Box<csv::Writer<Box<dyn Write + Send>>>),
-    Json(Box<dyn Write + Send>),
+/// Writes records as they come, in the chosen fields. The CSV header is written at once, so an
+/// output with no row (nothing answered, or an interrupted scan) still says what it holds.
+pub struct Writer {
+    format: Format,
+    fields: Vec<&'static str>,
+    out: Box<dyn Write + Send>,
 }
 
 impl Writer {
-    /// A writer of `format` into `out`.
-    pub fn new(format: Format, out: Box<dyn Write + Send>) -> Self {
-        let inner = match format {
-            Format::Csv => Inner::Csv(Box::new(csv::Writer::from_writer(out))),
-            Format::Json => Inner::Json(out),
+    /// A writer of `format` with `fields` into `out`; writes the CSV header.
+    pub fn new(
+        format: Format,
+        fields: Vec<&'static str>,
+        out: Box<dyn Write + Send>,
+    ) -> anyhow::Result<Self> {
+        let mut writer = Writer {
+            format,
+            fields,
+            out,
         };
-        Writer { inner }
+        if format == Format::Csv {
+            let header = writer.fields.clone();
+            writer.csv_line(header.iter().map(|f| f.to_string()))?;
+        }
+        Ok(writer)
     }
 
-    /// Writes one record.
-    pub fn write(&mut self, record: &Record) -> anyhow::Result<()> {
-        match &mut self.inner {
-            Inner::Csv(w) => w.serialize(record).context("writing CSV"),
-            Inner::Json(w) => {
-                serde_json::to_writer(&mut *w, record).context("writing JSON")?;
-                w.write_all(b"\n").context("writing JSON")
+    fn csv_line(&mut self, cells: impl IntoIterator<Item = String>) -> anyhow::Result<()> {
+        let mut line = csv::WriterBuilder::new().from_writer(Vec::new());
+        line.write_record(cells)?;
+        let bytes = line.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+        self.out.write_all(&bytes).context("writing CSV")
+    }
+
+    /// Writes one record given as its JSON object (see [`row`]).
+    pub fn write_row(&mut self, row: &serde_json::Map<String, Value>) -> anyhow::Result<()> {
+        let fields = self.fields.clone();
+        match self.format {
+            Format::Csv => self.csv_line(fields.iter().map(|f| match row.get(*f) {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            })),
+            Format::Json => {
+                let mut line = String::from("{");
+                for (n, field) in fields.iter().enumerate() {
+                    if n > 0 {
+                        line.push(',');
+                    }
+                    line.push_str(&serde_json::to_string(field)?);
+                    line.push(':');
+                    line.push_str(&serde_json::to_string(
+                        row.get(*field).unwrap_or(&Value::Null),
+                    )?);
+                }
+                line.push_str("}\n");
+                self.out.write_all(line.as_bytes()).context("writing JSON")
             }
         }
     }
 
+    /// Writes one record.
+    pub fn write(&mut self, record: &Record) -> anyhow::Result<()> {
+        self.write_row(&row(record)?)
+    }
+
     /// Flushes what was written so far.
     pub fn flush(&mut self) -> anyhow::Result<()> {
-        match &mut self.inner {
-            Inner::Csv(w) => w.flush(),
-            Inner::Json(w) => w.flush(),
-        }
-        .context("flushing results")
+        self.out.flush().context("flushing results")
     }
+}
+
+/// A record as a JSON object keyed by field name: what `--output-filter` and `-f` work on.
+pub fn row(record: &Record) -> anyhow::Result<serde_json::Map<String, Value>> {
+    match serde_json::to_value(record)? {
+        Value::Object(map) => Ok(map),
+        _ => anyhow::bail!("a record serialises to a JSON object"),
+    }
+}
+
+/// Whether `error` (anywhere in its chain) is a closed pipe: the reader went away.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
+    })
 }
 
 /// Reads records back from a file written by [`Writer`], in either format (JSON lines start
@@ -203,7 +281,7 @@ mod tests {
 
     fn render(format: Format) -> String {
         let buf = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let mut w = Writer::new(format, Box::new(Shared(buf.clone())));
+        let mut w = Writer::new(format, FIELDS.to_vec(), Box::new(Shared(buf.clone()))).unwrap();
         w.write(&sample()).unwrap();
         w.flush().unwrap();
         let text = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
@@ -236,6 +314,42 @@ mod tests {
         }
         let back: Record = serde_json::from_str(text.trim()).unwrap();
         assert_eq!(back, sample());
+    }
+
+    #[test]
+    fn the_header_is_written_without_rows() {
+        // Issue 13: a scan with no reply used to leave a 0-byte CSV.
+        let buf = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut w =
+            Writer::new(Format::Csv, FIELDS.to_vec(), Box::new(Shared(buf.clone()))).unwrap();
+        w.flush().unwrap();
+        let text = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
+        assert_eq!(text, format!("{}\n", FIELDS.join(",")));
+    }
+
+    #[test]
+    fn chosen_fields_in_chosen_order() {
+        let fields = parse_fields("mptcp_verdict, saddr,sport,saddr").unwrap();
+        assert_eq!(fields, ["mptcp_verdict", "saddr", "sport"]);
+        assert_eq!(parse_fields("*").unwrap(), FIELDS.to_vec());
+        assert!(format!("{:#}", parse_fields("saddr,nope").unwrap_err()).contains("`nope`"));
+        assert!(parse_fields(" , ").is_err());
+        for (format, expected) in [
+            (
+                Format::Csv,
+                "mptcp_verdict,saddr,sport\nmptcp,198.18.1.2,80\n",
+            ),
+            (
+                Format::Json,
+                "{\"mptcp_verdict\":\"mptcp\",\"saddr\":\"198.18.1.2\",\"sport\":80}\n",
+            ),
+        ] {
+            let buf = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let mut w = Writer::new(format, fields.clone(), Box::new(Shared(buf.clone()))).unwrap();
+            w.write(&sample()).unwrap();
+            let text = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
+            assert_eq!(text, expected);
+        }
     }
 
     #[test]

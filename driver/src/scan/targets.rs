@@ -10,29 +10,82 @@ use ipnet::IpNet;
 
 use super::addrset::{AddrSet, Interval};
 
-/// Parses one target: a CIDR prefix or a single address.
-pub fn parse_target(text: &str) -> anyhow::Result<IpNet> {
-    let text = text.trim();
-    if text.contains('/') {
-        // `trunc` so that 198.18.0.1/24 means the /24, as ZMap reads it.
-        Ok(text
-            .parse::<IpNet>()
-            .with_context(|| format!("`{text}` is not a CIDR prefix"))?
-            .trunc())
-    } else {
-        Ok(IpNet::from(text.parse::<IpAddr>().with_context(|| {
-            format!("`{text}` is not an IP address or CIDR prefix")
-        })?))
+/// Why a target or blocklist entry does not parse. The entry's text is not part of the message:
+/// a file given by mistake (a password file, say) must not be echoed into an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetError {
+    /// Neither an IPv4 nor an IPv6 address.
+    NotAnAddress,
+    /// The part after `/` is not a number.
+    NotALength,
+    /// The prefix length is longer than the address.
+    TooLong {
+        /// The length given.
+        len: u32,
+        /// The family's maximum: 32 or 128.
+        max: u8,
+    },
+}
+
+impl std::fmt::Display for TargetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TargetError::NotAnAddress => f.write_str("not an IP address or CIDR prefix"),
+            TargetError::NotALength => f.write_str("the prefix length after `/` is not a number"),
+            TargetError::TooLong { len, max } => write!(
+                f,
+                "prefix length {len} is longer than the address (at most {max} for IPv{})",
+                if *max == 32 { 4 } else { 6 }
+            ),
+        }
     }
 }
 
-/// Parses a target or blocklist file: one address or CIDR a line, `#` starts a comment.
+impl std::error::Error for TargetError {}
+
+/// Parses one target: a CIDR prefix or a single address. `198.18.0.1/24` means the /24, as ZMap
+/// reads it.
+pub fn parse_target(text: &str) -> Result<IpNet, TargetError> {
+    let text = text.trim();
+    let (addr, len) = match text.split_once('/') {
+        Some((addr, len)) => (addr, Some(len)),
+        None => (text, None),
+    };
+    let addr: IpAddr = addr.parse().map_err(|_| TargetError::NotAnAddress)?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    let len = match len {
+        None => max,
+        Some(len) => {
+            let len: u32 = len.parse().map_err(|_| TargetError::NotALength)?;
+            u8::try_from(len)
+                .ok()
+                .filter(|&l| l <= max)
+                .ok_or(TargetError::TooLong { len, max })?
+        }
+    };
+    let net = IpNet::new(addr, len).map_err(|_| TargetError::TooLong {
+        len: len.into(),
+        max,
+    })?;
+    Ok(net.trunc())
+}
+
+/// Parses a target given on the command line; the message quotes it (the user typed it).
+pub fn parse_target_arg(text: &str) -> anyhow::Result<IpNet> {
+    parse_target(text).with_context(|| format!("target `{}`", text.trim()))
+}
+
+/// Parses a target or blocklist file: one address or CIDR a line, `#` starts a comment. Errors
+/// name the line, never its content.
 pub fn parse_target_lines(text: &str) -> anyhow::Result<Vec<IpNet>> {
     let mut nets = Vec::new();
     for (number, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or("").trim();
         if !line.is_empty() {
-            nets.push(parse_target(line).with_context(|| format!("line {}", number + 1))?);
+            nets.push(
+                parse_target(line)
+                    .with_context(|| format!("line {} is not a target list entry", number + 1))?,
+            );
         }
     }
     Ok(nets)
@@ -72,7 +125,7 @@ pub fn parse_ports(text: &str) -> anyhow::Result<Vec<u16>> {
 pub fn collect(targets: &[String], files: &[impl AsRef<Path>]) -> anyhow::Result<AddrSet> {
     let mut nets = Vec::new();
     for target in targets {
-        nets.push(parse_target(target)?);
+        nets.push(parse_target_arg(target)?);
     }
     for file in files {
         let file = file.as_ref();
@@ -191,6 +244,42 @@ mod tests {
         assert_eq!(lines.len(), 2);
         let err = parse_target_lines("198.18.0.0/24\nnope\n").unwrap_err();
         assert!(format!("{err:#}").contains("line 2"));
+    }
+
+    #[test]
+    fn a_too_long_prefix_says_so() {
+        // Issue 15: `10.0.0.0/33` used to say "invalid IP address syntax".
+        assert_eq!(
+            parse_target("10.0.0.0/33"),
+            Err(TargetError::TooLong { len: 33, max: 32 })
+        );
+        let message = format!("{:#}", parse_target_arg("10.0.0.0/33").unwrap_err());
+        assert!(message.contains("prefix length 33"), "{message}");
+        assert!(message.contains("at most 32"), "{message}");
+        assert_eq!(
+            parse_target("2001:db8::/129"),
+            Err(TargetError::TooLong { len: 129, max: 128 })
+        );
+        assert_eq!(
+            parse_target("10.0.0.0/999999999999"),
+            Err(TargetError::NotALength)
+        );
+        assert_eq!(parse_target("10.0.0.0/x"), Err(TargetError::NotALength));
+        assert_eq!(parse_target("10.0.0.300"), Err(TargetError::NotAnAddress));
+        assert_eq!(
+            parse_target("10.0.0.0/32").unwrap(),
+            "10.0.0.0/32".parse::<IpNet>().unwrap()
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_no_target_list_is_not_echoed() {
+        // Issue 15: `-I /etc/shadow` by mistake used to print the file's first line.
+        let secret = "root:$y$j9T$hunter2:19000:0:99999:7:::";
+        let message = format!("{:#}", parse_target_lines(secret).unwrap_err());
+        assert!(!message.contains("hunter2"), "{message}");
+        assert!(!message.contains("root"), "{message}");
+        assert!(message.contains("line 1"), "{message}");
     }
 
     #[test]

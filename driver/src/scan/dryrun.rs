@@ -1,0 +1,71 @@
+//! `--dryrun`: every probe of the schedule, decoded and in hex, and nothing sent (ZMap prints
+//! its probes the same way instead of sending them).
+
+use std::io::Write;
+
+use anyhow::Context;
+use mptcpscan::mptcp::Version;
+
+use super::engine::{hex, schedule, Plan};
+use super::probes::options_text;
+use super::reply::TcpReply;
+
+/// Writes every probe to `out`; returns how many.
+pub fn print(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<u64> {
+    let mut buf = [0u8; 128];
+    let mut count = 0;
+    for probe in schedule(plan) {
+        let src = probe
+            .src
+            .context("no source address for this address family")?;
+        let id = plan
+            .validator
+            .probe(src, probe.dst, probe.dport, probe.version);
+        let len = plan.probes.build(
+            &mut buf,
+            src,
+            probe.dst,
+            id.sport,
+            probe.dport,
+            id.seq,
+            plan.ttl,
+            probe.version,
+        )?;
+        let packet = &buf[..len];
+        let seg = TcpReply::parse(packet).context("reading back a probe we built")?;
+        let tcp = &seg.tcp;
+        let flags: Vec<&str> = tcp.flags().iter_names().map(|(name, _)| name).collect();
+        writeln!(
+            out,
+            "probe {} ({}, MP_CAPABLE v{})\n{} {{ saddr: {} | daddr: {} | {}: {} }}\n\
+             tcp {{ sport: {} | dport: {} | seq: {} | flags: {} | window: {} | options: {} }}\n\
+             hex: {}\n{}",
+            count + 1,
+            if probe.dst.is_ipv4() { "IPv4" } else { "IPv6" },
+            match probe.version {
+                Version::V0 => 0,
+                Version::V1 => 1,
+            },
+            if probe.dst.is_ipv4() { "ip" } else { "ip6" },
+            seg.src,
+            seg.dst,
+            if probe.dst.is_ipv4() {
+                "ttl"
+            } else {
+                "hop_limit"
+            },
+            seg.ttl,
+            tcp.src_port(),
+            tcp.dst_port(),
+            tcp.seq_number(),
+            flags.join(","),
+            tcp.window_len(),
+            options_text(tcp.options()),
+            hex(packet),
+            "-".repeat(72)
+        )
+        .context("writing the dry run")?;
+        count += 1;
+    }
+    Ok(count)
+}

@@ -1,0 +1,768 @@
+//! `mptcpscan scan` as an operator meets it (root only, run by `make test-scan`): exit status
+//! and outputs on failure, Ctrl-C and a closed pipe, the metadata file, `--firewall`, and (no
+//! root needed) the dry run and the default blocklist.
+//!
+//! Every test builds its own network namespaces: a scanner (`…s`, 198.18.0.2/24 on a veth) and
+//! a host namespace (`…h`, 198.18.0.1/24) where a local route makes the kernel answer for all of
+//! 198.18.1.0/28: port 80 has a listener (SYN-ACK), port 81 none (RST). Namespaces are deleted
+//! when the test ends, also when it fails. Run under `flock /tmp/mptcpscan-netns.lock`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mptcpscan");
+
+fn ip(args: &[&str]) {
+    let out = Command::new("ip").args(args).output().expect("running ip");
+    assert!(
+        out.status.success(),
+        "ip {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A scanner namespace, optionally wired to a host namespace; both deleted on drop.
+struct Net {
+    scanner: String,
+    host: Option<String>,
+    listener: Option<Child>,
+    dir: PathBuf,
+}
+
+impl Net {
+    /// A scanner namespace with only `lo` up: no route anywhere.
+    fn isolated(tag: &str) -> Net {
+        let scanner = format!("mpso{}{tag}s", std::process::id());
+        ip(&["netns", "add", &scanner]);
+        let net = Net {
+            scanner,
+            host: None,
+            listener: None,
+            dir: scratch(tag),
+        };
+        net.exec_ok(&["ip", "link", "set", "lo", "up"]);
+        net
+    }
+
+    /// A scanner namespace and a host namespace answering for 198.18.1.0/28.
+    fn wired(tag: &str) -> Net {
+        let mut net = Net::isolated(tag);
+        let host = format!("mpso{}{tag}h", std::process::id());
+        ip(&["netns", "add", &host]);
+        net.host = Some(host.clone());
+        ip(&[
+            "link",
+            "add",
+            "veth-s",
+            "netns",
+            &net.scanner,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            "veth-h",
+            "netns",
+            &host,
+        ]);
+        for cmd in [
+            "ip addr add 198.18.0.2/24 dev veth-s",
+            "ip link set veth-s up",
+            "ip route add 198.18.1.0/24 via 198.18.0.1",
+        ] {
+            net.exec_ok(&cmd.split(' ').collect::<Vec<_>>());
+        }
+        for cmd in [
+            "ip link set lo up",
+            "ip addr add 198.18.0.1/24 dev veth-h",
+            "ip link set veth-h up",
+            "ip route add local 198.18.1.0/28 dev lo",
+        ] {
+            let mut full = vec!["netns", "exec", &host];
+            full.extend(cmd.split(' '));
+            ip(&full);
+        }
+        let listener = Command::new("ip")
+            .args(["netns", "exec", &host, "python3", "-c"])
+            .arg(
+                "import socket, sys, time\n\
+                 s = socket.socket()\n\
+                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+                 s.bind(('0.0.0.0', 80))\n\
+                 s.listen(4096)\n\
+                 print('ready', flush=True)\n\
+                 time.sleep(600)\n",
+            )
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("starting the listener");
+        let mut listener = listener;
+        let mut line = String::new();
+        BufReader::new(listener.stdout.as_mut().expect("listener stdout"))
+            .read_line(&mut line)
+            .expect("the listener says it is ready");
+        assert_eq!(line.trim(), "ready");
+        net.listener = Some(listener);
+        net
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.scanner]).args(args);
+        cmd
+    }
+
+    fn exec_ok(&self, args: &[&str]) {
+        let out = self.command(args).output().expect("ip netns exec");
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `mptcpscan scan ARGS` in the scanner namespace.
+    fn scan(&self, args: &[&str]) -> Command {
+        let mut full = vec![BIN, "scan"];
+        full.extend(args);
+        self.command(&full)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// The nft tables in the scanner namespace.
+    fn nft_tables(&self) -> String {
+        let out = self
+            .command(&["nft", "list", "tables"])
+            .output()
+            .expect("nft list tables");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for Net {
+    fn drop(&mut self) {
+        if let Some(mut listener) = self.listener.take() {
+            let _ = listener.kill();
+            let _ = listener.wait();
+        }
+        for ns in std::iter::once(&self.scanner).chain(&self.host) {
+            let _ = Command::new("ip").args(["netns", "del", ns]).output();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mptcpscan-scan-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
+
+fn show(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn read_csv(path: &Path) -> (String, Vec<String>) {
+    let text = std::fs::read_to_string(path).expect("reading the CSV");
+    let mut lines = text.lines().map(str::to_string);
+    let header = lines.next().unwrap_or_default();
+    (header, lines.collect())
+}
+
+fn load(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("reading JSON")).expect("JSON")
+}
+
+fn as_root() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "these tests need root");
+}
+
+/// Polls `cond` every 50 ms until it holds or `limit` passes.
+fn wait_for(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    cond()
+}
+
+fn sigint(child: &Child) {
+    // SAFETY: kill(2) with a pid we spawned and a valid signal number.
+    let ret = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(ret, 0, "sending SIGINT");
+}
+
+/// The scanner process inside `ip netns exec` (which execs it, so the pid is the scanner's).
+fn spawn(cmd: &mut Command) -> Child {
+    cmd.stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting mptcpscan")
+}
+
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn no_route_fails_with_the_os_error_and_a_hint() {
+    as_root();
+    let net = Net::isolated("r");
+    let csv = net.path("out.csv");
+    let out = net
+        .scan(&[
+            "198.18.1.0/24",
+            "--allow-lab",
+            "-S",
+            "198.18.0.2",
+            "-c",
+            "0",
+            "-r",
+            "0",
+            "-q",
+            "-o",
+            csv.to_str().unwrap(),
+        ])
+        .output()
+        .expect("running the scan");
+    let text = show(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("nothing could be sent"), "{text}");
+    assert!(text.contains("Network is unreachable"), "{text}");
+    assert!(text.contains("ip route get 198.18.1."), "{text}");
+    assert!(text.contains("-S 198.18.0.2"), "{text}");
+    let (header, rows) = read_csv(&csv);
+    assert!(
+        header.starts_with("saddr,daddr,"),
+        "the header is written: {header}"
+    );
+    assert!(rows.is_empty());
+
+    // Without -S, the route lookup for a source address fails first, and says so.
+    let out = net
+        .scan(&["198.18.1.0/24", "--allow-lab", "-q"])
+        .output()
+        .expect("running the scan");
+    let text = show(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("-S/--source-ip"), "{text}");
+    assert!(text.contains("unreachable"), "{text}");
+}
+
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn rows_metadata_fields_and_filters() {
+    as_root();
+    let net = Net::wired("m");
+    let csv = net.path("out.csv");
+    let meta = net.path("meta.json");
+    let out = net
+        .scan(&[
+            "198.18.1.0/28",
+            "--allow-lab",
+            "-p",
+            "80,81",
+            "-r",
+            "2000",
+            "-c",
+            "2",
+            "-e",
+            "42",
+            "--key",
+            "0c0c0c0c0c0c0c0c",
+            "-s",
+            "40000-40999",
+            "-i",
+            "veth-s",
+            "-q",
+            "-o",
+            csv.to_str().unwrap(),
+            "-m",
+            meta.to_str().unwrap(),
+        ])
+        .output()
+        .expect("running the scan");
+    assert!(out.status.success(), "{}", show(&out));
+    let (header, rows) = read_csv(&csv);
+    assert!(
+        header.starts_with("saddr,daddr,ttl,sport,dport,"),
+        "{header}"
+    );
+    // 16 hosts × 2 ports × 2 probe versions, each answered once (retransmissions dropped).
+    assert_eq!(rows.len(), 64, "{rows:#?}");
+    assert_eq!(rows.iter().filter(|r| r.contains(",synack,")).count(), 32);
+    assert_eq!(rows.iter().filter(|r| r.contains(",rst,")).count(), 32);
+
+    let m = load(&meta);
+    assert_eq!(m["total_sent"], 64);
+    assert_eq!(m["send_to_failures"], 0);
+    assert_eq!(m["success_unique"], 32);
+    assert_eq!(m["failure_total"], 32);
+    assert_eq!(m["output_results"], 64);
+    assert_eq!(m["hitrate"], 50.0);
+    assert_eq!(m["seed"], 42);
+    assert_eq!(m["seed_provided"], 1);
+    assert_eq!(m["source_port_first"], 40000);
+    assert_eq!(m["source_port_last"], 40999);
+    assert_eq!(m["target_ports"], serde_json::json!([80, 81]));
+    assert_eq!(m["source_ips"], serde_json::json!(["198.18.0.2"]));
+    assert_eq!(m["iface"], "veth-s");
+    assert_eq!(m["blocklist_total_allowed"], 16);
+    assert_eq!(m["packet_streams"], 2);
+    assert_eq!(m["output_module"], "csv");
+    assert_eq!(
+        m["cli_cidr_destinations"],
+        serde_json::json!(["198.18.1.0/28"])
+    );
+    assert_eq!(m["blocklist_filenames"].as_array().map(Vec::len), Some(1));
+    assert_eq!(m["probe"]["key"], "0c0c0c0c0c0c0c0c");
+    assert_eq!(m["probe"]["options"], "linux");
+    assert_eq!(m["probe"]["mptcp_versions"], serde_json::json!([0, 1]));
+    let v0_block = m["probe"]["option_blocks"][0].as_str().unwrap_or_default();
+    assert!(v0_block.ends_with("1e0c00810c0c0c0c0c0c0c0c"), "{v0_block}");
+    assert_eq!(m["mptcpscan_version"], env!("CARGO_PKG_VERSION"));
+    for key in [
+        "send_start_time",
+        "send_end_time",
+        "recv_start_time",
+        "recv_end_time",
+    ] {
+        let t = m[key].as_str().unwrap_or_default();
+        assert!(t.len() == 24 && t.ends_with("+0000"), "{key}: {t}");
+    }
+    assert_eq!(m["interrupted"], false);
+
+    // ZMap's -f and --output-filter, as JSON lines.
+    let json = net.path("out.json");
+    let out = net
+        .scan(&[
+            "198.18.1.0/28",
+            "--allow-lab",
+            "-p",
+            "80,81",
+            "-r",
+            "2000",
+            "-c",
+            "2",
+            "-q",
+            "-O",
+            "json",
+            "-f",
+            "saddr,sport,classification",
+            "--output-filter",
+            "success = 1 && probe_version = 1",
+            "-o",
+            json.to_str().unwrap(),
+        ])
+        .output()
+        .expect("running the scan");
+    assert!(out.status.success(), "{}", show(&out));
+    let text = std::fs::read_to_string(&json).expect("reading the JSON lines");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 16);
+    for line in &lines {
+        let keys: Vec<&String> = line.as_object().expect("an object").keys().collect();
+        assert_eq!(keys.len(), 3, "{line}");
+        assert_eq!(line["classification"], "synack");
+        assert_eq!(line["sport"], 80);
+    }
+
+    // -N stops at that many rows; -i on an interface that is not there is an error.
+    let out = net
+        .scan(&[
+            "198.18.1.0/28",
+            "--allow-lab",
+            "-p",
+            "80,81",
+            "-r",
+            "200",
+            "-c",
+            "5",
+            "-q",
+            "-N",
+            "3",
+            "-o",
+            csv.to_str().unwrap(),
+            "-m",
+            meta.to_str().unwrap(),
+        ])
+        .output()
+        .expect("running the scan");
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(read_csv(&csv).1.len(), 3);
+    let m = load(&meta);
+    assert_eq!(m["output_results"], 3);
+    assert!(m["total_sent"].as_u64().unwrap_or(64) < 64, "{m}");
+    let out = net
+        .scan(&["198.18.1.0/28", "--allow-lab", "-q", "-i", "nosuchif0"])
+        .output()
+        .expect("running the scan");
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        show(&out).contains("no interface `nosuchif0`"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn ctrl_c_writes_every_reply_then_exits_130() {
+    as_root();
+    let net = Net::wired("c");
+    let csv = net.path("out.csv");
+    let meta = net.path("meta.json");
+    // 64 probes at 10 a second: Ctrl-C comes in the middle.
+    let mut child = spawn(&mut net.scan(&[
+        "198.18.1.0/28",
+        "--allow-lab",
+        "-p",
+        "80,81",
+        "-r",
+        "10",
+        "-c",
+        "8",
+        "-q",
+        "-o",
+        csv.to_str().unwrap(),
+        "-m",
+        meta.to_str().unwrap(),
+    ]));
+    assert!(
+        wait_for(Duration::from_secs(20), || csv.exists()
+            && read_csv(&csv).1.len() >= 5),
+        "rows arrive"
+    );
+    sigint(&child);
+    let out = wait_output(&mut child);
+    assert_eq!(out.status.code(), Some(130), "{}", show(&out));
+    let (header, rows) = read_csv(&csv);
+    assert!(header.starts_with("saddr,"));
+    let m = load(&meta);
+    assert_eq!(m["interrupted"], true);
+    let sent = m["total_sent"].as_u64().expect("total_sent");
+    assert!(sent < 64, "Ctrl-C stopped the sending ({sent} sent)");
+    assert!(rows.len() >= 5, "{rows:#?}");
+    assert_eq!(
+        rows.len() as u64,
+        m["output_results"].as_u64().expect("output_results"),
+        "every reply received is in the file"
+    );
+}
+
+fn wait_output(child: &mut Child) -> Output {
+    let limit = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < limit {
+        if child.try_wait().expect("waiting").is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if child.try_wait().expect("waiting").is_none() {
+        let _ = child.kill();
+        panic!("mptcpscan did not exit");
+    }
+    let status = child.wait().expect("waiting");
+    let mut stderr = Vec::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_end(&mut e, &mut stderr);
+    }
+    Output {
+        status,
+        stdout: Vec::new(),
+        stderr,
+    }
+}
+
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn a_closed_pipe_stops_the_scan_quietly() {
+    as_root();
+    let net = Net::wired("p");
+    let meta = net.path("meta.json");
+    let mut child = net
+        .scan(&[
+            "198.18.1.0/28",
+            "--allow-lab",
+            "-p",
+            "80,81",
+            "-r",
+            "20",
+            "-c",
+            "8",
+            "-q",
+            "-m",
+            meta.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting mptcpscan");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    for _ in 0..2 {
+        line.clear();
+        reader.read_line(&mut line).expect("reading a line");
+    }
+    assert!(line.contains(",198.18.0.2,"), "a row: {line}");
+    drop(reader); // as `| head -n 2` does
+    let out = wait_output(&mut child);
+    let text = show(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.to_lowercase().contains("broken pipe"), "{text}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.lines().all(|l| l.contains("note: ")),
+        "nothing but the RST note: {stderr}"
+    );
+    let m = load(&meta);
+    let sent = m["total_sent"].as_u64().expect("total_sent");
+    assert!(sent < 64, "the scan stopped ({sent} sent)");
+    let replies = m["success_unique"].as_u64().expect("success_unique")
+        + m["failure_total"].as_u64().expect("failure_total");
+    assert!(replies >= 1, "{m}");
+}
+
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn firewall_rule_lives_as_long_as_the_scan() {
+    as_root();
+    let net = Net::wired("f");
+    assert!(!net.nft_tables().contains("mptcpscan_"));
+
+    // Without --firewall: one note that the kernel will reset the connections.
+    let out = net
+        .scan(&["198.18.1.0/30", "--allow-lab", "-c", "0", "-o", "/dev/null"])
+        .output()
+        .expect("running the scan");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(
+        text.matches("will answer every SYN-ACK with a RST").count(),
+        1,
+        "{text}"
+    );
+
+    // With it: the table exists during the scan, drops the kernel's RSTs, and is gone after.
+    let mut child = spawn(&mut net.scan(&[
+        "198.18.1.0/28",
+        "--allow-lab",
+        "-p",
+        "80",
+        "-r",
+        "100",
+        "-c",
+        "3",
+        "-q",
+        "--firewall",
+        "-s",
+        "41000-41999",
+        "-o",
+        "/dev/null",
+    ]));
+    let table = format!("mptcpscan_{}", child.id());
+    assert!(
+        wait_for(Duration::from_secs(10), || net
+            .nft_tables()
+            .contains(&table)),
+        "the table appears: {}",
+        net.nft_tables()
+    );
+    let listing = || {
+        let out = net
+            .command(&["nft", "list", "table", "inet", &table])
+            .output()
+            .expect("nft list table");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let rule = listing();
+    assert!(rule.contains("tcp sport 41000-41999"), "{rule}");
+    assert!(rule.contains("ip saddr 198.18.0.2"), "{rule}");
+    assert!(
+        wait_for(Duration::from_secs(10), || !listing()
+            .contains("counter packets 0 ")),
+        "the rule drops the kernel's RSTs: {}",
+        listing()
+    );
+    let out = wait_output(&mut child);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(!net.nft_tables().contains(&table), "gone after the scan");
+
+    // Ctrl-C: exit 130 and the table is gone too.
+    let mut child = spawn(&mut net.scan(&[
+        "198.18.1.0/28",
+        "--allow-lab",
+        "-p",
+        "80,81",
+        "-r",
+        "10",
+        "-c",
+        "8",
+        "-q",
+        "--firewall",
+        "-o",
+        "/dev/null",
+    ]));
+    let table = format!("mptcpscan_{}", child.id());
+    assert!(wait_for(Duration::from_secs(10), || net
+        .nft_tables()
+        .contains(&table)));
+    sigint(&child);
+    let out = wait_output(&mut child);
+    assert_eq!(out.status.code(), Some(130), "{}", show(&out));
+    assert!(!net.nft_tables().contains(&table), "gone after Ctrl-C");
+
+    // A scan failing after the rule is in (an interface that is not there): gone as well.
+    let out = net
+        .scan(&[
+            "198.18.1.0/28",
+            "--allow-lab",
+            "-q",
+            "--firewall",
+            "-i",
+            "nosuchif0",
+        ])
+        .output()
+        .expect("running the scan");
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        !net.nft_tables().contains("mptcpscan_"),
+        "{}",
+        net.nft_tables()
+    );
+}
+
+/// The dry run and the blocklists need no root: nothing is sent.
+#[test]
+fn dryrun_prints_every_probe_and_sends_nothing() {
+    let dir = scratch("d");
+    let meta = dir.join("meta.json");
+    let out = Command::new(BIN)
+        .args([
+            "scan",
+            "198.18.1.0/30",
+            "--allow-lab",
+            "-S",
+            "198.18.0.2",
+            "-p",
+            "80,443",
+            "--dryrun",
+            "-s",
+            "45000-45099",
+            "-e",
+            "1",
+            "--key",
+            "0c0c0c0c0c0c0c0c",
+            "-m",
+        ])
+        .arg(&meta)
+        .output()
+        .expect("running the dry run");
+    assert!(out.status.success(), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // 4 hosts × 2 ports × 2 versions.
+    assert_eq!(text.matches("\nhex: ").count(), 16, "{text}");
+    assert_eq!(text.matches("MP_CAPABLE v0)").count(), 8);
+    assert_eq!(
+        text.matches("MPCAPABLE:v0,flags=81,key=0c0c0c0c0c0c0c0c")
+            .count(),
+        8
+    );
+    assert_eq!(text.matches("MPCAPABLE:v1,flags=01 ").count(), 8);
+    for line in text.lines().filter(|l| l.starts_with("tcp {")) {
+        let sport: u16 = line
+            .split("sport: ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|p| p.parse().ok())
+            .expect("a source port");
+        assert!((45000..=45099).contains(&sport), "{line}");
+        assert!(line.contains("flags: SYN |"), "{line}");
+    }
+    for line in text.lines().filter_map(|l| l.strip_prefix("hex: ")) {
+        assert!(line.starts_with("45") && line.len() % 2 == 0, "{line}");
+        assert!(line.contains("c6120002"), "our source 198.18.0.2 in {line}");
+    }
+    let m = load(&meta);
+    assert_eq!(m["dryrun"], 1);
+    assert_eq!(m["total_sent"], 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_default_blocklist_is_loaded_and_b_replaces_it() {
+    let dir = scratch("b");
+    let dry = |extra: &[&str]| {
+        Command::new(BIN)
+            .args(["scan", "--dryrun", "-q"])
+            .args(extra)
+            .output()
+            .expect("running the dry run")
+    };
+    // AS112's 2620:4f:8000::/48 is in the default file only.
+    let out = dry(&["2620:4f:8000::/126", "-S", "2001:db8::2"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(show(&out).contains("blocklisted"), "{}", show(&out));
+    let mine = dir.join("mine.conf");
+    std::fs::write(&mine, "# nothing of theirs\n198.18.1.1\n").expect("writing a blocklist");
+    let out = dry(&[
+        "2620:4f:8000::/126",
+        "-S",
+        "2001:db8::2",
+        "-b",
+        mine.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "-b replaces the default: {}",
+        show(&out)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .matches("\nhex: ")
+            .count(),
+        8
+    );
+    // The lab needs --allow-lab; the built-in ranges stay blocked whatever -b says.
+    let out = dry(&["198.18.1.0/30", "-S", "198.18.0.2"]);
+    assert!(show(&out).contains("--allow-lab"), "{}", show(&out));
+    let out = dry(&[
+        "10.0.0.0/30",
+        "-S",
+        "198.18.0.2",
+        "-b",
+        mine.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    // --allow-lab with -b: the lab opens, minus what the file blocks.
+    let out = dry(&[
+        "198.18.1.0/30",
+        "-S",
+        "198.18.0.2",
+        "--allow-lab",
+        "-b",
+        mine.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(text.matches("\nhex: ").count(), 6, "3 hosts × 2 versions");
+    assert!(!text.contains("daddr: 198.18.1.1 "), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

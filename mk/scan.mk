@@ -1,0 +1,20 @@
+# The scanner as an operator meets it: exit status and outputs on failure, Ctrl-C and a closed
+# pipe, the metadata file, --firewall, the dry run and the default blocklist
+# (driver/tests/scan.rs; the root tests build their own network namespaces and delete them).
+# `make install` also installs the default blocklist.
+
+.PHONY: test-scan install-blocklist
+
+APT_PACKAGES += iproute2 nftables python3
+TEST_TARGETS += test-scan
+
+SYSCONFDIR ?= $(PREFIX)/etc
+
+test-scan: deps
+	$(CARGO) test -p mptcpscan-driver --test scan -- --include-ignored --test-threads 1
+
+# The binary looks for it in ../etc/mptcpscan beside its own folder, then /etc/mptcpscan.
+install: install-blocklist
+install-blocklist:
+	install -d "$(DESTDIR)$(SYSCONFDIR)/mptcpscan"
+	install -m 644 driver/blocklist.conf "$(DESTDIR)$(SYSCONFDIR)/mptcpscan/blocklist.conf"
