@@ -11,10 +11,11 @@
 //! * [`quote`]: tracebox-style diffs of a sent packet against its ICMP quote, and [`trace`]:
 //!   what a whole trace concludes;
 //! * [`optionstext`]: the one text form of a reply's options every tool prints;
-//! * [`scope`]: what kind of address an ADD_ADDR leaks.
+//! * [`scope`]: what kind of address an ADD_ADDR leaks;
+//! * [`track`] (feature `alloc`): MPTCP connection tracking over a capture, every check per segment.
 //!
-//! The crate is `#![no_std]`, has no `unsafe`, allocates nothing on any path, and never panics on
-//! any input: every parser returns a typed error that says where and what went wrong.
+//! The crate is `#![no_std]`, has no `unsafe`, allocates nothing outside [`track`], and never panics
+//! on any input: every parser returns a typed error that says where and what went wrong.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -35,4 +36,6 @@ pub mod quote;
 pub mod scope;
 pub mod stats;
 pub mod trace;
+#[cfg(feature = "alloc")]
+pub mod track;
 pub mod wire;

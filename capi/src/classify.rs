@@ -301,7 +301,6 @@ impl From<SentError> for mptcpscan_result {
             SentError::Options(e) => e.into(),
             SentError::NoMpCapable => mptcpscan_result::NotFound,
             SentError::MpCapable(e) => e.into(),
-            SentError::UnknownVersion(_) => mptcpscan_result::MptcpBadValue,
         }
     }
 }

@@ -42,8 +42,8 @@ pub struct Sent<'a> {
 impl<'a> Sent<'a> {
     /// Describes a SYN from its option area and sequence number, in one walk of the options.
     ///
-    /// The area must be well formed and carry an MP_CAPABLE of version 0 or 1 (the first one,
-    /// if there are several): that is what a probe is.
+    /// The area must be well formed and carry an MP_CAPABLE (the first one, if there are
+    /// several): that is what a probe is.
     pub fn from_options(options: &'a [u8], seq: u32) -> Result<Sent<'a>, SentError> {
         let mut mp_capable = None;
         let (mut mss, mut window_scale, mut tsval) = (None, None, None);
@@ -62,8 +62,10 @@ impl<'a> Sent<'a> {
         }
         let mp_capable = mp_capable.ok_or(SentError::NoMpCapable)?;
         let packet = capable::Packet::new_checked(mp_capable).map_err(SentError::MpCapable)?;
-        let version = Version::from_wire(packet.version())
-            .ok_or(SentError::UnknownVersion(packet.version()))?;
+        // A later version than this crate knows is taken as v1: RFC 8684 §3.1 has a host answer
+        // an offer it does not speak with its own highest version, so the answers to compare
+        // with are those to a v1 offer (and a v2 SYN's answer still has its key read).
+        let version = Version::from_wire(packet.version()).unwrap_or(Version::V1);
         Ok(Sent {
             options,
             mp_capable,
@@ -107,8 +109,6 @@ pub enum SentError {
     NoMpCapable,
     /// The MP_CAPABLE does not parse.
     MpCapable(MptcpError),
-    /// The MP_CAPABLE offers a version other than 0 and 1.
-    UnknownVersion(u8),
 }
 
 impl fmt::Display for SentError {
@@ -117,9 +117,6 @@ impl fmt::Display for SentError {
             SentError::Options(e) => write!(f, "probe options: {e}"),
             SentError::NoMpCapable => f.write_str("probe options carry no MP_CAPABLE"),
             SentError::MpCapable(e) => write!(f, "probe MP_CAPABLE: {e}"),
-            SentError::UnknownVersion(v) => {
-                write!(f, "probe MP_CAPABLE offers version {v}, not 0 or 1")
-            }
         }
     }
 }
@@ -246,9 +243,10 @@ mod tests {
             Sent::from_options(&[0x1e, 0x05, 0x00, 0x81, 0x00], 0),
             Err(SentError::MpCapable(_))
         ));
+        // A version after v1 is answered as a v1 offer would be.
         assert_eq!(
-            Sent::from_options(&[0x1e, 0x04, 0x02, 0x01], 0),
-            Err(SentError::UnknownVersion(2))
+            Sent::from_options(&[0x1e, 0x04, 0x02, 0x01], 0).map(|s| s.version),
+            Ok(Version::V1)
         );
     }
 

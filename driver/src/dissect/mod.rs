@@ -3,9 +3,9 @@
 //!
 //! The pipeline is one pass, one packet in memory at a time: [`capture`] reads records, [`link`]
 //! strips the link layer, [`segment`] finds the TCP header through the core's wire views,
-//! [`tracker`] applies every MPTCP option (decoded by the core) to its connection, and finished
-//! connections stream out as records ([`record`]) to the [`summary`] collector, which writes JSON
-//! lines and CSV and aggregates the tables.
+//! [`tracker`] feeds it to the core's connection tracker (`mptcpscan::track`, shared with the
+//! tshark plugin), and finished connections stream out as records ([`record`]) to the [`summary`]
+//! collector, which writes JSON lines and CSV and aggregates the tables.
 //!
 //! Exit status: 0 when every capture was read to its end; 1 when a capture cannot be opened or
 //! is not a pcap/pcapng file, or an output cannot be written (nothing is analysed); 2 when a
@@ -17,11 +17,8 @@ pub mod generate;
 pub mod link;
 pub mod listing;
 pub mod optdump;
-pub mod pairs;
-pub mod ranges;
 pub mod record;
 pub mod segment;
-pub mod state;
 pub mod stats;
 pub mod summary;
 pub mod tracker;
@@ -155,12 +152,14 @@ pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
     if args.connections {
         collector.list_connections(Box::new(BufWriter::new(io::stdout())));
     }
-    let mut tracker = Tracker::new(Settings {
-        idle_timeout: seconds(args.idle_timeout),
-        syn_timeout: seconds(args.syn_timeout),
-        series: args.series,
-        ..Settings::default()
-    });
+    let mut tracker = Tracker::new(
+        Settings {
+            idle_timeout: seconds(args.idle_timeout),
+            syn_timeout: seconds(args.syn_timeout),
+            ..Settings::default()
+        },
+        args.series,
+    );
     if let Some(out) = open_output(&args.options)? {
         tracker.dump_options(out);
     }
@@ -195,7 +194,7 @@ pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
         done_bytes += reader.bytes_read();
     }
     bar.finish_and_clear();
-    tracker.sweep(&mut collector, true);
+    tracker.finish(&mut collector);
     tracker.finish_dump().context("writing the option lines")?;
     let summary = SummaryRecord {
         record: "summary".into(),

@@ -3,6 +3,10 @@
 //! and a final summary ([`super::summary::SummaryRecord`]). The `record` field tells them apart;
 //! the field documentation below is the schema `mptcpscan report` reads.
 
+use mptcpscan::scope::AddressScope;
+use mptcpscan::track::{
+    AddAddrSeen, ConnectionSummary, PerDirection as Pair, RemoveAddrSeen, ScanPair, SubflowSummary,
+};
 use serde::{Deserialize, Serialize};
 
 /// Sender and receiver of data within a connection: the client opened the initial subflow.
@@ -55,10 +59,14 @@ pub struct ConnectionRecord {
     pub tokens: PerDirection<Option<String>>,
     /// DSS checksums: asked for by either side in MP_CAPABLE (then both use them).
     pub checksum_negotiated: bool,
-    /// DSS checksums verified correct over a whole mapping.
+    /// DSS checksums verified correct over a whole mapping (in one segment or several, on
+    /// MP_CAPABLE with the first data, on DATA_FIN alone).
     pub dss_checksum_ok: u64,
     /// DSS checksums that did not verify.
     pub dss_checksum_failed: u64,
+    /// DSS checksums the capture did not allow to check (snap length, keys not captured, ...).
+    #[serde(default)]
+    pub dss_checksum_unverifiable: u64,
     /// MP_FAIL options seen.
     pub mp_fail: u64,
     /// Subflows whose handshake started (a SYN with MP_CAPABLE or MP_JOIN, or a reply to one).
@@ -171,8 +179,8 @@ pub struct AddAddrRecord {
     pub scope: String,
     /// An echo (v1 E flag): the receiver confirming it got the advertisement.
     pub echo: bool,
-    /// The v1 HMAC: "valid", "invalid", "pre-RFC truncation", "unchecked (keys unknown)", or
-    /// absent (v0, echo).
+    /// The v1 HMAC: "valid", "invalid", "pre-rfc-truncation", "unverifiable" (keys not in the
+    /// capture), or absent (v0, echo): the core's check names, as the tshark plugin shows them.
     pub hmac: Option<String>,
 }
 
@@ -221,4 +229,163 @@ pub struct ScanPairRecord {
     pub class: String,
     /// The classifier's signals that fired (the evidence for the verdict), comma-separated.
     pub mptcp_signals: String,
+}
+
+fn per<T>([client_to_server, server_to_client]: Pair<T>) -> PerDirection<T> {
+    PerDirection {
+        client_to_server,
+        server_to_client,
+    }
+}
+
+fn direction(index: usize) -> Direction {
+    if index == 0 {
+        Direction::ClientToServer
+    } else {
+        Direction::ServerToClient
+    }
+}
+
+fn hex_key(key: Option<u64>) -> Option<String> {
+    key.map(|k| format!("{k:016x}"))
+}
+
+fn seconds(ns: i64) -> f64 {
+    ns as f64 / 1e9
+}
+
+impl SubflowRecord {
+    /// The record of a subflow the core tracker finished.
+    pub fn from_summary(s: &SubflowSummary) -> SubflowRecord {
+        SubflowRecord {
+            kind: s.kind().into(),
+            client: s.client.to_string(),
+            server: s.server.to_string(),
+            first_packet: s.first_frame,
+            state: s.state.name().into(),
+            failure: s.state.reason().map(String::from),
+            token: s.join_token.flatten().map(|t| format!("{t:08x}")),
+            address_ids: per(s.address_ids),
+            backup: s.backup,
+            join_delay: s.join_delay.map(seconds),
+            handshake_rtt_ms: s.handshake_rtt.map(|ns| ns as f64 / 1e6),
+            bytes: per(s.bytes),
+            packets: per(s.packets),
+            ending: s.ending.name().into(),
+        }
+    }
+}
+
+impl AddAddrRecord {
+    fn from_seen(a: &AddAddrSeen) -> AddAddrRecord {
+        AddAddrRecord {
+            direction: direction(a.direction),
+            packet: a.frame,
+            id: a.id,
+            address: a.address.to_string(),
+            port: a.port,
+            scope: AddressScope::of(a.address).to_string(),
+            echo: a.echo,
+            hmac: a.hmac.map(|h| h.name().into()),
+        }
+    }
+}
+
+impl RemoveAddrRecord {
+    fn from_seen(r: &RemoveAddrSeen) -> RemoveAddrRecord {
+        RemoveAddrRecord {
+            direction: direction(r.direction),
+            packet: r.frame,
+            ids: r.ids.clone(),
+        }
+    }
+}
+
+impl ConnectionRecord {
+    /// The record of a connection the core tracker finished, which started in capture `file`.
+    pub fn from_summary(c: &ConnectionSummary, file: String) -> ConnectionRecord {
+        let subflows: Vec<SubflowRecord> =
+            c.subflows.iter().map(SubflowRecord::from_summary).collect();
+        ConnectionRecord {
+            record: "connection".into(),
+            id: c.id,
+            file,
+            first_packet: c.first_frame,
+            start: seconds(c.first_time),
+            duration: seconds(c.last_time.saturating_sub(c.first_time)),
+            version: c
+                .version
+                .map_or("unknown", |v| match v {
+                    mptcpscan::mptcp::Version::V0 => "v0",
+                    mptcpscan::mptcp::Version::V1 => "v1",
+                })
+                .into(),
+            client: c.client.to_string(),
+            server: c.server.to_string(),
+            initial_syn_seen: c.initial_syn_seen,
+            directions_seen: per(c.packets.map(|n| n > 0)),
+            keys: per(c.keys.map(hex_key)),
+            tokens: per(c.tokens().map(|t| t.map(|t| format!("{t:08x}")))),
+            checksum_negotiated: c.checksum_negotiated,
+            dss_checksum_ok: c.checksums.valid,
+            dss_checksum_failed: c.checksums.invalid,
+            dss_checksum_unverifiable: c.checksums.unverifiable,
+            mp_fail: c.mp_fail,
+            subflows_attempted: subflows.len() as u32,
+            subflows_established: c.subflows_in("established") as u32,
+            subflows_failed: c.subflows_in("failed") as u32,
+            join_delays: subflows.iter().filter_map(|s| s.join_delay).collect(),
+            rtt_spread_ms: c.rtt_spread().map(|ns| ns as f64 / 1e6),
+            add_addr: c.add_addr.iter().map(AddAddrRecord::from_seen).collect(),
+            remove_addr: c
+                .remove_addr
+                .iter()
+                .map(RemoveAddrRecord::from_seen)
+                .collect(),
+            mp_prio: c.mp_prio,
+            mp_prio_backup: c.mp_prio_backup,
+            backup_subflows: subflows.iter().filter(|s| s.backup).count() as u32,
+            data_fin: per(c.data_fin),
+            fastclose: per(c.fastclose),
+            tcprst: c
+                .tcprst
+                .iter()
+                .map(|r| format!("{:#04x} {}", r.0, r.name()))
+                .collect(),
+            ending: c.ending.name().into(),
+            bytes: per(c.bytes()),
+            initial_subflow_share: c.initial_subflow_share(),
+            data_bytes: per(c.data_bytes),
+            reinjected_bytes: per(c.reinjected_bytes),
+            subflows,
+            series: None,
+        }
+    }
+}
+
+impl ScanPairRecord {
+    /// The record of an MP_CAPABLE SYN and its answer, from capture `file`.
+    pub fn from_pair(p: &ScanPair, file: String) -> ScanPairRecord {
+        let signals = match p.verdict {
+            mptcpscan::track::PairVerdict::Classified(_, signals) => {
+                signals.names().collect::<Vec<_>>().join(",")
+            }
+            _ => String::new(),
+        };
+        ScanPairRecord {
+            record: "scan_pair".into(),
+            file,
+            syn_packet: p.syn_frame,
+            reply_packet: p.reply_frame,
+            address: p.server.ip().to_string(),
+            port: p.server.port(),
+            optionshex: p
+                .reply_options
+                .as_ref()
+                .map(|o| o.iter().map(|b| format!("{b:02x}")).collect()),
+            mptcpkey: hex_key(p.key),
+            class: p.verdict.name().into(),
+            mptcp_signals: signals,
+        }
+    }
 }

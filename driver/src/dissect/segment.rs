@@ -7,7 +7,7 @@
 
 use std::net::IpAddr;
 
-use mptcpscan::wire::{Ipv4Packet, Ipv6Packet, TcpFlags, TcpPacket, WireError};
+use mptcpscan::wire::{Ipv4Packet, Ipv6Packet, TcpPacket, WireError};
 
 use super::link::Network;
 
@@ -33,13 +33,6 @@ pub struct Segment<'a> {
     pub tcp: TcpPacket<&'a [u8]>,
     /// Payload length on the wire (may exceed the captured payload).
     pub payload_len: u32,
-}
-
-impl Segment<'_> {
-    /// The TCP flags.
-    pub fn flags(&self) -> TcpFlags {
-        self.tcp.flags()
-    }
 }
 
 /// What an IP packet turned out to be.

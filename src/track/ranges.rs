@@ -1,7 +1,8 @@
 //! Which subflow first carried each range of data sequence numbers: the basis of reinjection
 //! counting (the same data-level bytes sent again on another subflow).
 
-use std::collections::BTreeMap;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
 
 /// Disjoint data-sequence ranges, each owned by the subflow that sent it first.
 ///
@@ -33,7 +34,7 @@ impl DataRanges {
     /// subflows had already sent.
     pub fn record(&mut self, start: u64, len: u64, subflow: u16) -> u64 {
         let end = start.saturating_add(len);
-        if len == 0 {
+        if len == 0 || end == start {
             return 0;
         }
         let mut reinjected = 0;
@@ -53,7 +54,7 @@ impl DataRanges {
             if s > cursor {
                 gaps.push((cursor, s));
             }
-            let overlap = e.min(end) - s.max(cursor);
+            let overlap = e.min(end).saturating_sub(s.max(cursor));
             if owner != subflow {
                 reinjected += overlap;
             }
@@ -66,7 +67,7 @@ impl DataRanges {
             gaps.push((cursor, end));
         }
         for (s, e) in gaps {
-            self.covered += e - s;
+            self.covered += e.saturating_sub(s);
             self.insert(s, e, subflow);
         }
         self.reinjected += reinjected;
@@ -95,7 +96,7 @@ impl DataRanges {
 
     /// How many ranges are held.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.ranges.len()
     }
 }

@@ -1,15 +1,18 @@
-//! The state kept per subflow and per connection while a capture is read.
+//! The state kept per subflow and per connection while segments are fed.
 
-use std::net::{IpAddr, SocketAddr};
+use alloc::vec::Vec;
+use core::net::{IpAddr, SocketAddr};
 
-use mptcpscan::mptcp::Version;
+use crate::crypto::DssChecksum;
+use crate::mptcp::{MpCapable, RstReason, Version};
 
 use super::ranges::DataRanges;
+use super::summary::{AddAddrSeen, ChecksumCounts, FailReason, RemoveAddrSeen};
 
 /// Most DSS ranges kept per connection and direction (see [`DataRanges`]).
 pub const RANGE_LIMIT: usize = 4096;
 
-/// A TCP 4-tuple with its endpoints in a canonical order, plus which way a packet went.
+/// A TCP 4-tuple with its endpoints in a canonical order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FlowKey {
     low: (IpAddr, u16),
@@ -17,8 +20,8 @@ pub struct FlowKey {
 }
 
 impl FlowKey {
-    /// The key of a packet from `src` to `dst`, and whether it goes from the low to the high
-    /// endpoint (`false`) or the other way (`true`).
+    /// The key of a packet from `src` to `dst`, and whether it goes from the high endpoint to
+    /// the low one.
     pub fn of(src: (IpAddr, u16), dst: (IpAddr, u16)) -> (FlowKey, bool) {
         if src <= dst {
             (
@@ -60,18 +63,18 @@ impl Side {
 }
 
 /// How a subflow's handshake went.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// No answer yet.
+    /// Not complete yet.
     Attempted,
-    /// The SYN-ACK carried MPTCP and (for joins) the HMACs were right or could not be checked.
+    /// Completed with MPTCP.
     Established,
-    /// The handshake failed for the reason given.
-    Failed(&'static str),
+    /// Failed.
+    Failed(FailReason),
 }
 
 /// What kind of subflow this is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     /// The connection's first subflow, opened with MP_CAPABLE.
     Initial,
@@ -81,9 +84,38 @@ pub enum Role {
         token: Option<u32>,
         /// The nonces of the SYN sender and of the SYN-ACK sender.
         nonces: [Option<u32>; 2],
-        /// The truncated HMAC of the SYN-ACK.
-        syn_ack_hmac: Option<u64>,
     },
+}
+
+/// Mappings kept per subflow side: enough to place retransmissions of recent sends.
+pub const MAPPINGS_KEPT: usize = 8;
+
+/// A DSS mapping in its subflow's own sequence space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mapped {
+    /// Data sequence number of its first byte.
+    pub dsn: u64,
+    /// Subflow sequence number of its first byte (absolute).
+    pub start: u32,
+    /// Bytes mapped.
+    pub len: u32,
+}
+
+/// A checksummed DSS mapping whose payload goes on in later segments of one side.
+#[derive(Debug, Clone)]
+pub struct Span {
+    /// The running sum (pseudo-header and the payload so far).
+    pub sum: DssChecksum,
+    /// The frame whose DSS announced the mapping.
+    pub frame: u64,
+    /// The mapping's SSN (a later segment repeating the mapping is part of it).
+    pub ssn: u32,
+    /// The sequence number the next piece must start at.
+    pub next_seq: u32,
+    /// Payload bytes still to come.
+    pub remaining: u32,
+    /// The checksum on the wire.
+    pub checksum: u16,
 }
 
 /// One TCP subflow.
@@ -103,8 +135,8 @@ pub struct Subflow {
     pub role: Role,
     /// Handshake result.
     pub outcome: Outcome,
-    /// File and packet number of the first packet.
-    pub first_packet: u64,
+    /// First frame.
+    pub first_frame: u64,
     /// Times (ns) of the SYN, the SYN-ACK and the ACK completing the handshake.
     pub syn_time: Option<i64>,
     /// See `syn_time`.
@@ -113,6 +145,8 @@ pub struct Subflow {
     pub handshake_ack_time: Option<i64>,
     /// The SYN-ACK's sequence number, to recognise the ACK that completes the handshake.
     pub syn_ack_seq: Option<u32>,
+    /// Per side: the initial sequence number (SSNs are relative to it).
+    pub isn: [Option<u32>; 2],
     /// Time of the latest packet (ns).
     pub last_time: i64,
     /// Per side: highest sequence number + 1 seen with payload.
@@ -131,53 +165,41 @@ pub struct Subflow {
     pub backup: bool,
     /// Address identifiers in the MP_JOIN SYN (client) and SYN-ACK (server).
     pub address_ids: [Option<u8>; 2],
-    /// The SYN's whole option area and sequence number, for scan classification.
+    /// The SYN's whole option area, for the classification of its answer.
     pub syn_options: Option<Vec<u8>>,
-    /// See `syn_options`.
+    /// The SYN's sequence number.
     pub syn_seq: Option<u32>,
     /// The SYN's MP_CAPABLE, until the connection exists.
-    pub syn_capable: Option<mptcpscan::mptcp::MpCapable>,
+    pub syn_capable: Option<MpCapable>,
     /// The SYN has been paired with its answer.
     pub paired: bool,
     /// Position in the connection's subflow list.
     pub index: u16,
-    /// Packet number of the SYN.
-    pub syn_packet: Option<u64>,
-    /// Per side: the latest DSS mappings with data, newest first, to place later segments and
-    /// retransmissions (`--series`).
-    pub mappings: [[Option<Mapping>; MAPPINGS_KEPT]; 2],
-}
-
-/// Mappings kept per subflow side: enough for retransmissions of recent sends.
-pub const MAPPINGS_KEPT: usize = 8;
-
-/// A DSS mapping in a subflow's own sequence space.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Mapping {
-    /// Data sequence number of its first byte.
-    pub dsn: u64,
-    /// Subflow sequence number of its first byte (absolute).
-    pub start: u32,
-    /// Bytes mapped.
-    pub len: u32,
+    /// The SYN's frame.
+    pub syn_frame: Option<u64>,
+    /// Per side: a checksummed mapping being summed across segments.
+    pub spans: [Option<Span>; 2],
+    /// Per side: the latest mappings with data, newest first, to place later segments.
+    pub mappings: [[Option<Mapped>; MAPPINGS_KEPT]; 2],
 }
 
 impl Subflow {
-    /// A subflow first seen in a packet from `src` to `dst`.
-    pub fn new(src: SocketAddr, dst: SocketAddr, role: Role, packet: u64, time: i64) -> Subflow {
+    /// A subflow whose SYN goes (or would go) from `client` to `server`.
+    pub fn new(client: SocketAddr, server: SocketAddr, role: Role, frame: u64, time: i64) -> Self {
         Subflow {
-            client: src,
-            server: dst,
-            client_is_low: (src.ip(), src.port()) <= (dst.ip(), dst.port()),
+            client,
+            server,
+            client_is_low: (client.ip(), client.port()) <= (server.ip(), server.port()),
             connection: None,
             same_direction_as_connection: true,
             role,
             outcome: Outcome::Attempted,
-            first_packet: packet,
+            first_frame: frame,
             syn_time: None,
             syn_ack_time: None,
             handshake_ack_time: None,
             syn_ack_seq: None,
+            isn: [None; 2],
             last_time: time,
             high_seq: [None; 2],
             bytes: [0; 2],
@@ -192,7 +214,8 @@ impl Subflow {
             syn_capable: None,
             paired: false,
             index: 0,
-            syn_packet: None,
+            syn_frame: None,
+            spans: [None, None],
             mappings: [[None; MAPPINGS_KEPT]; 2],
         }
     }
@@ -206,6 +229,15 @@ impl Subflow {
         }
     }
 
+    /// The connection direction (0: client → server) of a packet sent by `side`.
+    pub fn direction(&self, side: Side) -> usize {
+        if (side == Side::Client) == self.same_direction_as_connection {
+            0
+        } else {
+            1
+        }
+    }
+
     /// Counts a payload of `len` bytes at `seq` from `side`, each sequence number once.
     pub fn count_payload(&mut self, side: Side, seq: u32, len: u32) {
         if len == 0 {
@@ -213,27 +245,57 @@ impl Subflow {
         }
         let i = side.index();
         let end = seq.wrapping_add(len);
-        match self.high_seq[i] {
+        let (Some(high), Some(bytes)) = (self.high_seq.get_mut(i), self.bytes.get_mut(i)) else {
+            return;
+        };
+        match *high {
             None => {
-                self.bytes[i] += u64::from(len);
-                self.high_seq[i] = Some(end);
+                *bytes = bytes.saturating_add(u64::from(len));
+                *high = Some(end);
             }
-            Some(high) => {
-                let ahead = end.wrapping_sub(high) as i32;
+            Some(top) => {
+                let ahead = end.wrapping_sub(top) as i32;
                 if ahead > 0 {
-                    self.bytes[i] += u64::from((ahead as u32).min(len));
-                    self.high_seq[i] = Some(end);
+                    *bytes = bytes.saturating_add(u64::from((ahead as u32).min(len)));
+                    *high = Some(end);
                 }
             }
         }
     }
 
-    /// Handshake RTT in ms: SYN to the ACK of the SYN-ACK (or to the SYN-ACK if that ACK is
-    /// missing and the capture is at the client).
-    pub fn handshake_rtt_ms(&self) -> Option<f64> {
+    /// Keeps a mapping of `side` (once: Linux repeats a mapping on the segments of one send).
+    pub fn remember_mapping(&mut self, side: Side, mapped: Mapped) {
+        if let Some(kept) = self.mappings.get_mut(side.index()) {
+            if kept[0] != Some(mapped) {
+                kept.rotate_right(1);
+                kept[0] = Some(mapped);
+            }
+        }
+    }
+
+    /// Where `len` payload bytes at `seq` from `side` sit in the data sequence space, through
+    /// the recent mappings (payload outside them, a late retransmission of old data, has none).
+    pub fn place(&self, side: Side, seq: u32, len: u32) -> Option<(u64, u32)> {
+        self.mappings
+            .get(side.index())?
+            .iter()
+            .flatten()
+            .map(|m| (m, seq.wrapping_sub(m.start)))
+            .find(|&(m, offset)| offset < m.len)
+            .map(|(m, offset)| {
+                (
+                    m.dsn.wrapping_add(u64::from(offset)),
+                    len.min(m.len - offset),
+                )
+            })
+    }
+
+    /// Handshake round trip (ns): SYN to the ACK of the SYN-ACK (or to the SYN-ACK if that ACK
+    /// is missing and the capture is at the client).
+    pub fn handshake_rtt(&self) -> Option<i64> {
         let syn = self.syn_time?;
         let end = self.handshake_ack_time.or(self.syn_ack_time)?;
-        Some((end - syn) as f64 / 1e6)
+        Some(end.saturating_sub(syn))
     }
 
     /// Whether both sides closed (FIN both ways) or the subflow was reset.
@@ -247,10 +309,10 @@ impl Subflow {
 pub struct Connection {
     /// Number in order of appearance, from 1.
     pub id: u64,
-    /// File the connection started in.
-    pub file: usize,
-    /// Packet number of its first packet.
-    pub first_packet: u64,
+    /// The capture file it started in (the host's numbering).
+    pub file: u32,
+    /// Its first frame.
+    pub first_frame: u64,
     /// Time of the first packet (ns).
     pub first_time: i64,
     /// Time of the latest packet (ns).
@@ -269,10 +331,8 @@ pub struct Connection {
     pub keys: [Option<u64>; 2],
     /// Either side asked for DSS checksums.
     pub checksum_negotiated: bool,
-    /// DSS checksums that verified.
-    pub dss_checksum_ok: u64,
-    /// DSS checksums that failed.
-    pub dss_checksum_failed: u64,
+    /// DSS checksum outcomes.
+    pub checksums: ChecksumCounts,
     /// MP_FAIL options.
     pub mp_fail: u64,
     /// The subflows in the flow table, initial first.
@@ -281,10 +341,10 @@ pub struct Connection {
     pub retired: Vec<Subflow>,
     /// The index the next joining subflow gets (the initial subflow has 0).
     pub next_index: u16,
-    /// ADD_ADDR records.
-    pub add_addr: Vec<super::record::AddAddrRecord>,
-    /// REMOVE_ADDR records.
-    pub remove_addr: Vec<super::record::RemoveAddrRecord>,
+    /// ADD_ADDR options.
+    pub add_addr: Vec<AddAddrSeen>,
+    /// REMOVE_ADDR options.
+    pub remove_addr: Vec<RemoveAddrSeen>,
     /// MP_PRIO count and how many asked for backup.
     pub mp_prio: [u64; 2],
     /// DATA_FIN per direction.
@@ -292,45 +352,31 @@ pub struct Connection {
     /// MP_FASTCLOSE per direction.
     pub fastclose: [bool; 2],
     /// MP_TCPRST reasons.
-    pub tcprst: Vec<String>,
+    pub tcprst: Vec<RstReason>,
     /// Data-level ranges per direction.
     pub data: [DataRanges; 2],
-    /// Latest 64-bit DSN per direction, to expand 32-bit DSNs (`mptcpscan::crypto::expand_dsn`).
+    /// Latest 64-bit DSN per direction, to expand 4-byte DSNs.
     pub last_dsn: [Option<u64>; 2],
-    /// Data-level position of every mapped segment, when time series are asked for.
-    pub series: Option<Vec<Sample>>,
-}
-
-/// One segment's payload placed in the data sequence space (for `dissect --series`).
-#[derive(Debug, Clone, Copy)]
-pub struct Sample {
-    /// Capture time (ns).
-    pub time: i64,
-    /// 64-bit data sequence number of the first payload byte.
-    pub dsn: u64,
-    /// Payload bytes.
-    pub len: u32,
-    /// The subflow's index in its connection.
-    pub subflow: u16,
-    /// Connection direction (0: client → server).
-    pub direction: u8,
 }
 
 impl Connection {
-    /// A new connection whose initial subflow goes from `client` to `server`.
+    /// A new connection whose initial subflow is `initial`, from `client` to `server`.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: u64,
-        file: usize,
-        packet: u64,
+        file: u32,
+        frame: u64,
         time: i64,
         client: SocketAddr,
         server: SocketAddr,
         initial: FlowKey,
     ) -> Connection {
+        let mut subflows = Vec::with_capacity(2);
+        subflows.push(initial);
         Connection {
             id,
             file,
-            first_packet: packet,
+            first_frame: frame,
             first_time: time,
             last_time: time,
             version: None,
@@ -340,10 +386,9 @@ impl Connection {
             packets: [0; 2],
             keys: [None; 2],
             checksum_negotiated: false,
-            dss_checksum_ok: 0,
-            dss_checksum_failed: 0,
+            checksums: ChecksumCounts::default(),
             mp_fail: 0,
-            subflows: vec![initial],
+            subflows,
             retired: Vec::new(),
             next_index: 1,
             add_addr: Vec::new(),
@@ -354,8 +399,12 @@ impl Connection {
             tcprst: Vec::new(),
             data: [DataRanges::new(RANGE_LIMIT), DataRanges::new(RANGE_LIMIT)],
             last_dsn: [None; 2],
-            series: None,
         }
+    }
+
+    /// The version the connection speaks, v1 until MP_CAPABLE says otherwise.
+    pub fn version(&self) -> Version {
+        self.version.unwrap_or(Version::V1)
     }
 }
 
