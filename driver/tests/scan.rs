@@ -766,3 +766,46 @@ fn the_default_blocklist_is_loaded_and_b_replaces_it() {
     assert!(!text.contains("daddr: 198.18.1.1 "), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Why each scan draws its own source-port window: with the kernel's RSTs dropped, a host keeps
+/// the half-open connection of a probe for a minute (SYN-ACK retransmissions), and answers a new
+/// SYN on the same four-tuple with a bare ACK for the old one, which validates as nothing.
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn reusing_source_ports_loses_rows_and_a_fresh_window_does_not() {
+    as_root();
+    let net = Net::wired("w");
+    let synacks = |extra: &[&str]| -> usize {
+        let csv = net.path("out.csv");
+        let mut args = vec![
+            "198.18.1.0/28",
+            "--allow-lab",
+            "-p",
+            "80",
+            "--mptcp-version",
+            "1",
+            "-c",
+            "2",
+            "-q",
+            "--firewall",
+            "-o",
+            csv.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let out = net.scan(&args).output().expect("running the scan");
+        assert!(out.status.success(), "{}", show(&out));
+        read_csv(&csv)
+            .1
+            .iter()
+            .filter(|r| r.contains(",synack,"))
+            .count()
+    };
+    // 62000 lies outside the default range 32768-61000, so the third scan cannot meet it.
+    assert_eq!(synacks(&["-s", "62000"]), 16);
+    assert_eq!(
+        synacks(&["-s", "62000"]),
+        0,
+        "the same ports a second later: every row lost"
+    );
+    assert_eq!(synacks(&[]), 16, "a window of its own: every row");
+}
