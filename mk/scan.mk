@@ -8,7 +8,8 @@
 APT_PACKAGES += iproute2 nftables python3
 TEST_TARGETS += test-scan
 
-SYSCONFDIR ?= $(PREFIX)/etc
+# /etc for a system install (PREFIX=/usr, as Debian packages have it), else beside the prefix.
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 
 test-scan: deps
 	$(CARGO) test -p mptcpscan-driver --test scan -- --include-ignored --test-threads 1

@@ -81,7 +81,8 @@ pub fn installed_default() -> Option<PathBuf> {
             Some(dir) if !candidate.starts_with('/') => dir.join(candidate),
             _ => PathBuf::from(candidate),
         };
-        path.is_file().then_some(path)
+        // Canonical, so the metadata names the file rather than `bin/../etc/...`.
+        path.is_file().then(|| path.canonicalize().unwrap_or(path))
     })
 }
 
