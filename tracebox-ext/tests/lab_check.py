@@ -4,11 +4,14 @@
 
 OUTDIR holds one `CLASS-vFAMILY.out` per lab prefix: what
 `tracebox -s mptcp.lua HOST 80 ... max-ttl=6` printed for host .1 of that prefix (see
-../README.md, "Checked against the lab"). Prints one row per class x probe version x family:
-expected and got for the hops, the first hop that changed MP_CAPABLE and the final verdict, and
-exits 1 if any row differs.
+../README.md, "Checked against the lab"), and may hold `trace.json`, what
+`mptcpscan trace -f json` said of the same hosts. Prints one row per class x probe version x
+family: expected and got for the hops, the first hop that changed MP_CAPABLE and the final
+verdict, and whether `mptcpscan trace` reached the same outcome and hop; exits 1 if any row
+differs.
 """
 
+import ipaddress
 import json
 import re
 import sys
@@ -63,10 +66,25 @@ def parsed(text, label):
     return hops, first, final
 
 
+def traced(outdir):
+    """{(address, version): (outcome, modified_at)} from mptcpscan trace's JSON, if any."""
+    try:
+        lines = open(f"{outdir}/trace.json").read().splitlines()
+    except OSError:
+        return None
+    out = {}
+    for line in lines:
+        t = json.loads(line)
+        out[(ipaddress.ip_address(t["daddr"]), t["probe_version"])] = (t["outcome"],
+                                                                        t["modified_at"])
+    return out
+
+
 def main():
     gt = json.load(open(sys.argv[1]))
     outdir = sys.argv[2]
     markdown = "--markdown" in sys.argv[3:]
+    trace = traced(outdir)
     rows, bad = [], 0
     for p in gt["prefixes"]:
         for version in (0, 1):
@@ -81,14 +99,20 @@ def main():
             final = re.sub(r"(\(\w[\w-]*)\(.*?\)", r"\1", got[2] or "")
             final_ok = final == want[2]
             ok = want[0] == got[0] and want[1] == got[1] and final_ok
+            agrees = "-"
+            if trace is not None:
+                host = ipaddress.ip_network(p["prefix"]).network_address + 1
+                outcome = final.split(" ")[0] if final else None
+                agrees = "yes" if trace.get((host, version)) == (outcome, got[1]) else "NO"
+                ok = ok and agrees == "yes"
             bad += not ok
             rows.append((p["class"], f"v{version}", f"IPv{p['ip_version']}",
                          " ".join(want[0][t] for t in sorted(want[0])),
                          " ".join(got[0].get(t, "-") for t in sorted(want[0])),
                          str(want[1] or "-"), str(got[1] or "-"), want[2], got[2] or "-",
-                         "ok" if ok else "WRONG"))
+                         agrees, "ok" if ok else "WRONG"))
     head = ("class", "probe", "family", "hops expected", "hops got", "change exp.", "change got",
-            "final expected", "final got", "")
+            "final expected", "final got", "`mptcpscan trace` agrees", "")
     if markdown:
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
