@@ -168,6 +168,22 @@ end
 -- No hop told anything: no change to report.
 check(mptcpscan.first_change({}, 3) == nil, "first_change over silent hops is nil")
 
+-- The baseline (no MP_CAPABLE) gets no final verdict, in JSON as in text: it used to say
+-- "unreachable" in JSON although the target had answered.
+do
+	local fx = fixtures[1]
+	local base = mptcp.new_probe(nil, nil, 0)
+	for _, q in ipairs(fx.quotes) do
+		mptcp.hop(base, q.ttl, q.router, fx.sent[q.ttl], q.bytes)
+	end
+	if fx.reply then
+		mptcp.reply(base, fx.reply.ttl, fx.reply.bytes, fx.reply.link)
+	end
+	check(not mptcp.json(fx.target, fx.port, "baseline", base):find('"final"', 1, true)
+		and not mptcp.text(fx.target, fx.port, "baseline", base):find("final:", 1, true),
+		"the baseline has no final verdict in JSON or text")
+end
+
 -- The core's conclusion: its rules, not the script's.
 do
 	local removed = { kind = "removed", hamming = 0, sent_len = 12, quoted_len = 0 }
