@@ -305,6 +305,76 @@
 #define MPTCPSCAN_KEY_WEIGHTS 65
 
 /**
+ * `mptcpscan_option_finding.join_token`: an MP_JOIN SYN's token not looked up (not a SYN).
+ */
+#define MPTCPSCAN_JOIN_TOKEN_NONE 0
+
+/**
+ * The token belongs to no connection of the capture.
+ */
+#define MPTCPSCAN_JOIN_TOKEN_UNKNOWN 1
+
+/**
+ * The token belongs to connection `join_connection`, first seen in frame `join_first_frame`.
+ */
+#define MPTCPSCAN_JOIN_TOKEN_KNOWN 2
+
+/**
+ * `mptcpscan_findings.events` bits: a new subflow.
+ */
+#define MPTCPSCAN_EVENT_SUBFLOW_OPENED (1 << 0)
+
+/**
+ * A new connection.
+ */
+#define MPTCPSCAN_EVENT_CONNECTION_OPENED (1 << 1)
+
+/**
+ * The subflow's handshake completed with MPTCP.
+ */
+#define MPTCPSCAN_EVENT_SUBFLOW_ESTABLISHED (1 << 2)
+
+/**
+ * The subflow's handshake failed.
+ */
+#define MPTCPSCAN_EVENT_SUBFLOW_FAILED (1 << 3)
+
+/**
+ * An MP_JOIN subflow was attached to its connection.
+ */
+#define MPTCPSCAN_EVENT_JOINED (1 << 4)
+
+/**
+ * An MP_CAPABLE SYN was answered without MPTCP.
+ */
+#define MPTCPSCAN_EVENT_FALLBACK (1 << 5)
+
+/**
+ * DATA_FIN.
+ */
+#define MPTCPSCAN_EVENT_DATA_FIN (1 << 6)
+
+/**
+ * MP_FAIL.
+ */
+#define MPTCPSCAN_EVENT_MP_FAIL (1 << 7)
+
+/**
+ * MP_FASTCLOSE.
+ */
+#define MPTCPSCAN_EVENT_FASTCLOSE (1 << 8)
+
+/**
+ * MP_TCPRST.
+ */
+#define MPTCPSCAN_EVENT_MP_TCPRST (1 << 9)
+
+/**
+ * A DSS checksum did not verify.
+ */
+#define MPTCPSCAN_EVENT_BAD_CHECKSUM (1 << 10)
+
+/**
  * The ABI major version this header describes: the shared library's SONAME is
  * `libmptcpscan.so.<major>`.
  */
@@ -523,6 +593,48 @@ enum mptcpscan_change_type
 typedef enum mptcpscan_change_type mptcpscan_change_type;
 #else
 typedef uint32_t mptcpscan_change_type;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The outcome of one check, as `mptcpscan_check_name` names it.
+ */
+enum mptcpscan_check
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * No such check on this option.
+     */
+    MPTCPSCAN_CHECK_NONE = 0,
+    /**
+     * "valid".
+     */
+    MPTCPSCAN_CHECK_VALID = 1,
+    /**
+     * "invalid".
+     */
+    MPTCPSCAN_CHECK_INVALID = 2,
+    /**
+     * "pre-rfc-truncation": an ADD_ADDR HMAC truncated the pre-RFC way (Linux 5.6 to 5.8).
+     */
+    MPTCPSCAN_CHECK_PRE_RFC_TRUNCATION = 3,
+    /**
+     * "spans-segments": the DSS mapping goes on in later segments.
+     */
+    MPTCPSCAN_CHECK_SPANS_SEGMENTS = 4,
+    /**
+     * "unverifiable": the capture lacks what the check needs (`mptcpscan_unverifiable` says
+     * what).
+     */
+    MPTCPSCAN_CHECK_UNVERIFIABLE = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_check mptcpscan_check;
+#else
+typedef uint32_t mptcpscan_check;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -1241,6 +1353,59 @@ typedef uint32_t mptcpscan_trace_responder;
 #endif // __cplusplus
 
 /**
+ * Why a check was unverifiable, as `mptcpscan_unverifiable_name` names it.
+ */
+enum mptcpscan_unverifiable
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Not unverifiable.
+     */
+    MPTCPSCAN_UNVERIFIABLE_NONE = 0,
+    /**
+     * The subflow belongs to no connection of the capture.
+     */
+    MPTCPSCAN_UNVERIFIABLE_NO_CONNECTION = 1,
+    /**
+     * A key was not in the capture.
+     */
+    MPTCPSCAN_UNVERIFIABLE_KEYS_UNKNOWN = 2,
+    /**
+     * An MP_JOIN nonce was not in the capture.
+     */
+    MPTCPSCAN_UNVERIFIABLE_NONCES_UNKNOWN = 3,
+    /**
+     * A 4-byte DSN with nothing to extend it from.
+     */
+    MPTCPSCAN_UNVERIFIABLE_DSN_UNKNOWN = 4,
+    /**
+     * The payload was cut by the snap length.
+     */
+    MPTCPSCAN_UNVERIFIABLE_PAYLOAD_NOT_CAPTURED = 5,
+    /**
+     * The mapping does not start with this segment.
+     */
+    MPTCPSCAN_UNVERIFIABLE_NOT_MAPPING_START = 6,
+    /**
+     * The payload length fits no mapping.
+     */
+    MPTCPSCAN_UNVERIFIABLE_LENGTH_MISMATCH = 7,
+    /**
+     * A mapping over several segments met a gap or a retransmission.
+     */
+    MPTCPSCAN_UNVERIFIABLE_BROKEN_SPAN = 8,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_unverifiable mptcpscan_unverifiable;
+#else
+typedef uint32_t mptcpscan_unverifiable;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * What one reply says about the host.
  */
 enum mptcpscan_verdict
@@ -1304,6 +1469,12 @@ typedef struct mptcpscan_dss_sum mptcpscan_dss_sum;
  * `mptcpscan_syn_template_new` or `_new_raw`, release with `mptcpscan_syn_template_free`).
  */
 typedef struct mptcpscan_syn_template mptcpscan_syn_template;
+
+/**
+ * An MPTCP connection tracker (opaque: create with `mptcpscan_tracker_new`, release with
+ * `mptcpscan_tracker_free`).
+ */
+typedef struct mptcpscan_tracker mptcpscan_tracker;
 
 /**
  * The probe a reply answers, as the classifier needs it: its option block and what it offered.
@@ -2278,6 +2449,228 @@ typedef struct mptcpscan_trace_conclusion {
     uint8_t has_change;
 } mptcpscan_trace_conclusion;
 
+/**
+ * One TCP segment to feed.
+ */
+typedef struct mptcpscan_segment {
+    /**
+     * The capture's frame number.
+     */
+    uint64_t frame;
+    /**
+     * Capture time, nanoseconds (any epoch, non-decreasing over the capture).
+     */
+    int64_t time_ns;
+    /**
+     * Source address.
+     */
+    struct mptcpscan_address src;
+    /**
+     * Destination address.
+     */
+    struct mptcpscan_address dst;
+    /**
+     * The TCP header and the captured part of the payload.
+     */
+    const uint8_t *tcp;
+    /**
+     * Bytes at `tcp`.
+     */
+    size_t tcp_len;
+    /**
+     * The payload's length on the wire (the capture may have cut it).
+     */
+    uint32_t payload_len;
+    /**
+     * IPv4 TTL or IPv6 hop limit, or `MPTCPSCAN_TTL_UNKNOWN`.
+     */
+    uint32_t ttl;
+} mptcpscan_segment;
+
+/**
+ * The checks on one MPTCP option of a segment.
+ */
+typedef struct mptcpscan_option_finding {
+    /**
+     * Keys the option announces (MP_CAPABLE: sender's, then receiver's), `n_keys` of them.
+     */
+    uint64_t keys[2];
+    /**
+     * Their tokens.
+     */
+    uint32_t tokens[2];
+    /**
+     * Their IDSNs.
+     */
+    uint64_t idsns[2];
+    /**
+     * With `MPTCPSCAN_JOIN_TOKEN_KNOWN`: the connection's id.
+     */
+    uint64_t join_connection;
+    /**
+     * With `MPTCPSCAN_JOIN_TOKEN_KNOWN`: the connection's first frame.
+     */
+    uint64_t join_first_frame;
+    /**
+     * Why the option does not decode (an `MPTCP_*` result code), 0 when it does.
+     */
+    uint32_t error;
+    /**
+     * The MPTCP version it was decoded with (pass it to `mptcpscan_mptcp_parse`).
+     */
+    uint32_t version;
+    /**
+     * Where the option starts in the TCP option area.
+     */
+    uint8_t offset;
+    /**
+     * Its length.
+     */
+    uint8_t len;
+    /**
+     * The subtype nibble (when `has_subtype`).
+     */
+    uint8_t subtype;
+    /**
+     * Non-zero when `subtype` is set.
+     */
+    uint8_t has_subtype;
+    /**
+     * How many of `keys` are set.
+     */
+    uint8_t n_keys;
+    /**
+     * `MPTCPSCAN_JOIN_TOKEN_*`.
+     */
+    uint8_t join_token;
+    /**
+     * MP_JOIN SYN-ACK/ACK or ADD_ADDR HMAC (`mptcpscan_check`).
+     */
+    uint8_t hmac;
+    /**
+     * Why `hmac` is unverifiable (`mptcpscan_unverifiable`).
+     */
+    uint8_t hmac_why;
+    /**
+     * DSS checksum (DSS, MP_CAPABLE with data).
+     */
+    uint8_t dss_checksum;
+    /**
+     * Why `dss_checksum` is unverifiable.
+     */
+    uint8_t dss_why;
+    /**
+     * Non-zero when `dss_computed` is set.
+     */
+    uint8_t has_dss_computed;
+    /**
+     * MP_FASTCLOSE: whether the key is the receiver's.
+     */
+    uint8_t fastclose_key;
+    /**
+     * Why `fastclose_key` is unverifiable.
+     */
+    uint8_t fastclose_why;
+    /**
+     * Non-zero when `scope` is set.
+     */
+    uint8_t has_scope;
+    /**
+     * The checksum the mapping and payload give.
+     */
+    uint16_t dss_computed;
+    /**
+     * ADD_ADDR: the advertised address's scope (`mptcpscan_address_scope` values).
+     */
+    uint32_t scope;
+} mptcpscan_option_finding;
+
+/**
+ * Everything the tracker found in one segment.
+ */
+typedef struct mptcpscan_findings {
+    /**
+     * The connection's id (when `has_connection`).
+     */
+    uint64_t connection;
+    /**
+     * With `has_handshake`: the frame of the MP_CAPABLE SYN this segment answers.
+     */
+    uint64_t syn_frame;
+    /**
+     * With `has_continuation`: the frame whose DSS mapping this payload continues.
+     */
+    uint64_t mapping_frame;
+    /**
+     * With `has_placement`: data sequence number of the first payload byte.
+     */
+    uint64_t dsn;
+    /**
+     * With `has_handshake` and `handshake_error` 0: the answer classified.
+     */
+    struct mptcpscan_classification classification;
+    /**
+     * With `has_handshake`: why the SYN does not describe a probe (a result code), or 0.
+     */
+    uint32_t handshake_error;
+    /**
+     * `MPTCPSCAN_EVENT_*` bits.
+     */
+    uint32_t events;
+    /**
+     * Why the TCP option area does not walk (an `OPTION_*` result code), or 0.
+     */
+    uint32_t options_error;
+    /**
+     * The subflow's place in its connection (0: initial).
+     */
+    uint16_t subflow;
+    /**
+     * With `has_continuation` and a verdict: the checksum over the whole mapping.
+     */
+    uint16_t continuation_computed;
+    /**
+     * Non-zero when the segment belongs to a tracked MPTCP subflow.
+     */
+    uint8_t tracked;
+    /**
+     * Non-zero when `connection` and `subflow` are set.
+     */
+    uint8_t has_connection;
+    /**
+     * Non-zero when the segment answers an MP_CAPABLE SYN.
+     */
+    uint8_t has_handshake;
+    /**
+     * Non-zero when the payload continues an earlier checksummed mapping.
+     */
+    uint8_t has_continuation;
+    /**
+     * The continued mapping's checksum (`mptcpscan_check`).
+     */
+    uint8_t continuation_checksum;
+    /**
+     * Why it is unverifiable.
+     */
+    uint8_t continuation_why;
+    /**
+     * Non-zero when `continuation_computed` is set.
+     */
+    uint8_t has_continuation_computed;
+    /**
+     * Non-zero when `dsn` is set.
+     */
+    uint8_t has_placement;
+    /**
+     * How many of `options` are set.
+     */
+    uint8_t n_options;
+    /**
+     * The MPTCP options, in the segment's order.
+     */
+    struct mptcpscan_option_finding options[MPTCPSCAN_TRACK_MAX_OPTIONS];
+} mptcpscan_findings;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -3104,6 +3497,57 @@ mptcpscan_result mptcpscan_trace_outcome_most_telling(uint32_t a, uint32_t b, ui
  * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`responder` out of range).
  */
 mptcpscan_result mptcpscan_trace_responder_name(uint32_t responder, const char **name);
+
+/**
+ * Creates a tracker for one capture.
+ *
+ * On success allocates the tracker and writes it to `*tracker`; release it with
+ * `mptcpscan_tracker_free`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_tracker_new(struct mptcpscan_tracker **tracker);
+
+/**
+ * Feeds one TCP segment (in capture order) and describes what it found.
+ *
+ * Reads `*segment` and its `tcp_len` bytes at `tcp` (a whole TCP header at least), updates
+ * `*tracker`, and on success writes the findings to `*findings`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (an address family, or `ttl`
+ * above 255 and not `MPTCPSCAN_TTL_UNKNOWN`), `WIRE_*` (not a whole TCP header).
+ */
+mptcpscan_result mptcpscan_tracker_feed(struct mptcpscan_tracker *tracker,
+                                        const struct mptcpscan_segment *segment,
+                                        struct mptcpscan_findings *findings);
+
+/**
+ * Releases a tracker. NULL is accepted and does nothing.
+ *
+ * Reads and frees `tracker`, which must come from `mptcpscan_tracker_new` and not be used again.
+ */
+void mptcpscan_tracker_free(struct mptcpscan_tracker *tracker);
+
+/**
+ * Names a check's outcome ("valid", "invalid", "pre-rfc-truncation", "spans-segments",
+ * "unverifiable"), as both `dissect` and the tshark plugin print it.
+ *
+ * Reads `check` (an `mptcpscan_check` value other than `NONE`). On success writes a static
+ * NUL-terminated string (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`check` out of range or `NONE`).
+ */
+mptcpscan_result mptcpscan_check_name(uint32_t check, const char **name);
+
+/**
+ * Names why a check was unverifiable ("keys unknown", "payload not captured", ...).
+ *
+ * Reads `why` (an `mptcpscan_unverifiable` value other than `NONE`). On success writes a static
+ * NUL-terminated string (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`why` out of range or `NONE`).
+ */
+mptcpscan_result mptcpscan_unverifiable_name(uint32_t why, const char **name);
 
 /**
  * Returns the library's version as a static NUL-terminated string such as "0.1.0".

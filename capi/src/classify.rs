@@ -249,7 +249,7 @@ pub struct mptcpscan_classification {
 
 impl mptcpscan_classification {
     #[inline(always)]
-    fn from_core(c: &Classification) -> Self {
+    pub(crate) fn from_core(c: &Classification) -> Self {
         mptcpscan_classification {
             key: c.key.unwrap_or(0),
             signals: c.signals.bits(),

@@ -33,6 +33,7 @@ pub mod scope;
 pub mod stats;
 mod text;
 pub mod trace;
+pub mod track;
 pub mod version;
 
 pub use error::mptcpscan_result;

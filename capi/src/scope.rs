@@ -60,7 +60,7 @@ impl mptcpscan_scope {
         mptcpscan_scope::Reserved,
     ];
 
-    fn from_core(scope: AddressScope) -> Self {
+    pub(crate) fn from_core(scope: AddressScope) -> Self {
         match scope {
             AddressScope::Public => mptcpscan_scope::Public,
             AddressScope::Private => mptcpscan_scope::Private,

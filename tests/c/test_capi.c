@@ -966,6 +966,99 @@ static void test_names(void)
 		     MPTCPSCAN_RESULT_BUFFER_TOO_SHORT);
 }
 
+/* A TCP header with `options` (a multiple of 4 bytes long) into `out`; returns its length. */
+static size_t tcp_segment(uint8_t *out, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+			  uint8_t flags, const uint8_t *options, size_t options_len)
+{
+	memset(out, 0, 20);
+	out[0] = (uint8_t)(sport >> 8);
+	out[1] = (uint8_t)sport;
+	out[2] = (uint8_t)(dport >> 8);
+	out[3] = (uint8_t)dport;
+	out[4] = (uint8_t)(seq >> 24);
+	out[5] = (uint8_t)(seq >> 16);
+	out[6] = (uint8_t)(seq >> 8);
+	out[7] = (uint8_t)seq;
+	out[8] = (uint8_t)(ack >> 24);
+	out[9] = (uint8_t)(ack >> 16);
+	out[10] = (uint8_t)(ack >> 8);
+	out[11] = (uint8_t)ack;
+	out[12] = (uint8_t)(((20 + options_len) / 4) << 4);
+	out[13] = flags;
+	out[14] = 0xff;
+	memcpy(out + 20, options, options_len);
+	return 20 + options_len;
+}
+
+/* The handshake of tcpdump/mptcp-v1.pcap (packets 1 to 3) through the tracker handle. */
+static void test_tracker(void)
+{
+	mptcpscan_tracker *tracker = NULL;
+	mptcpscan_findings found;
+	mptcpscan_segment seg;
+	uint8_t tcp[60];
+	const char *name;
+
+	CHECK_OK(mptcpscan_tracker_new(&tracker));
+	memset(&seg, 0, sizeof(seg));
+	seg.src.family = seg.dst.family = MPTCPSCAN_ADDRESS_FAMILY_IPV4;
+	memcpy(seg.src.bytes, "\xc6\x12\x00\x01", 4);
+	memcpy(seg.dst.bytes, "\xc6\x12\x00\x02", 4);
+	seg.tcp = tcp;
+	seg.ttl = 64;
+
+	seg.frame = 1;
+	seg.tcp_len = tcp_segment(tcp, 40000, 80, 1000, 0, 0x02, v1_syn_options,
+				  sizeof(v1_syn_options));
+	CHECK_OK(mptcpscan_tracker_feed(tracker, &seg, &found));
+	CHECK(found.tracked && !found.has_connection && found.n_options == 1);
+	CHECK(found.events & MPTCPSCAN_EVENT_SUBFLOW_OPENED);
+	CHECK(found.options[0].offset == 20 && found.options[0].len == 4);
+
+	seg.frame = 2;
+	seg.time_ns = 1000000;
+	memcpy(seg.src.bytes, "\xc6\x12\x00\x02", 4);
+	memcpy(seg.dst.bytes, "\xc6\x12\x00\x01", 4);
+	seg.tcp_len = tcp_segment(tcp, 80, 40000, 5000, 1001, 0x12, v1_synack_options,
+				  sizeof(v1_synack_options));
+	CHECK_OK(mptcpscan_tracker_feed(tracker, &seg, &found));
+	CHECK(found.has_handshake && found.syn_frame == 1 && found.handshake_error == 0);
+	CHECK(found.classification.verdict == MPTCPSCAN_VERDICT_MPTCP_V1);
+	CHECK(found.has_connection && found.connection == 1 && found.subflow == 0);
+	CHECK(found.options[0].n_keys == 1 && found.options[0].keys[0] == 0x29a6c86981ad933cULL);
+	CHECK(found.options[0].tokens[0] == 2740809090U);
+	CHECK(found.options[0].idsns[0] == 11713449205243392241ULL);
+	/* A SYN-ACK alone does not establish the subflow. */
+	CHECK(!(found.events & MPTCPSCAN_EVENT_SUBFLOW_ESTABLISHED));
+
+	seg.frame = 3;
+	memcpy(seg.src.bytes, "\xc6\x12\x00\x01", 4);
+	memcpy(seg.dst.bytes, "\xc6\x12\x00\x02", 4);
+	seg.tcp_len = tcp_segment(tcp, 40000, 80, 1001, 5001, 0x10, v1_ack_options,
+				  sizeof(v1_ack_options));
+	CHECK_OK(mptcpscan_tracker_feed(tracker, &seg, &found));
+	CHECK(found.events & MPTCPSCAN_EVENT_SUBFLOW_ESTABLISHED);
+	CHECK(found.options[0].n_keys == 2 && found.options[0].keys[1] == 0x29a6c86981ad933cULL);
+	CHECK(found.options[0].dss_checksum == MPTCPSCAN_CHECK_NONE);
+
+	/* Short or foreign input is an error; the tracker stays usable. */
+	seg.tcp_len = 12;
+	CHECK_RESULT(mptcpscan_tracker_feed(tracker, &seg, &found), MPTCPSCAN_RESULT_WIRE_TRUNCATED);
+	seg.src.family = 5;
+	CHECK_RESULT(mptcpscan_tracker_feed(tracker, &seg, &found),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_tracker_feed(tracker, NULL, &found), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	mptcpscan_tracker_free(tracker);
+	mptcpscan_tracker_free(NULL);
+
+	CHECK_OK(mptcpscan_check_name(MPTCPSCAN_CHECK_PRE_RFC_TRUNCATION, &name));
+	CHECK(strcmp(name, "pre-rfc-truncation") == 0);
+	CHECK_OK(mptcpscan_unverifiable_name(MPTCPSCAN_UNVERIFIABLE_KEYS_UNKNOWN, &name));
+	CHECK(strcmp(name, "keys unknown") == 0);
+	CHECK_RESULT(mptcpscan_check_name(MPTCPSCAN_CHECK_NONE, &name),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
 	test_versions();
@@ -985,5 +1078,6 @@ int main(void)
 	test_quote();
 	test_trace_conclusion();
 	test_names();
+	test_tracker();
 	return check_summary("test_capi");
 }
