@@ -305,6 +305,11 @@
 #define MPTCPSCAN_KEY_WEIGHTS 65
 
 /**
+ * Most MPTCP options one segment's findings hold (40 bytes of options, 4 at least each).
+ */
+#define MPTCPSCAN_TRACK_MAX_OPTIONS 10
+
+/**
  * `mptcpscan_option_finding.join_token`: an MP_JOIN SYN's token not looked up (not a SYN).
  */
 #define MPTCPSCAN_JOIN_TOKEN_NONE 0

@@ -18,7 +18,8 @@ use crate::error::mptcpscan_result;
 use crate::ffi::{self, guard, Out};
 
 /// Most MPTCP options one segment's findings hold (40 bytes of options, 4 at least each).
-pub const MPTCPSCAN_TRACK_MAX_OPTIONS: usize = core_lib::track::MAX_OPTIONS;
+pub const MPTCPSCAN_TRACK_MAX_OPTIONS: usize = 10;
+const _: () = assert!(MPTCPSCAN_TRACK_MAX_OPTIONS == core_lib::track::MAX_OPTIONS);
 
 /// The outcome of one check, as `mptcpscan_check_name` names it.
 #[repr(u32)]
