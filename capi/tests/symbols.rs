@@ -31,6 +31,10 @@ use mptcpscan::quote::{
 use mptcpscan::scope::mptcpscan_scope;
 use mptcpscan::stats::{mptcpscan_histogram, mptcpscan_histogram_summary};
 use mptcpscan::trace::mptcpscan_trace_conclusion;
+use mptcpscan::track::{
+    mptcpscan_check, mptcpscan_findings, mptcpscan_segment, mptcpscan_tracker,
+    mptcpscan_unverifiable,
+};
 
 fn library_path() -> PathBuf {
     if let Some(path) = std::env::var_os("MPTCPSCAN_SO") {
@@ -548,6 +552,31 @@ fn calls() -> Vec<(&'static str, Call)> {
             let mut scope = 99;
             assert_eq!(f(&ipv4([198, 18, 0, 1]), &mut scope), R::Ok);
             assert_eq!(scope, mptcpscan_scope::Benchmarking as u32);
+        }
+        mptcpscan_tracker_new: [extern "C" fn(*mut *mut mptcpscan_tracker) -> R] |f| {
+            assert_eq!(f(std::ptr::null_mut()), R::NullParameter);
+        }
+        mptcpscan_tracker_feed: [extern "C" fn(
+            *mut mptcpscan_tracker,
+            *const mptcpscan_segment,
+            *mut mptcpscan_findings,
+        ) -> R] |f| {
+            let mut found = mptcpscan_findings::default();
+            assert_eq!(f(std::ptr::null_mut(), std::ptr::null(), &mut found), R::NullParameter);
+        }
+        mptcpscan_tracker_free: [extern "C" fn(*mut mptcpscan_tracker)] |f| {
+            f(std::ptr::null_mut());
+        }
+        mptcpscan_check_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(mptcpscan_check::SpansSegments as u32, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"spans-segments");
+            assert_eq!(f(0, &mut name), R::InvalidArgument);
+        }
+        mptcpscan_unverifiable_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(mptcpscan_unverifiable::BrokenSpan as u32, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"gap in a mapping over several segments");
         }
         mptcpscan_scope_describe: [extern "C" fn(u32, *mut *const c_char, *mut bool) -> R] |f| {
             let (mut name, mut leak) = (std::ptr::null(), false);
