@@ -1,6 +1,7 @@
 # The scanner as an operator meets it: exit status and outputs on failure, Ctrl-C and a closed
 # pipe, the metadata file, --firewall, the dry run and the default blocklist
-# (driver/tests/scan.rs; the root tests build their own network namespaces and delete them).
+# (driver/tests/scan.rs; the root tests build their own network namespaces and delete them; the
+# dry-run and blocklist tests need no root and run with `cargo test --workspace` in test-core).
 # `make install` also installs the default blocklist.
 
 .PHONY: test-scan install-blocklist
@@ -12,7 +13,7 @@ TEST_TARGETS += test-scan
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 
 test-scan: deps
-	$(CARGO) test -p mptcpscan-driver --test scan -- --include-ignored --test-threads 1
+	$(CARGO) test -p mptcpscan-driver --test scan -- --ignored --test-threads 1
 
 # The binary looks for it in ../etc/mptcpscan beside its own folder, then /etc/mptcpscan.
 install: install-blocklist

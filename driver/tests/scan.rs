@@ -2,9 +2,10 @@
 //! and outputs on failure, Ctrl-C and a closed pipe, the metadata file, `--firewall`, and (no
 //! root needed) the dry run and the default blocklist.
 //!
-//! Every test builds its own network namespaces: a scanner (`…s`, 198.18.0.2/24 on a veth) and
-//! a host namespace (`…h`, 198.18.0.1/24) where a local route makes the kernel answer for all of
-//! 198.18.1.0/28: port 80 has a listener (SYN-ACK), port 81 none (RST). Namespaces are deleted
+//! Every test builds its own network namespaces: a scanner (`…s`, 198.18.0.2/24 and
+//! 2001:db8::2/64 on a veth) and a host namespace (`…h`, 198.18.0.1/24, 2001:db8::1/64) where
+//! local routes make the kernel answer for all of 198.18.1.0/28 and 2001:db8:1::/124: port 80
+//! has a listener (SYN-ACK), port 81 none (RST). Namespaces are deleted
 //! when the test ends, also when it fails. Run under `flock /tmp/mptcpscan-netns.lock`.
 
 use std::io::{BufRead, BufReader};
@@ -71,16 +72,20 @@ impl Net {
         ]);
         for cmd in [
             "ip addr add 198.18.0.2/24 dev veth-s",
+            "ip -6 addr add 2001:db8::2/64 dev veth-s nodad",
             "ip link set veth-s up",
             "ip route add 198.18.1.0/24 via 198.18.0.1",
+            "ip -6 route add 2001:db8:1::/64 via 2001:db8::1",
         ] {
             net.exec_ok(&cmd.split(' ').collect::<Vec<_>>());
         }
         for cmd in [
             "ip link set lo up",
             "ip addr add 198.18.0.1/24 dev veth-h",
+            "ip -6 addr add 2001:db8::1/64 dev veth-h nodad",
             "ip link set veth-h up",
             "ip route add local 198.18.1.0/28 dev lo",
+            "ip -6 route add local 2001:db8:1::/124 dev lo",
         ] {
             let mut full = vec!["netns", "exec", &host];
             full.extend(cmd.split(' '));
@@ -90,9 +95,10 @@ impl Net {
             .args(["netns", "exec", &host, "python3", "-c"])
             .arg(
                 "import socket, sys, time\n\
-                 s = socket.socket()\n\
+                 s = socket.socket(socket.AF_INET6)\n\
                  s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
-                 s.bind(('0.0.0.0', 80))\n\
+                 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)\n\
+                 s.bind(('::', 80))\n\
                  s.listen(4096)\n\
                  print('ready', flush=True)\n\
                  time.sleep(600)\n",
@@ -252,6 +258,28 @@ fn no_route_fails_with_the_os_error_and_a_hint() {
     );
     assert!(rows.is_empty());
 
+    // The chain's scan fails the same way.
+    let out = net
+        .command(&[
+            BIN,
+            "chain",
+            "198.18.1.0/24",
+            "--allow-lab",
+            "-S",
+            "198.18.0.2",
+            "-c",
+            "0",
+            "-q",
+        ])
+        .output()
+        .expect("running the chain");
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        show(&out).contains("nothing could be sent"),
+        "{}",
+        show(&out)
+    );
+
     // Without -S, the route lookup for a source address fails first, and says so.
     let out = net
         .scan(&["198.18.1.0/24", "--allow-lab", "-q"])
@@ -345,6 +373,41 @@ fn rows_metadata_fields_and_filters() {
         assert!(t.len() == 24 && t.ends_with("+0000"), "{key}: {t}");
     }
     assert_eq!(m["interrupted"], false);
+
+    // IPv6 and IPv4 in one scan, each family from its own source address.
+    let out = net
+        .scan(&[
+            "198.18.1.0/28",
+            "2001:db8:1::/124",
+            "--allow-lab",
+            "-p",
+            "80",
+            "-r",
+            "2000",
+            "-c",
+            "2",
+            "-q",
+            "-o",
+            csv.to_str().unwrap(),
+            "-m",
+            meta.to_str().unwrap(),
+        ])
+        .output()
+        .expect("running the scan");
+    assert!(out.status.success(), "{}", show(&out));
+    let (_, rows) = read_csv(&csv);
+    assert_eq!(rows.len(), 64, "{rows:#?}");
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.starts_with("2001:db8:1::"))
+            .count(),
+        32
+    );
+    assert!(rows.iter().all(|r| r.contains(",synack,")));
+    assert_eq!(
+        load(&meta)["source_ips"],
+        serde_json::json!(["198.18.0.2", "2001:db8::2"])
+    );
 
     // ZMap's -f and --output-filter, as JSON lines.
     let json = net.path("out.json");
@@ -563,6 +626,7 @@ fn firewall_rule_lives_as_long_as_the_scan() {
     // With it: the table exists during the scan, drops the kernel's RSTs, and is gone after.
     let mut child = spawn(&mut net.scan(&[
         "198.18.1.0/28",
+        "2001:db8:1::/124",
         "--allow-lab",
         "-p",
         "80",
@@ -595,6 +659,7 @@ fn firewall_rule_lives_as_long_as_the_scan() {
     let rule = listing();
     assert!(rule.contains("tcp sport 41000-41999"), "{rule}");
     assert!(rule.contains("ip saddr 198.18.0.2"), "{rule}");
+    assert!(rule.contains("ip6 saddr 2001:db8::2"), "{rule}");
     assert!(
         wait_for(Duration::from_secs(10), || !listing()
             .contains("counter packets 0 ")),

@@ -269,6 +269,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(w) = raw.as_mut() {
         w.flush()?;
     }
+    scan::check_sent(&plan, &summary)?;
     eprintln!(
         "mptcpscan chain: {} replies, {} SYN-ACKs, {} with MP_CAPABLE",
         summary.replies, summary.synacks, summary.mp_capable

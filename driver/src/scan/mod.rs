@@ -394,7 +394,7 @@ fn report(plan: &Plan, summary: &Summary) {
 
 /// Fails when nothing, or almost nothing (under 1 %), could be sent: such a scan found nothing
 /// because it asked nothing, and must not pass for an empty result.
-fn check_sent(plan: &Plan, summary: &Summary) -> anyhow::Result<()> {
+pub fn check_sent(plan: &Plan, summary: &Summary) -> anyhow::Result<()> {
     if summary.sent == 0 || summary.sent_ok() * 100 >= summary.sent {
         return Ok(());
     }
