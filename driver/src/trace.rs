@@ -84,7 +84,7 @@ pub struct Args {
     #[arg(
         short = 'b',
         long = "blocklist-file",
-        alias = "blocklist",
+        visible_alias = "blocklist",
         value_name = "FILE"
     )]
     pub blocklist: Vec<PathBuf>,

@@ -735,6 +735,8 @@ fn dryrun_prints_every_probe_and_sends_nothing() {
             "1",
             "--key",
             "0c0c0c0c0c0c0c0c",
+            "-o",
+            "-",
             "-m",
         ])
         .arg(&meta)

@@ -91,7 +91,7 @@ pub struct Args {
     #[arg(
         short = 'b',
         long = "blocklist-file",
-        alias = "blocklist",
+        visible_alias = "blocklist",
         value_name = "FILE"
     )]
     pub blocklist: Vec<PathBuf>,
@@ -123,7 +123,7 @@ pub struct Args {
     #[arg(
         short = 'c',
         long = "cooldown-time",
-        alias = "cooldown",
+        visible_alias = "cooldown",
         default_value_t = 8.0
     )]
     pub cooldown: f64,
@@ -159,7 +159,7 @@ pub struct Args {
     #[arg(
         short = 's',
         long = "source-port",
-        alias = "source-ports",
+        visible_alias = "source-ports",
         value_name = "PORT|LOW-HIGH"
     )]
     pub source_port: Option<String>,
@@ -167,16 +167,16 @@ pub struct Args {
     #[arg(short = 'i', long = "interface")]
     pub interface: Option<String>,
     /// IP TTL / hop limit of the probes.
-    #[arg(long = "probe-ttl", alias = "ttl", default_value_t = 64, value_parser = clap::value_parser!(u8).range(1..))]
+    #[arg(long = "probe-ttl", visible_alias = "ttl", default_value_t = 64, value_parser = clap::value_parser!(u8).range(1..))]
     pub ttl: u8,
-    /// Output file (default: standard output).
-    #[arg(short = 'o', long = "output-file", alias = "output")]
+    /// Output file (default, or `-`: standard output).
+    #[arg(short = 'o', long = "output-file", visible_alias = "output")]
     pub output: Option<PathBuf>,
     /// Output format.
     #[arg(
         short = 'O',
         long = "output-module",
-        alias = "format",
+        visible_alias = "format",
         value_enum,
         default_value = "csv"
     )]
@@ -256,10 +256,10 @@ pub fn run(cli: ScanArgs) -> anyhow::Result<()> {
         .transpose()?;
     let (plan, setup) = prepare(args)?;
     let mut out: Box<dyn Write + Send> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
+        Some(path) if path.as_os_str() != "-" => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
         )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+        _ => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
     let started = SystemTime::now();
     if cli.dryrun {
