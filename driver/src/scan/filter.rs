@@ -1,10 +1,12 @@
 //! `--output-filter`: ZMap's expression language over output fields, e.g.
 //! `success = 1 && (mptcp_verdict = mptcp-v1 || mptcp_verdict = mirrored)`.
 //!
-//! Grammar (ZMap's): comparisons `FIELD OP VALUE` with `=` (or `==`), `!=`, `<`, `>`, `<=`,
-//! `>=`, joined by `&&` and `||` (`&&` binds tighter) and grouped with parentheses. A value is
-//! an integer or a string, bare or in double quotes. Booleans compare as 1 and 0. Ordering
-//! compares numbers; on a field that holds no number it is false.
+//! Grammar: ZMap's (its `lexer.l` and `parser.y`): comparisons `FIELD OP VALUE` with `=`, `!=`,
+//! `<`, `>`, `<=`, `>=`, joined by `&&` and `||` (`&&` binds tighter) and grouped with
+//! parentheses; a value is an integer or a bare word. Extended so our values can be written:
+//! `==`, strings in double quotes, and bare words holding `-`, `.`, `:` or `,` (verdicts such as
+//! `mptcp-v1`, addresses). Booleans compare as 1 and 0. Ordering compares numbers; on a field
+//! that holds no number it is false.
 
 use anyhow::{bail, Context};
 use serde_json::Value;
