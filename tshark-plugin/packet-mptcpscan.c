@@ -2,10 +2,11 @@
  * Postdissector adding mptcpscan's verdicts and checks to MPTCP traffic:
  * mirrored handshakes, MP_JOIN and ADD_ADDR HMACs, DSS checksums, tokens,
  * leaked addresses, and what the path did to a probe's options as ICMP
- * time-exceeded quotes show it. Every protocol decision is made by libmptcpscan (the C
- * ABI of the mptcpscan core); this file only finds the bytes Wireshark's own
- * TCP dissector located, keeps the per-capture state the checks need, and
- * presents the results.
+ * time-exceeded quotes show it. Every protocol decision is made by
+ * libmptcpscan (the C ABI of the mptcpscan core): its connection tracker,
+ * the one `mptcpscan dissect` uses, gets every TCP segment of the first pass;
+ * this file finds the bytes Wireshark's own dissectors located, caches what
+ * the tracker found per frame, and presents it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -99,6 +100,7 @@ static int hf_mptcpscan_quote_probe_frame = -1;
 static int hf_mptcpscan_quote_changes = -1;
 static int hf_mptcpscan_quote_change = -1;
 static int hf_mptcpscan_quote_mp_capable = -1;
+static int hf_mptcpscan_unverifiable = -1;
 
 static gint ett_mptcpscan = -1;
 static gint ett_mptcpscan_option = -1;
@@ -128,7 +130,6 @@ static pref_bool pref_check_quote = TRUE;
 static dissector_handle_t mptcpscan_handle;
 
 static int hf_tcp_proto = -1;
-static int hf_mptcp_proto = -1;
 static int hf_ip_ttl = -1;
 static int hf_ipv6_hlim = -1;
 static int hf_icmp_proto = -1;
@@ -136,86 +137,14 @@ static int hf_icmpv6_proto = -1;
 static int hf_ip_proto = -1;
 static int hf_ipv6_proto = -1;
 
-/* The outcome of one cryptographic check, as the fields print it. */
-typedef enum {
-    CHECK_NONE = 0,
-    CHECK_VALID,
-    CHECK_INVALID,
-    CHECK_PRE_RFC,
-    CHECK_UNVERIFIABLE,
-    CHECK_SPANS
-} check_status;
-
-static const char *const check_names[] = {
-    "",
-    "valid",
-    "invalid",
-    "pre-rfc-truncation",
-    "unverifiable",
-    "spans-segments"
-};
-
-/* One MPTCP connection: what both hosts announced in MP_CAPABLE. Side 0 is
- * the host that sent the initial SYN. */
+/* What the tracker found for one MPTCP option, and the few decoded values
+ * the tree shows (decoded in the first pass, where the bytes are at hand). */
 typedef struct {
-    guint32 first_frame;
-    guint8 version;
-    gboolean has_key[2];
-    guint64 key[2];
-    guint64 idsn[2];
-    gboolean has_last_dsn[2];
-    guint64 last_dsn[2];
-} mptcp_connection;
-
-/* One TCP 4-tuple. Endpoint 0 sent the SYN (or, without a SYN in the
- * capture, the first packet seen). */
-typedef struct {
-    address addr[2];
-    guint16 port[2];
-    gboolean has_isn[2];
-    guint32 isn[2];
-    gboolean has_probe;
-    guint32 syn_seq;
-    guint32 syn_frame;
-    mptcpscan_probe_info probe;
-    mptcp_connection *conn;
-    guint8 conn_side[2];
-    gboolean has_nonce[2];
-    guint32 nonce[2];
-    /* A checksummed DSS mapping whose payload continues in later segments. */
-    mptcpscan_dss_sum *span_sum[2];
-    guint32 span_frame[2];
-    guint32 span_ssn[2];
-    guint32 span_next_seq[2];
-    guint32 span_remaining[2];
-    guint16 span_checksum[2];
-} subflow_state;
-
-typedef struct {
-    const address *addr[2];
-    guint16 port[2];
-} subflow_key;
-
-/* What the first pass found for one MPTCP option: later passes show it
- * unchanged, so `tshark -2` and a click in Wireshark agree with pass one. */
-typedef struct {
-    guint32 error;
-    mptcpscan_mptcp_option opt;
-    guint8 n_keys;
-    guint64 keys[2];
-    guint32 tokens[2];
-    guint64 idsns[2];
-    gboolean join_token_checked;
-    gboolean join_token_known;
-    guint32 join_connection;
-    check_status hmac;
-    gboolean has_scope;
-    const char *scope_name;
-    gboolean leak;
-    check_status dss;
-    gboolean has_dss_computed;
-    guint16 dss_computed;
-    check_status fastclose;
+    mptcpscan_option_finding f;
+    guint64 fail_dsn;
+    guint32 join_token;
+    guint8 tcprst_reason;
+    guint8 tcprst_flags;
 } option_result;
 
 /* What an ICMP error quoting one of the capture's MP_CAPABLE SYNs says. */
@@ -226,17 +155,21 @@ typedef struct {
     guint8 hop_kind;
 } quote_result;
 
+/* What the first pass found in one frame: later passes show it unchanged, so
+ * `tshark -2` and a click in Wireshark agree with pass one. */
 typedef struct {
+    quote_result *quote;
     gboolean has_handshake;
     guint32 syn_frame;
     mptcpscan_classification cls;
+    gboolean has_continuation;
+    guint32 mapping_frame;
+    guint8 continuation_check;
+    guint8 continuation_why;
+    gboolean has_continuation_computed;
+    guint16 continuation_computed;
     guint n_options;
     option_result *options;
-    quote_result *quote;
-    check_status span;
-    guint32 span_frame;
-    gboolean has_span_computed;
-    guint16 span_computed;
 } frame_result;
 
 /* A SYN with MP_CAPABLE as sent, from its IP header, found again by what a
@@ -253,11 +186,9 @@ typedef struct {
     guint8 *bytes;
 } sent_probe;
 
-static wmem_map_t *subflows;
-static wmem_map_t *connections_by_token;
+/* The capture's MPTCP connections, fed in capture order (first pass). */
+static mptcpscan_tracker *tracker;
 static wmem_map_t *sent_probes;
-/* How many DSS checksums are being summed across segments right now. */
-static guint open_spans;
 /* What a frame without any result shares (read only). */
 static frame_result no_result;
 
@@ -279,134 +210,6 @@ probe_key_equal(gconstpointer a, gconstpointer b)
 }
 
 
-static guint
-subflow_key_hash(gconstpointer v)
-{
-    const subflow_key *k = (const subflow_key *)v;
-    guint h;
-
-    h = add_address_to_hash(0, k->addr[0]);
-    h = add_address_to_hash(h, k->addr[1]);
-    return h ^ ((guint)k->port[0] << 16 | k->port[1]);
-}
-
-static gboolean
-subflow_key_equal(gconstpointer a, gconstpointer b)
-{
-    const subflow_key *ka = (const subflow_key *)a;
-    const subflow_key *kb = (const subflow_key *)b;
-
-    return ka->port[0] == kb->port[0] && ka->port[1] == kb->port[1] &&
-        addresses_equal(ka->addr[0], kb->addr[0]) &&
-        addresses_equal(ka->addr[1], kb->addr[1]);
-}
-
-/* Orders the two endpoints so that both directions give the same key. */
-static void
-subflow_key_fill(subflow_key *k, const address *src, guint16 sport,
-        const address *dst, guint16 dport)
-{
-    int c = cmp_address(src, dst);
-
-    if (c < 0 || (c == 0 && sport <= dport)) {
-        k->addr[0] = src;
-        k->port[0] = sport;
-        k->addr[1] = dst;
-        k->port[1] = dport;
-    } else {
-        k->addr[0] = dst;
-        k->port[0] = dport;
-        k->addr[1] = src;
-        k->port[1] = sport;
-    }
-}
-
-static subflow_state *
-subflow_new(const address *a0, guint16 p0, const address *a1, guint16 p1)
-{
-    subflow_state *sf = wmem_new0(wmem_file_scope(), subflow_state);
-    subflow_key *key = wmem_new0(wmem_file_scope(), subflow_key);
-
-    copy_address_wmem(wmem_file_scope(), &sf->addr[0], a0);
-    copy_address_wmem(wmem_file_scope(), &sf->addr[1], a1);
-    sf->port[0] = p0;
-    sf->port[1] = p1;
-    sf->conn_side[0] = 0;
-    sf->conn_side[1] = 1;
-    /* The stored key points into the state, which lives as long. */
-    subflow_key_fill(key, &sf->addr[0], p0, &sf->addr[1], p1);
-    wmem_map_insert(subflows, key, sf);
-    return sf;
-}
-
-static mptcp_connection *
-connection_new(guint32 frame, guint8 version)
-{
-    mptcp_connection *conn = wmem_new0(wmem_file_scope(), mptcp_connection);
-
-    conn->first_frame = frame;
-    conn->version = version;
-    return conn;
-}
-
-/* Records a key a host announced, its token and IDSN; returns FALSE if the
- * library refused the version. */
-static gboolean
-connection_learn_key(mptcp_connection *conn, guint side, guint64 key,
-        guint32 *token, guint64 *idsn)
-{
-    if (mptcpscan_key_derive(conn->version, key, token, idsn) != MPTCPSCAN_RESULT_OK)
-        return FALSE;
-    conn->has_key[side] = TRUE;
-    conn->key[side] = key;
-    conn->idsn[side] = *idsn;
-    wmem_map_insert(connections_by_token, GUINT_TO_POINTER(*token), conn);
-    return TRUE;
-}
-
-/* The TCP header of the frame's only TCP segment, as the checks need it. */
-typedef struct {
-    tvbuff_t *tvb;
-    gint start;
-    guint16 sport;
-    guint16 dport;
-    guint32 seq;
-    guint8 flags;
-    guint hlen;
-    gint seg_captured;
-    gint payload_offset;
-    gint payload_captured;
-    gint payload_reported;
-    gboolean continues_span;
-} tcp_view;
-
-static gboolean
-tcp_view_fill(tcp_view *tv, field_info *fi)
-{
-    gint avail;
-
-    tv->tvb = fi->ds_tvb;
-    tv->start = fi->start;
-    tv->continues_span = FALSE;
-    avail = tvb_captured_length_remaining(tv->tvb, tv->start);
-    if (avail < TCP_HEADER_LEN)
-        return FALSE;
-    tv->sport = tvb_get_ntohs(tv->tvb, tv->start);
-    tv->dport = tvb_get_ntohs(tv->tvb, tv->start + 2);
-    tv->seq = tvb_get_ntohl(tv->tvb, tv->start + 4);
-    tv->hlen = (tvb_get_uint8(tv->tvb, tv->start + 12) >> 4) * 4;
-    tv->flags = tvb_get_uint8(tv->tvb, tv->start + 13);
-    if (tv->hlen < TCP_HEADER_LEN || (gint)tv->hlen > avail)
-        return FALSE;
-    tv->seg_captured = avail;
-    tv->payload_offset = tv->start + tv->hlen;
-    tv->payload_captured = avail - tv->hlen;
-    tv->payload_reported = tvb_reported_length_remaining(tv->tvb, tv->payload_offset);
-    if (tv->payload_reported < 0)
-        tv->payload_reported = 0;
-    return TRUE;
-}
-
 /* The last IP header of a family in the frame: the one a TCP segment or an
  * ICMP quote of that family is in. */
 static field_info *
@@ -417,6 +220,65 @@ last_ip_item(proto_tree *tree, gboolean v6)
     if (arr == NULL || arr->len == 0)
         return NULL;
     return (field_info *)g_ptr_array_index(arr, arr->len - 1);
+}
+
+/* The frame's only TCP segment, as the tracker needs it: where its header is,
+ * and its length on the wire from the IP header (a link layer's padding is not
+ * payload). */
+typedef struct {
+    tvbuff_t *tvb;
+    gint start;
+    guint hlen;
+    guint8 flags;
+    gint seg_captured;
+    guint32 payload_reported;
+} tcp_view;
+
+static gboolean
+tcp_view_fill(tcp_view *tv, proto_tree *tree, const packet_info *pinfo, field_info *tcp_fi)
+{
+    field_info *ip = last_ip_item(tree, pinfo->src.type == AT_IPv6);
+    gint avail, wire_end;
+
+    tv->tvb = tcp_fi->ds_tvb;
+    tv->start = tcp_fi->start;
+    avail = tvb_captured_length_remaining(tv->tvb, tv->start);
+    if (avail < TCP_HEADER_LEN)
+        return FALSE;
+    tv->hlen = (tvb_get_uint8(tv->tvb, tv->start + 12) >> 4) * 4;
+    tv->flags = tvb_get_uint8(tv->tvb, tv->start + 13);
+    if (tv->hlen < TCP_HEADER_LEN || (gint)tv->hlen > avail)
+        return FALSE;
+    if (ip != NULL && ip->ds_tvb == tv->tvb &&
+            tvb_captured_length_remaining(tv->tvb, ip->start) >= 8) {
+        if (pinfo->src.type == AT_IPv6)
+            wire_end = ip->start + 40 + tvb_get_ntohs(tv->tvb, ip->start + 4);
+        else
+            wire_end = ip->start + MAX(tvb_get_ntohs(tv->tvb, ip->start + 2),
+                    (tvb_get_uint8(tv->tvb, ip->start) & 0x0f) * 4);
+    } else {
+        wire_end = tv->start + tvb_reported_length_remaining(tv->tvb, tv->start);
+    }
+    tv->seg_captured = MAX((gint)tv->hlen, MIN(avail, wire_end - tv->start));
+    tv->payload_reported = (guint32)MAX(0, wire_end - tv->start - (gint)tv->hlen);
+    return TRUE;
+}
+
+static gboolean
+address_fill(mptcpscan_address *out, const address *in)
+{
+    memset(out, 0, sizeof(*out));
+    if (in->type == AT_IPv4 && in->len == 4) {
+        out->family = MPTCPSCAN_ADDRESS_FAMILY_IPV4;
+        memcpy(out->bytes, in->data, 4);
+        return TRUE;
+    }
+    if (in->type == AT_IPv6 && in->len == 16) {
+        out->family = MPTCPSCAN_ADDRESS_FAMILY_IPV6;
+        memcpy(out->bytes, in->data, 16);
+        return TRUE;
+    }
+    return FALSE;
 }
 
 static void
@@ -433,9 +295,9 @@ remember_probe(proto_tree *tree, packet_info *pinfo, const tcp_view *tv)
     if (len <= 0)
         return;
     key = wmem_new(wmem_file_scope(), probe_key);
-    key->sport = tv->sport;
-    key->dport = tv->dport;
-    key->seq = tv->seq;
+    key->sport = tvb_get_ntohs(tv->tvb, tv->start);
+    key->dport = tvb_get_ntohs(tv->tvb, tv->start + 2);
+    key->seq = tvb_get_ntohl(tv->tvb, tv->start + 4);
     probe = wmem_new(wmem_file_scope(), sent_probe);
     probe->frame = pinfo->num;
     probe->len = (guint)len;
@@ -486,13 +348,6 @@ analyse_quote(proto_tree *tree, field_info *tcp_fi, gboolean v6)
     return q;
 }
 
-static gboolean
-tcp_is_syn(field_info *fi)
-{
-    return tvb_captured_length_remaining(fi->ds_tvb, fi->start) >= TCP_HEADER_LEN &&
-        (tvb_get_uint8(fi->ds_tvb, fi->start + 13) & TCP_FLAG_SYN) != 0;
-}
-
 static guint32
 frame_ttl(proto_tree *tree, const packet_info *pinfo)
 {
@@ -507,428 +362,106 @@ frame_ttl(proto_tree *tree, const packet_info *pinfo)
     return fvalue_get_uinteger(FI_FVALUE(fi));
 }
 
+/* Keeps what the tree shows of an option beyond the tracker's findings. */
 static void
-check_mp_capable(option_result *r, subflow_state *sf, guint dir,
-        const tcp_view *tv, packet_info *pinfo)
+option_decode(option_result *r, const tcp_view *tv)
 {
-    const mptcpscan_mp_capable *mpc = &r->opt.body.mp_capable;
-    mptcp_connection *conn;
-    guint sender = dir, receiver = 1 - dir;
+    mptcpscan_mptcp_option opt;
+    guint8 bytes[MPTCPSCAN_MAX_OPTIONS_LEN];
+    const mptcpscan_option_finding *f = &r->f;
 
-    if (sf->conn == NULL)
-        sf->conn = connection_new(pinfo->num, mpc->version);
-    conn = sf->conn;
-    /* The SYN-ACK's version is the one both hosts settled on. */
-    if ((tv->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK))
-        conn->version = mpc->version;
-
-    if (mpc->has_sender_key && pref_check_keys) {
-        if (connection_learn_key(conn, sf->conn_side[sender], mpc->sender_key,
-                    &r->tokens[r->n_keys], &r->idsns[r->n_keys]))
-            r->keys[r->n_keys++] = mpc->sender_key;
-    }
-    if (mpc->has_receiver_key && pref_check_keys) {
-        if (connection_learn_key(conn, sf->conn_side[receiver], mpc->receiver_key,
-                    &r->tokens[r->n_keys], &r->idsns[r->n_keys]))
-            r->keys[r->n_keys++] = mpc->receiver_key;
-    }
-
-    /* v1 may carry the first data on the third ACK: DSN = IDSN + 1, SSN 1. */
-    if (mpc->has_checksum && pref_check_dss) {
-        mptcpscan_dss_mapping map;
-        guint side = sf->conn_side[sender];
-        bool valid;
-
-        r->dss = CHECK_UNVERIFIABLE;
-        if (conn->has_key[side] && mpc->data_len > 0 &&
-                tv->payload_captured == mpc->data_len &&
-                tv->payload_reported == mpc->data_len) {
-            const guint8 *payload = tvb_get_ptr(tv->tvb, tv->payload_offset,
-                    tv->payload_captured);
-
-            map.dsn = conn->idsn[side] + 1;
-            map.ssn = 1;
-            map.data_len = mpc->data_len;
-            if (mptcpscan_dss_checksum_verify(&map, payload, tv->payload_captured,
-                        mpc->checksum, &valid) == MPTCPSCAN_RESULT_OK) {
-                r->dss = valid ? CHECK_VALID : CHECK_INVALID;
-                r->has_dss_computed = valid ||
-                    mptcpscan_dss_checksum(&map, payload, tv->payload_captured,
-                            &r->dss_computed) == MPTCPSCAN_RESULT_OK;
-                if (valid)
-                    r->dss_computed = mpc->checksum;
-            }
-        }
+    if (f->error != MPTCPSCAN_RESULT_OK || !f->has_subtype ||
+            (f->subtype != MPTCPSCAN_MPTCP_SUBTYPE_MP_FAIL &&
+             f->subtype != MPTCPSCAN_MPTCP_SUBTYPE_MP_TCPRST &&
+             f->subtype != MPTCPSCAN_MPTCP_SUBTYPE_MP_JOIN) ||
+            f->len > sizeof(bytes))
+        return;
+    tvb_memcpy(tv->tvb, bytes, tv->start + TCP_HEADER_LEN + f->offset, f->len);
+    if (mptcpscan_mptcp_parse(bytes, f->len, f->version, &opt) != MPTCPSCAN_RESULT_OK)
+        return;
+    if (opt.subtype == MPTCPSCAN_MPTCP_SUBTYPE_MP_FAIL) {
+        r->fail_dsn = opt.body.mp_fail.dsn;
+    } else if (opt.subtype == MPTCPSCAN_MPTCP_SUBTYPE_MP_TCPRST) {
+        r->tcprst_reason = opt.body.mp_tcprst.reason;
+        r->tcprst_flags = opt.body.mp_tcprst.flags;
+    } else if (opt.body.mp_join.stage == MPTCPSCAN_JOIN_STAGE_SYN) {
+        r->join_token = opt.body.mp_join.token;
     }
 }
 
-static void
-check_mp_join(option_result *r, subflow_state *sf, guint dir)
-{
-    const mptcpscan_mp_join *mpj = &r->opt.body.mp_join;
-    mptcp_connection *conn;
-    mptcpscan_join_handshake hs;
-    mptcpscan_result rc;
-    bool valid;
-
-    if (!pref_check_join)
-        return;
-
-    if (mpj->stage == MPTCPSCAN_JOIN_STAGE_SYN) {
-        conn = (mptcp_connection *)wmem_map_lookup(connections_by_token,
-                GUINT_TO_POINTER(mpj->token));
-        r->join_token_checked = TRUE;
-        sf->has_nonce[dir] = TRUE;
-        sf->nonce[dir] = mpj->nonce;
-        if (conn == NULL)
-            return;
-        r->join_token_known = TRUE;
-        r->join_connection = conn->first_frame;
-        sf->conn = conn;
-        /* The SYN's receiver is the host whose token it carries. */
-        {
-            guint32 token;
-            guint64 idsn;
-            guint listener = 1;
-
-            if (conn->has_key[0] &&
-                    mptcpscan_key_derive(conn->version, conn->key[0], &token, &idsn) ==
-                    MPTCPSCAN_RESULT_OK && token == mpj->token)
-                listener = 0;
-            sf->conn_side[1 - dir] = listener;
-            sf->conn_side[dir] = 1 - listener;
-        }
-        return;
-    }
-
-    if (mpj->stage == MPTCPSCAN_JOIN_STAGE_SYN_ACK) {
-        sf->has_nonce[dir] = TRUE;
-        sf->nonce[dir] = mpj->nonce;
-    }
-
-    r->hmac = CHECK_UNVERIFIABLE;
-    conn = sf->conn;
-    if (conn == NULL || !sf->has_nonce[0] || !sf->has_nonce[1])
-        return;
-    /* Endpoint 0 of a join subflow sent its SYN: the initiator. */
-    if (!conn->has_key[sf->conn_side[0]] || !conn->has_key[sf->conn_side[1]])
-        return;
-    hs.initiator_key = conn->key[sf->conn_side[0]];
-    hs.listener_key = conn->key[sf->conn_side[1]];
-    hs.initiator_nonce = sf->nonce[0];
-    hs.listener_nonce = sf->nonce[1];
-    if (mpj->stage == MPTCPSCAN_JOIN_STAGE_SYN_ACK)
-        rc = mptcpscan_join_verify_syn_ack(conn->version, &hs, mpj->hmac, mpj->hmac_len, &valid);
-    else
-        rc = mptcpscan_join_verify_ack(conn->version, &hs, mpj->hmac, mpj->hmac_len, &valid);
-    if (rc == MPTCPSCAN_RESULT_OK)
-        r->hmac = valid ? CHECK_VALID : CHECK_INVALID;
-}
-
-static void
-check_add_addr(option_result *r, subflow_state *sf, guint dir)
-{
-    const mptcpscan_add_addr *aa = &r->opt.body.add_addr;
-    mptcp_connection *conn = sf->conn;
-    mptcpscan_hmac_keys keys;
-    guint32 scope, check;
-    bool leak;
-
-    if (!pref_check_add_addr)
-        return;
-
-    if (mptcpscan_address_scope(&aa->address, &scope) == MPTCPSCAN_RESULT_OK &&
-            mptcpscan_scope_describe(scope, &r->scope_name, &leak) == MPTCPSCAN_RESULT_OK) {
-        r->has_scope = TRUE;
-        r->leak = leak;
-    }
-
-    if (!aa->has_hmac)
-        return;
-    r->hmac = CHECK_UNVERIFIABLE;
-    if (conn == NULL || !conn->has_key[0] || !conn->has_key[1])
-        return;
-    keys.sender = conn->key[sf->conn_side[dir]];
-    keys.receiver = conn->key[sf->conn_side[1 - dir]];
-    if (mptcpscan_add_addr_verify(&keys, aa->addr_id, &aa->address,
-                aa->has_port ? aa->port : 0, aa->hmac, sizeof(aa->hmac), &check) !=
-            MPTCPSCAN_RESULT_OK)
-        return;
-    switch (check) {
-    case MPTCPSCAN_ADD_ADDR_CHECK_VALID:
-        r->hmac = CHECK_VALID;
-        break;
-    case MPTCPSCAN_ADD_ADDR_CHECK_PRE_RFC_TRUNCATION:
-        r->hmac = CHECK_PRE_RFC;
-        break;
-    default:
-        r->hmac = CHECK_INVALID;
-        break;
-    }
-}
-
-static void
-span_drop(subflow_state *sf, guint dir)
-{
-    if (sf->span_sum[dir] == NULL)
-        return;
-    mptcpscan_dss_sum_free(sf->span_sum[dir]);
-    sf->span_sum[dir] = NULL;
-    open_spans--;
-}
-
-/* Feeds a segment to the mapping it continues; the segment that completes
- * the mapping gets the checksum's verdict. A gap or a retransmission ends
- * the sum as unverifiable. */
-static void
-span_continue(frame_result *res, subflow_state *sf, guint dir, tcp_view *tv)
-{
-    guint16 computed;
-    bool valid;
-
-    if (sf->span_sum[dir] == NULL || tv->payload_reported == 0)
-        return;
-    res->span_frame = sf->span_frame[dir];
-    if (tv->seq != sf->span_next_seq[dir] || tv->payload_captured != tv->payload_reported ||
-            (guint32)tv->payload_reported > sf->span_remaining[dir] ||
-            mptcpscan_dss_sum_update(sf->span_sum[dir],
-                tvb_get_ptr(tv->tvb, tv->payload_offset, tv->payload_captured),
-                tv->payload_captured) != MPTCPSCAN_RESULT_OK) {
-        res->span = CHECK_UNVERIFIABLE;
-        span_drop(sf, dir);
-        return;
-    }
-    tv->continues_span = TRUE;
-    sf->span_next_seq[dir] += tv->payload_reported;
-    sf->span_remaining[dir] -= tv->payload_reported;
-    if (sf->span_remaining[dir] > 0) {
-        res->span = CHECK_SPANS;
-        return;
-    }
-    if (mptcpscan_dss_sum_finish(sf->span_sum[dir], sf->span_checksum[dir], &computed,
-                &valid) == MPTCPSCAN_RESULT_OK) {
-        res->span = valid ? CHECK_VALID : CHECK_INVALID;
-        res->has_span_computed = TRUE;
-        res->span_computed = computed;
-    } else {
-        res->span = CHECK_UNVERIFIABLE;
-    }
-    span_drop(sf, dir);
-}
-
-/* Starts summing a mapping longer than the segment that announces it. */
-static void
-span_start(option_result *r, subflow_state *sf, guint dir, const tcp_view *tv,
-        const mptcpscan_dss_mapping *map, guint expected_len, guint16 checksum, guint32 frame)
-{
-    span_drop(sf, dir);
-    if (mptcpscan_dss_sum_new(map, &sf->span_sum[dir]) != MPTCPSCAN_RESULT_OK)
-        return;
-    open_spans++;
-    if (mptcpscan_dss_sum_update(sf->span_sum[dir],
-                tvb_get_ptr(tv->tvb, tv->payload_offset, tv->payload_captured),
-                tv->payload_captured) != MPTCPSCAN_RESULT_OK) {
-        span_drop(sf, dir);
-        return;
-    }
-    sf->span_frame[dir] = frame;
-    sf->span_ssn[dir] = map->ssn;
-    sf->span_next_seq[dir] = tv->seq + tv->payload_captured;
-    sf->span_remaining[dir] = expected_len - tv->payload_captured;
-    sf->span_checksum[dir] = checksum;
-    r->dss = CHECK_SPANS;
-}
-
-static void
-check_dss(option_result *r, subflow_state *sf, guint dir, const tcp_view *tv, guint32 frame)
-{
-    const mptcpscan_dss *dss = &r->opt.body.dss;
-    mptcp_connection *conn = sf->conn;
-    mptcpscan_dss_mapping map;
-    guint side;
-    guint64 dsn;
-    guint expected_len;
-    const guint8 *payload;
-    bool valid;
-
-    if (!pref_check_dss || !(dss->flags & MPTCPSCAN_DSS_FLAG_MAPPING))
-        return;
-
-    side = sf->conn_side[dir];
-    if (dss->flags & MPTCPSCAN_DSS_FLAG_DSN_8) {
-        dsn = dss->dsn;
-    } else if (conn != NULL && (conn->has_last_dsn[side] || conn->has_key[side])) {
-        guint64 near = conn->has_last_dsn[side] ? conn->last_dsn[side] : conn->idsn[side];
-
-        if (mptcpscan_dss_expand_dsn((guint32)dss->dsn, near, &dsn) != MPTCPSCAN_RESULT_OK)
-            return;
-    } else {
-        if (dss->has_checksum)
-            r->dss = CHECK_UNVERIFIABLE;
-        return;
-    }
-    if (conn != NULL) {
-        conn->has_last_dsn[side] = TRUE;
-        conn->last_dsn[side] = dsn;
-    }
-    if (!dss->has_checksum)
-        return;
-    /* A segment repeating the mapping it continues (a TSO split) was
-     * summed with that mapping. */
-    if (tv->continues_span && dss->ssn == sf->span_ssn[dir])
-        return;
-
-    /* A DATA_FIN takes one data-level byte without payload. */
-    r->dss = CHECK_UNVERIFIABLE;
-    expected_len = dss->data_len;
-    if (dss->flags & MPTCPSCAN_DSS_FLAG_DATA_FIN && expected_len > 0 &&
-            (gint)expected_len == tv->payload_reported + 1)
-        expected_len--;
-    if (tv->payload_captured != tv->payload_reported)
-        return;
-    if (sf->has_isn[dir] && expected_len > 0 && tv->seq - sf->isn[dir] != dss->ssn)
-        return;
-
-    map.dsn = dsn;
-    map.ssn = dss->ssn;
-    map.data_len = dss->data_len;
-    if ((gint)expected_len > tv->payload_reported && tv->payload_reported > 0 &&
-            sf->has_isn[dir]) {
-        span_start(r, sf, dir, tv, &map, expected_len, dss->checksum, frame);
-        return;
-    }
-    if ((gint)expected_len != tv->payload_reported)
-        return;
-    payload = expected_len > 0 ?
-        tvb_get_ptr(tv->tvb, tv->payload_offset, expected_len) : (const guint8 *)"";
-    /* The sum is computed a second time only to show what a wrong one
-     * should have been. */
-    if (mptcpscan_dss_checksum_verify(&map, payload, expected_len, dss->checksum, &valid) !=
-            MPTCPSCAN_RESULT_OK)
-        return;
-    r->dss = valid ? CHECK_VALID : CHECK_INVALID;
-    r->dss_computed = dss->checksum;
-    r->has_dss_computed = valid ||
-        mptcpscan_dss_checksum(&map, payload, expected_len, &r->dss_computed) ==
-        MPTCPSCAN_RESULT_OK;
-}
-
-static void
-check_fastclose(option_result *r, subflow_state *sf, guint dir)
-{
-    mptcp_connection *conn = sf->conn;
-    guint receiver;
-
-    if (!pref_check_alerts)
-        return;
-    r->fastclose = CHECK_UNVERIFIABLE;
-    if (conn == NULL)
-        return;
-    receiver = sf->conn_side[1 - dir];
-    if (!conn->has_key[receiver])
-        return;
-    r->fastclose = conn->key[receiver] == r->opt.body.mp_fastclose.receiver_key ?
-        CHECK_VALID : CHECK_INVALID;
-}
-
-/* Runs every check on the frame's TCP segment and MPTCP options, in capture
- * order, updating the per-capture state. */
+/* Feeds the frame's TCP segment to the tracker and keeps what it found. */
 static frame_result *
-analyse_frame(proto_tree *tree, packet_info *pinfo, field_info *tcp_fi, GPtrArray *mptcp_items)
+analyse_segment(proto_tree *tree, packet_info *pinfo, field_info *tcp_fi)
 {
-    frame_result *res = wmem_new0(wmem_file_scope(), frame_result);
-    subflow_key lookup;
-    subflow_state *sf;
+    mptcpscan_probe_info probe;
+    mptcpscan_segment seg;
+    mptcpscan_findings found;
+    frame_result *res;
     tcp_view tv;
-    guint dir, i;
+    guint i;
 
-    if (!tcp_view_fill(&tv, tcp_fi))
-        return res;
-
-    subflow_key_fill(&lookup, &pinfo->src, tv.sport, &pinfo->dst, tv.dport);
-    sf = (subflow_state *)wmem_map_lookup(subflows, &lookup);
-    if ((tv.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
-        /* A SYN opens a new subflow even on a reused 4-tuple. */
-        if (sf != NULL) {
-            span_drop(sf, 0);
-            span_drop(sf, 1);
-        }
-        sf = subflow_new(&pinfo->src, tv.sport, &pinfo->dst, tv.dport);
-    } else if (sf == NULL) {
-        if (tv.flags & TCP_FLAG_SYN)
-            sf = subflow_new(&pinfo->dst, tv.dport, &pinfo->src, tv.sport);
-        else
-            sf = subflow_new(&pinfo->src, tv.sport, &pinfo->dst, tv.dport);
-    }
-    dir = (addresses_equal(&sf->addr[0], &pinfo->src) && sf->port[0] == tv.sport) ? 0 : 1;
-
-    if (tv.flags & TCP_FLAG_SYN && !(tv.flags & TCP_FLAG_RST)) {
-        sf->has_isn[dir] = TRUE;
-        sf->isn[dir] = tv.seq;
-    }
-    if ((tv.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN &&
-            (pref_check_handshake || pref_check_quote) && tv.hlen > TCP_HEADER_LEN) {
-        sf->has_probe = mptcpscan_probe_describe(
+    if (tracker == NULL || !tcp_view_fill(&tv, tree, pinfo, tcp_fi) ||
+            !address_fill(&seg.src, &pinfo->src) || !address_fill(&seg.dst, &pinfo->dst))
+        return &no_result;
+    /* A SYN with MP_CAPABLE is what an ICMP quote may quote back. */
+    if ((tv.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN && pref_check_quote &&
+            tv.hlen > TCP_HEADER_LEN &&
+            mptcpscan_probe_describe(
                 tvb_get_ptr(tv.tvb, tv.start + TCP_HEADER_LEN, tv.hlen - TCP_HEADER_LEN),
-                tv.hlen - TCP_HEADER_LEN, &sf->probe) == MPTCPSCAN_RESULT_OK;
-        sf->syn_seq = tv.seq;
-        sf->syn_frame = pinfo->num;
-        if (sf->has_probe && pref_check_quote)
-            remember_probe(tree, pinfo, &tv);
-    }
-    if ((tv.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK) &&
-            dir == 1 && sf->has_probe && pref_check_handshake) {
-        if (mptcpscan_classify_tcp(&sf->probe, sf->syn_seq,
-                    tvb_get_ptr(tv.tvb, tv.start, tv.seg_captured), tv.seg_captured,
-                    frame_ttl(tree, pinfo), &res->cls) == MPTCPSCAN_RESULT_OK) {
-            res->has_handshake = TRUE;
-            res->syn_frame = sf->syn_frame;
-        }
-    }
+                tv.hlen - TCP_HEADER_LEN, &probe) == MPTCPSCAN_RESULT_OK)
+        remember_probe(tree, pinfo, &tv);
 
-    if (pref_check_dss)
-        span_continue(res, sf, dir, &tv);
+    seg.frame = pinfo->num;
+    seg.time_ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    seg.tcp = tvb_get_ptr(tv.tvb, tv.start, tv.seg_captured);
+    seg.tcp_len = (size_t)tv.seg_captured;
+    seg.payload_len = tv.payload_reported;
+    seg.ttl = frame_ttl(tree, pinfo);
+    if (mptcpscan_tracker_feed(tracker, &seg, &found) != MPTCPSCAN_RESULT_OK ||
+            !found.tracked)
+        return &no_result;
+    if (found.n_options == 0 && !found.has_handshake && !found.has_continuation)
+        return &no_result;
 
-    if (mptcp_items == NULL || mptcp_items->len == 0)
-        return res;
-    res->n_options = mptcp_items->len;
+    res = wmem_new0(wmem_file_scope(), frame_result);
+    if (found.has_handshake && found.handshake_error == 0) {
+        res->has_handshake = TRUE;
+        res->syn_frame = (guint32)found.syn_frame;
+        res->cls = found.classification;
+    }
+    if (found.has_continuation) {
+        res->has_continuation = TRUE;
+        res->mapping_frame = (guint32)found.mapping_frame;
+        res->continuation_check = found.continuation_checksum;
+        res->continuation_why = found.continuation_why;
+        res->has_continuation_computed = found.has_continuation_computed;
+        res->continuation_computed = found.continuation_computed;
+    }
+    res->n_options = found.n_options;
     res->options = wmem_alloc0_array(wmem_file_scope(), option_result, res->n_options);
     for (i = 0; i < res->n_options; i++) {
-        field_info *fi = (field_info *)g_ptr_array_index(mptcp_items, i);
-        option_result *r = &res->options[i];
-        guint8 bytes[MPTCPSCAN_MAX_OPTIONS_LEN];
-        guint32 version = sf->conn != NULL ? sf->conn->version : MPTCPSCAN_MPTCP_VERSION_V1;
-
-        if (fi->length <= 0 || fi->length > MPTCPSCAN_MAX_OPTIONS_LEN ||
-                tvb_captured_length_remaining(fi->ds_tvb, fi->start) < fi->length) {
-            r->error = MPTCPSCAN_RESULT_WIRE_TRUNCATED;
-            continue;
-        }
-        tvb_memcpy(fi->ds_tvb, bytes, fi->start, fi->length);
-        r->error = mptcpscan_mptcp_parse(bytes, fi->length, version, &r->opt);
-        if (r->error != MPTCPSCAN_RESULT_OK)
-            continue;
-        switch (r->opt.subtype) {
-        case MPTCPSCAN_MPTCP_SUBTYPE_MP_CAPABLE:
-            check_mp_capable(r, sf, dir, &tv, pinfo);
-            break;
-        case MPTCPSCAN_MPTCP_SUBTYPE_MP_JOIN:
-            check_mp_join(r, sf, dir);
-            break;
-        case MPTCPSCAN_MPTCP_SUBTYPE_DSS:
-            check_dss(r, sf, dir, &tv, pinfo->num);
-            break;
-        case MPTCPSCAN_MPTCP_SUBTYPE_ADD_ADDR:
-            check_add_addr(r, sf, dir);
-            break;
-        case MPTCPSCAN_MPTCP_SUBTYPE_MP_FASTCLOSE:
-            check_fastclose(r, sf, dir);
-            break;
-        default:
-            break;
-        }
+        res->options[i].f = found.options[i];
+        option_decode(&res->options[i], &tv);
     }
     return res;
+}
+
+/* A check's outcome as a string field, with why when it is unverifiable. */
+static proto_item *
+show_check(proto_tree *tree, int hf, tvbuff_t *tvb, gint start, gint len, guint8 check,
+        guint8 why)
+{
+    const char *name, *reason;
+    proto_item *ti;
+
+    if (mptcpscan_check_name(check, &name) != MPTCPSCAN_RESULT_OK)
+        return NULL;
+    ti = proto_tree_add_string(tree, hf, tvb, start, len, name);
+    if (check == MPTCPSCAN_CHECK_UNVERIFIABLE &&
+            mptcpscan_unverifiable_name(why, &reason) == MPTCPSCAN_RESULT_OK)
+        proto_tree_add_string(proto_item_add_subtree(ti, ett_mptcpscan_option),
+                hf_mptcpscan_unverifiable, tvb, start, len, reason);
+    return ti;
 }
 
 static void
@@ -970,107 +503,107 @@ static void
 show_option(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, gint start, gint len,
         const option_result *r)
 {
+    const mptcpscan_option_finding *f = &r->f;
     proto_tree *st;
     proto_item *ti;
     const char *name;
+    bool leak;
     guint k;
 
     ti = proto_tree_add_item(tree, hf_mptcpscan_option, tvb, start, len, ENC_NA);
     st = proto_item_add_subtree(ti, ett_mptcpscan_option);
-    if (r->error != MPTCPSCAN_RESULT_OK) {
+    if (f->error != MPTCPSCAN_RESULT_OK) {
         ti = proto_tree_add_string(st, hf_mptcpscan_error, tvb, start, len,
-                mptcpscan_strerror(r->error));
+                mptcpscan_strerror(f->error));
         expert_add_info_format(pinfo, ti, &ei_mptcpscan_malformed_option,
-                "MPTCP option does not decode: %s", mptcpscan_strerror(r->error));
+                "MPTCP option does not decode: %s", mptcpscan_strerror(f->error));
         return;
     }
-    if (mptcpscan_mptcp_subtype_name(r->opt.subtype, &name) == MPTCPSCAN_RESULT_OK) {
+    if (f->has_subtype &&
+            mptcpscan_mptcp_subtype_name(f->subtype, &name) == MPTCPSCAN_RESULT_OK) {
         proto_tree_add_string(st, hf_mptcpscan_subtype, tvb, start, len, name);
         proto_item_append_text(ti, " (%s)", name);
     }
-    for (k = 0; k < r->n_keys; k++) {
-        proto_tree_add_uint64(st, hf_mptcpscan_key, tvb, start, len, r->keys[k]);
-        proto_tree_add_uint(st, hf_mptcpscan_token, tvb, start, len, r->tokens[k]);
-        proto_tree_add_uint64(st, hf_mptcpscan_idsn, tvb, start, len, r->idsns[k]);
+    for (k = 0; pref_check_keys && k < f->n_keys; k++) {
+        proto_tree_add_uint64(st, hf_mptcpscan_key, tvb, start, len, f->keys[k]);
+        proto_tree_add_uint(st, hf_mptcpscan_token, tvb, start, len, f->tokens[k]);
+        proto_tree_add_uint64(st, hf_mptcpscan_idsn, tvb, start, len, f->idsns[k]);
     }
 
-    switch (r->opt.subtype) {
+    switch (f->subtype) {
     case MPTCPSCAN_MPTCP_SUBTYPE_MP_JOIN:
-        if (r->join_token_checked) {
+        if (!pref_check_join)
+            break;
+        if (f->join_token != MPTCPSCAN_JOIN_TOKEN_NONE) {
+            gboolean known = f->join_token == MPTCPSCAN_JOIN_TOKEN_KNOWN;
+
             ti = proto_tree_add_boolean(st, hf_mptcpscan_join_token_known, tvb, start, len,
-                    r->join_token_known);
-            if (r->join_token_known)
+                    known);
+            if (known)
                 proto_tree_add_uint(st, hf_mptcpscan_join_connection, tvb, start, len,
-                        r->join_connection);
+                        (guint32)f->join_first_frame);
             else
                 expert_add_info_format(pinfo, ti, &ei_mptcpscan_unknown_token,
                         "MP_JOIN token 0x%08x belongs to no connection in the capture",
-                        r->opt.body.mp_join.token);
+                        r->join_token);
         }
-        if (r->hmac != CHECK_NONE) {
-            ti = proto_tree_add_string(st, hf_mptcpscan_join_hmac, tvb, start, len,
-                    check_names[r->hmac]);
-            if (r->hmac == CHECK_INVALID)
-                expert_add_info(pinfo, ti, &ei_mptcpscan_bad_join_hmac);
-        }
+        ti = show_check(st, hf_mptcpscan_join_hmac, tvb, start, len, f->hmac, f->hmac_why);
+        if (f->hmac == MPTCPSCAN_CHECK_INVALID)
+            expert_add_info(pinfo, ti, &ei_mptcpscan_bad_join_hmac);
         break;
     case MPTCPSCAN_MPTCP_SUBTYPE_ADD_ADDR:
-        if (r->hmac != CHECK_NONE) {
-            ti = proto_tree_add_string(st, hf_mptcpscan_add_addr_hmac, tvb, start, len,
-                    check_names[r->hmac]);
-            if (r->hmac == CHECK_INVALID)
-                expert_add_info(pinfo, ti, &ei_mptcpscan_bad_add_addr_hmac);
-            else if (r->hmac == CHECK_PRE_RFC)
-                expert_add_info(pinfo, ti, &ei_mptcpscan_pre_rfc_add_addr_hmac);
-        }
-        if (r->has_scope) {
-            proto_tree_add_string(st, hf_mptcpscan_add_addr_scope, tvb, start, len,
-                    r->scope_name);
-            ti = proto_tree_add_boolean(st, hf_mptcpscan_add_addr_leak, tvb, start, len,
-                    r->leak);
-            if (r->leak)
+        if (!pref_check_add_addr)
+            break;
+        ti = show_check(st, hf_mptcpscan_add_addr_hmac, tvb, start, len, f->hmac, f->hmac_why);
+        if (f->hmac == MPTCPSCAN_CHECK_INVALID)
+            expert_add_info(pinfo, ti, &ei_mptcpscan_bad_add_addr_hmac);
+        else if (f->hmac == MPTCPSCAN_CHECK_PRE_RFC_TRUNCATION)
+            expert_add_info(pinfo, ti, &ei_mptcpscan_pre_rfc_add_addr_hmac);
+        if (f->has_scope &&
+                mptcpscan_scope_describe(f->scope, &name, &leak) == MPTCPSCAN_RESULT_OK) {
+            proto_tree_add_string(st, hf_mptcpscan_add_addr_scope, tvb, start, len, name);
+            ti = proto_tree_add_boolean(st, hf_mptcpscan_add_addr_leak, tvb, start, len, leak);
+            if (leak)
                 expert_add_info_format(pinfo, ti, &ei_mptcpscan_leaked_address,
-                        "ADD_ADDR advertises a %s address", r->scope_name);
+                        "ADD_ADDR advertises a %s address", name);
         }
         break;
     case MPTCPSCAN_MPTCP_SUBTYPE_MP_FAIL:
-        ti = proto_tree_add_uint64(st, hf_mptcpscan_fail_dsn, tvb, start, len,
-                r->opt.body.mp_fail.dsn);
+        ti = proto_tree_add_uint64(st, hf_mptcpscan_fail_dsn, tvb, start, len, r->fail_dsn);
         if (pref_check_alerts)
             expert_add_info_format(pinfo, ti, &ei_mptcpscan_mp_fail,
                     "MP_FAIL: fallback to TCP after a bad mapping at DSN %" PRIu64,
-                    r->opt.body.mp_fail.dsn);
+                    r->fail_dsn);
         break;
     case MPTCPSCAN_MPTCP_SUBTYPE_MP_FASTCLOSE:
-        if (r->fastclose != CHECK_NONE) {
-            ti = proto_tree_add_string(st, hf_mptcpscan_fastclose_key, tvb, start, len,
-                    check_names[r->fastclose]);
+        if (!pref_check_alerts)
+            break;
+        ti = show_check(st, hf_mptcpscan_fastclose_key, tvb, start, len, f->fastclose_key,
+                f->fastclose_why);
+        if (ti != NULL)
             expert_add_info(pinfo, ti, &ei_mptcpscan_fastclose);
-        }
         break;
     case MPTCPSCAN_MPTCP_SUBTYPE_MP_TCPRST:
-        if (mptcpscan_tcprst_reason_name(r->opt.body.mp_tcprst.reason, &name) !=
-                MPTCPSCAN_RESULT_OK)
+        if (mptcpscan_tcprst_reason_name(r->tcprst_reason, &name) != MPTCPSCAN_RESULT_OK)
             name = "unknown";
         ti = proto_tree_add_string(st, hf_mptcpscan_tcprst_reason, tvb, start, len, name);
         if (pref_check_alerts)
             expert_add_info_format(pinfo, ti, &ei_mptcpscan_tcprst,
                     "MP_TCPRST reason: %s%s", name,
-                    r->opt.body.mp_tcprst.flags & MPTCPSCAN_TCPRST_FLAG_TRANSIENT ?
-                    " (transient)" : "");
+                    r->tcprst_flags & MPTCPSCAN_TCPRST_FLAG_TRANSIENT ? " (transient)" : "");
         break;
     default:
         break;
     }
 
-    if (r->dss != CHECK_NONE) {
-        ti = proto_tree_add_string(st, hf_mptcpscan_dss_checksum, tvb, start, len,
-                check_names[r->dss]);
-        if (r->dss == CHECK_INVALID)
+    if (pref_check_dss) {
+        ti = show_check(st, hf_mptcpscan_dss_checksum, tvb, start, len, f->dss_checksum,
+                f->dss_why);
+        if (f->dss_checksum == MPTCPSCAN_CHECK_INVALID)
             expert_add_info(pinfo, ti, &ei_mptcpscan_bad_dss_checksum);
-        if (r->has_dss_computed)
+        if (ti != NULL && f->has_dss_computed)
             proto_tree_add_uint(st, hf_mptcpscan_dss_checksum_computed, tvb, start, len,
-                    r->dss_computed);
+                    f->dss_computed);
     }
 }
 
@@ -1098,7 +631,8 @@ show_quote(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const quote_resu
 static int
 dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    GPtrArray *tcp_items, *mptcp_items, *icmp_items;
+    GPtrArray *tcp_items, *icmp_items;
+    field_info *tcp_fi;
     frame_result *res;
     proto_item *ti;
     proto_tree *st;
@@ -1106,13 +640,14 @@ dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
 
     if (tree == NULL)
         return 0;
-    mptcp_items = proto_get_finfo_ptr_array(tree, hf_mptcp_proto);
+    tcp_items = proto_get_finfo_ptr_array(tree, hf_tcp_proto);
+    tcp_fi = tcp_items != NULL && tcp_items->len > 0 ?
+        (field_info *)g_ptr_array_index(tcp_items, tcp_items->len - 1) : NULL;
     res = (frame_result *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mptcpscan, 0);
     if (res == NULL) {
         gboolean v6 = FALSE;
 
-        tcp_items = proto_get_finfo_ptr_array(tree, hf_tcp_proto);
-        if (tcp_items == NULL || tcp_items->len == 0)
+        if (tcp_fi == NULL)
             return 0;
         icmp_items = proto_get_finfo_ptr_array(tree, hf_icmp_proto);
         if (icmp_items == NULL || icmp_items->len == 0) {
@@ -1127,76 +662,67 @@ dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
             if (!pref_check_quote)
                 return 0;
             res = wmem_new0(wmem_file_scope(), frame_result);
-            res->quote = analyse_quote(tree,
-                    (field_info *)g_ptr_array_index(tcp_items, tcp_items->len - 1), v6);
+            res->quote = analyse_quote(tree, tcp_fi, v6);
         } else if (tcp_items->len == 1) {
-            field_info *tcp_fi = (field_info *)g_ptr_array_index(tcp_items, 0);
-
-            /* Most segments of plain TCP need no state: only SYNs, MPTCP
-             * options and the payload of a mapping being summed do. */
-            if ((mptcp_items == NULL || mptcp_items->len == 0) && open_spans == 0 &&
-                    !tcp_is_syn(tcp_fi))
-                res = &no_result;
-            else
-                res = analyse_frame(tree, pinfo, tcp_fi, mptcp_items);
+            res = analyse_segment(tree, pinfo, tcp_fi);
         } else {
             return 0;
         }
         p_add_proto_data(wmem_file_scope(), pinfo, proto_mptcpscan, 0, res);
     }
-    if (!res->has_handshake && res->n_options == 0 && res->quote == NULL &&
-            res->span == CHECK_NONE)
+    if (res == &no_result || (!res->has_handshake && res->n_options == 0 &&
+                res->quote == NULL && !res->has_continuation))
         return 0;
 
     ti = proto_tree_add_item(tree, proto_mptcpscan, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);
     st = proto_item_add_subtree(ti, ett_mptcpscan);
-    if (res->has_handshake)
+    if (res->has_handshake && pref_check_handshake)
         show_handshake(st, pinfo, tvb, res);
     if (res->quote != NULL) {
         show_quote(st, pinfo, tvb, res->quote);
         return tvb_captured_length(tvb);
     }
-    if (res->span != CHECK_NONE) {
-        proto_tree_add_uint(st, hf_mptcpscan_dss_mapping_frame, tvb, 0, 0, res->span_frame);
-        ti = proto_tree_add_string(st, hf_mptcpscan_dss_checksum, tvb, 0, 0,
-                check_names[res->span]);
-        if (res->span == CHECK_INVALID)
+    if (res->has_continuation && pref_check_dss) {
+        proto_tree_add_uint(st, hf_mptcpscan_dss_mapping_frame, tvb, 0, 0, res->mapping_frame);
+        ti = show_check(st, hf_mptcpscan_dss_checksum, tvb, 0, 0, res->continuation_check,
+                res->continuation_why);
+        if (res->continuation_check == MPTCPSCAN_CHECK_INVALID)
             expert_add_info(pinfo, ti, &ei_mptcpscan_bad_dss_checksum);
-        if (res->has_span_computed)
+        if (res->has_continuation_computed)
             proto_tree_add_uint(st, hf_mptcpscan_dss_checksum_computed, tvb, 0, 0,
-                    res->span_computed);
+                    res->continuation_computed);
     }
-    /* tshark's second pass does not hand over the TCP dissector's items:
-     * the cached results are then shown without their byte ranges. */
+    /* Each option is shown over its bytes when the TCP dissector's item is
+     * at hand (tshark's second pass does not hand it over: the cached
+     * results are then shown without their byte ranges). */
     for (i = 0; i < res->n_options; i++) {
-        field_info *fi = mptcp_items != NULL && i < mptcp_items->len ?
-            (field_info *)g_ptr_array_index(mptcp_items, i) : NULL;
+        const option_result *r = &res->options[i];
 
-        if (fi != NULL)
-            show_option(st, pinfo, fi->ds_tvb, fi->start, fi->length, &res->options[i]);
+        if (tcp_fi != NULL && tvb_captured_length_remaining(tcp_fi->ds_tvb,
+                    tcp_fi->start + TCP_HEADER_LEN + r->f.offset) >= r->f.len)
+            show_option(st, pinfo, tcp_fi->ds_tvb, tcp_fi->start + TCP_HEADER_LEN + r->f.offset,
+                    r->f.len, r);
         else
-            show_option(st, pinfo, tvb, 0, 0, &res->options[i]);
+            show_option(st, pinfo, tvb, 0, 0, r);
     }
     return tvb_captured_length(tvb);
 }
 
+/* One tracker per capture file. */
 static void
-subflow_free_sums(gpointer key _U_, gpointer value, gpointer user_data _U_)
+mptcpscan_init(void)
 {
-    subflow_state *sf = (subflow_state *)value;
-
-    span_drop(sf, 0);
-    span_drop(sf, 1);
+    if (tracker == NULL && mptcpscan_tracker_new(&tracker) != MPTCPSCAN_RESULT_OK)
+        tracker = NULL;
 }
 
-/* The library's checksum states are not wmem memory: release those still
- * open when the capture closes. */
+/* The tracker is not wmem memory: released when the capture closes. */
 static void
 mptcpscan_cleanup(void)
 {
-    wmem_map_foreach(subflows, subflow_free_sums, NULL);
-    open_spans = 0;
+    mptcpscan_tracker_free(tracker);
+    tracker = NULL;
 }
 
 void
@@ -1269,6 +795,9 @@ proto_register_mptcpscan(void)
         { &hf_mptcpscan_dss_mapping_frame,
           { "Mapping frame", "mptcpscan.dss.mapping_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
             "The segment whose DSS mapping this segment's payload continues (the checksum's verdict comes with the segment that completes it)", HFILL }},
+        { &hf_mptcpscan_unverifiable,
+          { "Why unverifiable", "mptcpscan.unverifiable", FT_STRING, BASE_NONE, NULL, 0x0,
+            "What the capture lacks for the check (keys unknown, nonces unknown, DSN unknown, payload not captured, ...)", HFILL }},
         { &hf_mptcpscan_fastclose_key,
           { "MP_FASTCLOSE key", "mptcpscan.fastclose.key", FT_STRING, BASE_NONE, NULL, 0x0,
             "valid when it is the receiver's key from the handshake, invalid if not, unverifiable without a handshake", HFILL }},
@@ -1349,8 +878,8 @@ proto_register_mptcpscan(void)
     prefs_register_bool_preference(module, "check_handshake", "Classify SYN-ACKs",
             "Classify each SYN-ACK against its SYN: real MPTCP, mirrored, suspicious, absent",
             &pref_check_handshake);
-    prefs_register_bool_preference(module, "check_keys", "Track keys",
-            "Derive token and IDSN of each MP_CAPABLE key (the other checks need the keys)",
+    prefs_register_bool_preference(module, "check_keys", "Show keys",
+            "Show each MP_CAPABLE key with its token and IDSN",
             &pref_check_keys);
     prefs_register_bool_preference(module, "check_join", "Check MP_JOIN",
             "Match MP_JOIN tokens to connections and verify their HMACs",
@@ -1368,13 +897,10 @@ proto_register_mptcpscan(void)
             "Compare each ICMP time-exceeded quote with the MP_CAPABLE SYN it quotes (tracebox)",
             &pref_check_quote);
 
-    subflows = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
-            subflow_key_hash, subflow_key_equal);
-    connections_by_token = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
-            g_direct_hash, g_direct_equal);
     sent_probes = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(),
             probe_key_hash, probe_key_equal);
 
+    register_init_routine(mptcpscan_init);
     register_cleanup_routine(mptcpscan_cleanup);
     mptcpscan_handle = register_dissector("mptcpscan", dissect_mptcpscan, proto_mptcpscan);
 }
@@ -1383,10 +909,9 @@ void
 proto_reg_handoff_mptcpscan(void)
 {
     GArray *wanted;
-    const char *names[] = { "tcp", "mptcp", "ip.ttl", "ipv6.hlim", "icmp", "icmpv6", "ip",
-        "ipv6" };
-    int *ids[] = { &hf_tcp_proto, &hf_mptcp_proto, &hf_ip_ttl, &hf_ipv6_hlim,
-        &hf_icmp_proto, &hf_icmpv6_proto, &hf_ip_proto, &hf_ipv6_proto };
+    const char *names[] = { "tcp", "ip.ttl", "ipv6.hlim", "icmp", "icmpv6", "ip", "ipv6" };
+    int *ids[] = { &hf_tcp_proto, &hf_ip_ttl, &hf_ipv6_hlim, &hf_icmp_proto,
+        &hf_icmpv6_proto, &hf_ip_proto, &hf_ipv6_proto };
     guint i;
 
     wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
