@@ -1,12 +1,18 @@
 /*
- * module_mptcp_synscan.c: a ZMap (>= 4.1) probe module that sends TCP SYNs
- * carrying MP_CAPABLE and says, for each SYN-ACK, whether the host speaks
- * Multipath TCP or a middlebox mirrored the probe back.
+ * module_mptcp_synscan.c: ZMap probe modules that send TCP SYNs carrying
+ * MP_CAPABLE and say, for each SYN-ACK, whether the host speaks Multipath TCP
+ * or a middlebox mirrored the probe back.
  *
  * Part of mptcpscan (Apache-2.0 or MIT). All protocol work is libmptcpscan's
  * (include/mptcpscan.h): the SYN comes from a template, replies are classified
- * by the library; this file only connects that to ZMap's callbacks. See
+ * and their options written as text by the library, and every name printed is
+ * the library's; this file only connects that to ZMap's callbacks. See
  * README.md in this directory for building it into ZMap.
+ *
+ * Two modules live here. mptcp_synscan (IPv4) builds into upstream ZMap >= 4.1.
+ * ipv6_mptcp_synscan is the same scan over IPv6 for TUM's IPv6 fork of ZMap
+ * (tumi8/zmap: --ipv6-source-ip, --ipv6-target-file); it is compiled only
+ * where the fork's ipv6_target_file.h exists, so one file serves both trees.
  *
  * Per-packet work follows ZMap's rules: prepare_packet writes the constant
  * bytes once per buffer, make_packet patches addresses, ports, sequence number
@@ -16,7 +22,6 @@
 
 #include <ctype.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/ip6.h>
 
 #include <mptcpscan.h>
 
@@ -41,6 +47,22 @@
 #include "probe_modules/packet.h"
 #endif
 
+/* TUM's fork: its own header tells it apart from upstream ZMap. The fork
+ * renamed probes_per_target (-P) to packet_streams. */
+#if defined(__has_include)
+#if __has_include("ipv6_target_file.h")
+#define MPTCP_SYNSCAN_IPV6 1
+#define PROBES_PER_TARGET(conf) ((conf)->packet_streams)
+#endif
+#endif
+/* The harness tests both modules against its double of upstream's API. */
+#ifdef MPTCP_SYNSCAN_STANDALONE
+#define MPTCP_SYNSCAN_IPV6 1
+#endif
+#ifndef PROBES_PER_TARGET
+#define PROBES_PER_TARGET(conf) ((conf)->probes_per_target)
+#endif
+
 #define MODULE_NAME "mptcp_synscan"
 
 /* ZMap hands make_packet a buffer that starts with the Ethernet header. */
@@ -50,7 +72,6 @@
 /* Bytes of the quoted probe an ICMP error must carry: ports and sequence. */
 #define ICMP_QUOTE_MIN_L4 8
 
-#define OPTIONS_TEXT_LEN 512
 #define SIGNALS_TEXT_LEN 320
 #define KEY_HEX_LEN 16
 
@@ -79,18 +100,6 @@ static int single_slot;
 static uint16_t num_source_ports;
 static port_h_t source_port_first;
 static bool should_validate_src_port;
-
-static const char *const verdict_names[] = {
-	[MPTCPSCAN_VERDICT_NO_MP_CAPABLE] = "absent",
-	[MPTCPSCAN_VERDICT_MPTCP_V0] = "capable",
-	[MPTCPSCAN_VERDICT_MPTCP_V1] = "capable",
-	[MPTCPSCAN_VERDICT_MIRRORED] = "mirrored",
-	[MPTCPSCAN_VERDICT_SUSPICIOUS] = "modified",
-	[MPTCPSCAN_VERDICT_RST] = NULL,
-	[MPTCPSCAN_VERDICT_MALFORMED] = "malformed",
-	[MPTCPSCAN_VERDICT_NOT_SYN_ACK] = "not-syn-ack",
-	[MPTCPSCAN_VERDICT_UNSOLICITED] = "unsolicited",
-};
 
 struct probe_args {
 	int version; /* 0, 1, or -1 for both */
@@ -130,6 +139,20 @@ static bool parse_hex(const char *s, size_t len, uint8_t *out)
 	return true;
 }
 
+/* Looks up a companion set by the name the library gives it ("linux", ...). */
+static bool companions_by_name(const char *value, size_t len,
+			       uint32_t *companions)
+{
+	char name[32];
+	if (len >= sizeof(name)) {
+		return false;
+	}
+	memcpy(name, value, len);
+	name[len] = '\0';
+	return mptcpscan_companions_from_name(name, companions) ==
+	       MPTCPSCAN_RESULT_OK;
+}
+
 static void parse_one_arg(struct probe_args *args, const char *item, size_t len)
 {
 	const char *eq = memchr(item, '=', len);
@@ -166,17 +189,7 @@ static void parse_one_arg(struct probe_args *args, const char *item, size_t len)
 		}
 		args->key_given = true;
 	} else if (IS(item, name_len, "options")) {
-		if (IS(value, value_len, "linux")) {
-			args->companions = MPTCPSCAN_COMPANIONS_LINUX;
-		} else if (IS(value, value_len, "windows")) {
-			args->companions = MPTCPSCAN_COMPANIONS_WINDOWS;
-		} else if (IS(value, value_len, "bsd")) {
-			args->companions = MPTCPSCAN_COMPANIONS_BSD;
-		} else if (IS(value, value_len, "minimal")) {
-			args->companions = MPTCPSCAN_COMPANIONS_MINIMAL;
-		} else if (IS(value, value_len, "study2021")) {
-			args->companions = MPTCPSCAN_COMPANIONS_STUDY2021;
-		} else if (value_len >= 4 && !memcmp(value, "hex:", 4)) {
+		if (value_len >= 4 && !memcmp(value, "hex:", 4)) {
 			size_t hex_len = value_len - 4;
 			if (hex_len > 2 * sizeof(args->raw) ||
 			    !parse_hex(value + 4, hex_len, args->raw)) {
@@ -187,7 +200,8 @@ static void parse_one_arg(struct probe_args *args, const char *item, size_t len)
 			}
 			args->companions = MPTCPSCAN_COMPANIONS_RAW;
 			args->raw_len = (uint8_t)(hex_len / 2);
-		} else {
+		} else if (!companions_by_name(value, value_len,
+					       &args->companions)) {
 			log_fatal(MODULE_NAME,
 				  "probe-args: options must be linux, windows, "
 				  "bsd, minimal, study2021 or hex:<bytes>");
@@ -223,8 +237,8 @@ static void parse_probe_args(const char *text, struct probe_args *args)
 	}
 }
 
-static void build_probe(struct probe *probe, uint32_t version,
-			const struct probe_args *args)
+static void build_probe(struct probe *probe, uint32_t family,
+			uint32_t version, const struct probe_args *args)
 {
 	struct mptcpscan_probe_spec spec;
 	uint32_t companions = args->companions == MPTCPSCAN_COMPANIONS_RAW
@@ -239,8 +253,8 @@ static void build_probe(struct probe *probe, uint32_t version,
 		spec.raw_len = args->raw_len;
 	}
 	if (rc == MPTCPSCAN_RESULT_OK) {
-		rc = mptcpscan_syn_template_new(MPTCPSCAN_ADDRESS_FAMILY_IPV4,
-						&spec, &probe->template);
+		rc = mptcpscan_syn_template_new(family, &spec,
+						&probe->template);
 	}
 	if (rc == MPTCPSCAN_RESULT_OK) {
 		rc = mptcpscan_syn_template_info(probe->template, &probe->info);
@@ -249,7 +263,7 @@ static void build_probe(struct probe *probe, uint32_t version,
 		log_fatal(MODULE_NAME, "cannot build the v%u probe: %s",
 			  (unsigned)version, mptcpscan_strerror(rc));
 	}
-	uint8_t frame[ETHER_LEN + MPTCPSCAN_MAX_SYN_V4_LEN];
+	uint8_t frame[ETHER_LEN + MPTCPSCAN_MAX_SYN_V6_LEN];
 	size_t len;
 	rc = mptcpscan_syn_template_prepare(probe->template, frame + ETHER_LEN,
 					    sizeof(frame) - ETHER_LEN, &len);
@@ -258,7 +272,10 @@ static void build_probe(struct probe *probe, uint32_t version,
 			  (unsigned)version, mptcpscan_strerror(rc));
 	}
 	probe->frame_len = ETHER_LEN + len;
-	probe->version_byte_offset = ETHER_LEN + sizeof(struct ip) +
+	size_t ip_header_len = family == MPTCPSCAN_ADDRESS_FAMILY_IPV6
+				   ? sizeof(struct ip6_hdr)
+				   : sizeof(struct ip);
+	probe->version_byte_offset = ETHER_LEN + ip_header_len +
 				     sizeof(struct tcphdr) +
 				     probe->info.mp_capable_offset + 2;
 	probe->version_byte = frame[probe->version_byte_offset];
@@ -273,7 +290,11 @@ static uint64_t random_key(void)
 	return key;
 }
 
-static int mptcp_global_initialize(struct state_conf *conf)
+/*
+ * What both modules set up alike: the probe arguments, one template per
+ * MPTCP version asked for, the source ports. Returns the longest frame.
+ */
+static size_t initialize_probes(struct state_conf *conf, uint32_t family)
 {
 	struct probe_args args;
 	parse_probe_args(conf->probe_args, &args);
@@ -294,10 +315,12 @@ static int mptcp_global_initialize(struct state_conf *conf)
 #endif
 
 	if (args.version != 0) {
-		build_probe(&probes[SLOT_V1], MPTCPSCAN_MPTCP_VERSION_V1, &args);
+		build_probe(&probes[SLOT_V1], family, MPTCPSCAN_MPTCP_VERSION_V1,
+			    &args);
 	}
 	if (args.version != 1) {
-		build_probe(&probes[SLOT_V0], MPTCPSCAN_MPTCP_VERSION_V0, &args);
+		build_probe(&probes[SLOT_V0], family, MPTCPSCAN_MPTCP_VERSION_V0,
+			    &args);
 	}
 	if (args.version == -1) {
 		if (num_source_ports < 2) {
@@ -313,7 +336,7 @@ static int mptcp_global_initialize(struct state_conf *conf)
 		}
 		single_slot = -1;
 #ifdef VALIDATE_SRC_PORT_DISABLE_OVERRIDE
-		if (conf->probes_per_target < 2) {
+		if (PROBES_PER_TARGET(conf) < 2) {
 			log_warn(MODULE_NAME,
 				 "version=both with one probe per target sends "
 				 "v1 only: use -P 2");
@@ -330,11 +353,17 @@ static int mptcp_global_initialize(struct state_conf *conf)
 			max_len = probes[slot].frame_len;
 		}
 	}
-	module_mptcp_synscan.max_packet_length = max_len;
 	if (args.version != 1) {
 		log_info(MODULE_NAME, "v0 probes send key %016" PRIx64,
 			 args.key);
 	}
+	return max_len;
+}
+
+static int mptcp_global_initialize(struct state_conf *conf)
+{
+	module_mptcp_synscan.max_packet_length =
+	    initialize_probes(conf, MPTCPSCAN_ADDRESS_FAMILY_IPV4);
 	return EXIT_SUCCESS;
 }
 
@@ -368,15 +397,32 @@ static void write_probe(const struct probe *probe, uint8_t *frame)
 	}
 }
 
+/* The constant bytes of a frame: Ethernet header, then the first probe. */
+static void prepare_frame(uint8_t *frame, const macaddr_t *src,
+			  const macaddr_t *gw, uint16_t ethertype)
+{
+	memcpy(frame, gw, ETHER_ADDR_LEN);
+	memcpy(frame + ETHER_ADDR_LEN, src, ETHER_ADDR_LEN);
+	frame[12] = (uint8_t)(ethertype >> 8);
+	frame[13] = (uint8_t)(ethertype & 0xff);
+	write_probe(&probes[mptcp_slot_of_probe(0)], frame);
+}
+
+/* The probe for probe_num, written again if the buffer holds the other one
+ * (with version=both a buffer alternates between them). */
+static const struct probe *probe_in_frame(uint8_t *frame, int probe_num)
+{
+	const struct probe *probe = &probes[mptcp_slot_of_probe(probe_num)];
+	if (frame[probe->version_byte_offset] != probe->version_byte) {
+		write_probe(probe, frame);
+	}
+	return probe;
+}
+
 static int mptcp_prepare_packet(void *buf, macaddr_t *src, macaddr_t *gw,
 				UNUSED void *arg)
 {
-	uint8_t *frame = buf;
-	memcpy(frame, gw, ETHER_ADDR_LEN);
-	memcpy(frame + ETHER_ADDR_LEN, src, ETHER_ADDR_LEN);
-	frame[12] = ETHERTYPE_IP >> 8;
-	frame[13] = ETHERTYPE_IP & 0xff;
-	write_probe(&probes[mptcp_slot_of_probe(0)], frame);
+	prepare_frame(buf, src, gw, ETHERTYPE_IP);
 	return EXIT_SUCCESS;
 }
 
@@ -386,11 +432,7 @@ static int mptcp_make_packet(void *buf, size_t *buf_len, ipaddr_n_t src_ip,
 			     uint16_t ip_id, UNUSED void *arg)
 {
 	uint8_t *frame = buf;
-	const struct probe *probe = &probes[mptcp_slot_of_probe(probe_num)];
-	/* With version=both a buffer may still hold the other probe. */
-	if (frame[probe->version_byte_offset] != probe->version_byte) {
-		write_probe(probe, frame);
-	}
+	const struct probe *probe = probe_in_frame(frame, probe_num);
 
 	struct mptcpscan_ipv4_target target;
 	memcpy(target.src, &src_ip, sizeof(target.src));
@@ -456,6 +498,38 @@ static bool ack_matches(const struct tcphdr *tcp, const uint32_t *validation)
 	return ack == seq + 1;
 }
 
+/* Whether a TCP reply answers one of our probes: ports and ACK number. */
+static bool tcp_reply_matches(const struct tcphdr *tcp,
+			      const uint32_t *validation,
+			      const struct port_conf *ports)
+{
+	if (should_validate_src_port &&
+	    !check_src_port(ntohs(tcp->th_sport), ports)) {
+		return false;
+	}
+	if (!check_dst_port(ntohs(tcp->th_dport), num_source_ports,
+			    (uint32_t *)validation)) {
+		return false;
+	}
+	return ack_matches(tcp, validation);
+}
+
+/*
+ * Whether the TCP header an ICMP error quotes is one of our probes: its
+ * destination port is a target port, its source port one of ours for that
+ * target and its sequence number the validation word. probe_validation is
+ * the word set of the quoted destination.
+ */
+static bool quote_matches(const struct tcphdr *tcp,
+			  const uint32_t *probe_validation,
+			  const struct port_conf *ports)
+{
+	return check_src_port(ntohs(tcp->th_dport), ports) &&
+	       check_dst_port(ntohs(tcp->th_sport), num_source_ports,
+			      (uint32_t *)probe_validation) &&
+	       tcp->th_seq == probe_validation[0];
+}
+
 /* The probe an ICMP error quotes, once validate_packet has accepted it. */
 static const struct tcphdr *quoted_tcp(const struct ip *ip)
 {
@@ -476,19 +550,10 @@ static int mptcp_validate_packet(const struct ip *ip_hdr, uint32_t len,
 		const struct tcphdr *tcp =
 		    (const struct tcphdr *)((const uint8_t *)ip_hdr +
 					    4 * ip_hdr->ip_hl);
-		if (should_validate_src_port &&
-		    !check_src_port(ntohs(tcp->th_sport), ports)) {
-			return PACKET_INVALID;
-		}
-		if (!check_dst_port(ntohs(tcp->th_dport), num_source_ports,
-				    validation)) {
-			return PACKET_INVALID;
-		}
-		if (!blocklist_is_allowed(*src_ip)) {
-			return PACKET_INVALID;
-		}
-		return ack_matches(tcp, validation) ? PACKET_VALID
-						    : PACKET_INVALID;
+		return tcp_reply_matches(tcp, validation, ports) &&
+			       blocklist_is_allowed(*src_ip)
+			   ? PACKET_VALID
+			   : PACKET_INVALID;
 	}
 	if (ip_hdr->ip_p == IPPROTO_ICMP) {
 		struct ip *inner;
@@ -501,134 +566,14 @@ static int mptcp_validate_packet(const struct ip *ip_hdr, uint32_t len,
 			return PACKET_INVALID;
 		}
 		const struct tcphdr *tcp = quoted_tcp(ip_hdr);
-		/* The quote is our probe: its destination port is a target
-		 * port and its source port one of ours for that target. */
-		if (!check_src_port(ntohs(tcp->th_dport), ports)) {
-			return PACKET_INVALID;
-		}
 		uint32_t probe_validation[VALIDATE_BYTES / sizeof(uint32_t)];
 		validate_gen(ip_hdr->ip_dst.s_addr, inner->ip_dst.s_addr,
 			     tcp->th_dport, (uint8_t *)probe_validation);
-		if (!check_dst_port(ntohs(tcp->th_sport), num_source_ports,
-				    probe_validation)) {
-			return PACKET_INVALID;
-		}
-		if (tcp->th_seq != probe_validation[0]) {
-			return PACKET_INVALID;
-		}
-		return PACKET_VALID;
+		return quote_matches(tcp, probe_validation, ports)
+			   ? PACKET_VALID
+			   : PACKET_INVALID;
 	}
 	return PACKET_INVALID;
-}
-
-/* Appends to a NUL-terminated text in buf[size]; drops what does not fit. */
-static void append(char *buf, size_t size, size_t *used, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void append(char *buf, size_t size, size_t *used, const char *fmt, ...)
-{
-	if (*used >= size - 1) {
-		return;
-	}
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf + *used, size - *used, fmt, ap);
-	va_end(ap);
-	if (n > 0) {
-		*used += (size_t)n < size - *used ? (size_t)n : size - 1 - *used;
-	}
-}
-
-static void describe_mptcp(char *buf, size_t size, size_t *used,
-			   const uint8_t *option, size_t len, uint32_t version)
-{
-	struct mptcpscan_mptcp_option mptcp;
-	mptcpscan_result rc =
-	    mptcpscan_mptcp_parse(option, len, version, &mptcp);
-	if (rc != MPTCPSCAN_RESULT_OK) {
-		append(buf, size, used, "MPTCP:malformed(%s)",
-		       mptcpscan_strerror(rc));
-		return;
-	}
-	if (mptcp.subtype == MPTCPSCAN_MPTCP_SUBTYPE_MP_CAPABLE) {
-		const struct mptcpscan_mp_capable *mpc =
-		    &mptcp.body.mp_capable;
-		append(buf, size, used, "MP_CAPABLE:v%u:flags=0x%02x",
-		       (unsigned)mpc->version, (unsigned)mpc->flags);
-		if (mpc->has_sender_key) {
-			append(buf, size, used, ":key=%016" PRIx64,
-			       mpc->sender_key);
-		}
-		return;
-	}
-	const char *name;
-	if (mptcpscan_mptcp_subtype_name(mptcp.subtype, &name) !=
-	    MPTCPSCAN_RESULT_OK) {
-		name = "unknown";
-	}
-	append(buf, size, used, "MPTCP:%s", name);
-}
-
-/*
- * The reply's options as text, e.g.
- * "MSS:1460,SACKPERM,TS:123:456,NOP,WS:7,MP_CAPABLE:v1:flags=0x01:key=...":
- * the library walks and decodes, this only prints.
- */
-static void describe_options(char *buf, size_t size, const uint8_t *area,
-			     size_t area_len, uint32_t version)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	struct mptcpscan_tcp_option opt;
-	for (size_t off = 0; off < area_len; off = opt.next) {
-		if (off) {
-			append(buf, size, &used, ",");
-		}
-		mptcpscan_result rc =
-		    mptcpscan_option_next(area, area_len, off, &opt);
-		if (rc != MPTCPSCAN_RESULT_OK) {
-			append(buf, size, &used, "malformed(%s)",
-			       mptcpscan_strerror(rc));
-			return;
-		}
-		switch (opt.kind) {
-		case MPTCPSCAN_OPTION_KIND_EOL:
-			append(buf, size, &used, "EOL");
-			break;
-		case MPTCPSCAN_OPTION_KIND_NOP:
-			append(buf, size, &used, "NOP");
-			break;
-		case MPTCPSCAN_OPTION_KIND_MSS:
-			append(buf, size, &used, "MSS:%u", (unsigned)opt.mss);
-			break;
-		case MPTCPSCAN_OPTION_KIND_WINDOW_SCALE:
-			append(buf, size, &used, "WS:%u",
-			       (unsigned)opt.window_scale);
-			break;
-		case MPTCPSCAN_OPTION_KIND_SACK_PERMITTED:
-			append(buf, size, &used, "SACKPERM");
-			break;
-		case MPTCPSCAN_OPTION_KIND_SACK:
-			append(buf, size, &used, "SACK:%zu",
-			       opt.data_length / 8);
-			break;
-		case MPTCPSCAN_OPTION_KIND_TIMESTAMP:
-			append(buf, size, &used, "TS:%" PRIu32 ":%" PRIu32,
-			       opt.tsval, opt.tsecr);
-			break;
-		case MPTCPSCAN_OPTION_KIND_MPTCP:
-			describe_mptcp(buf, size, &used, area + opt.offset,
-				       opt.length, version);
-			break;
-		default:
-			append(buf, size, &used, "KIND%u:", (unsigned)opt.kind);
-			for (size_t i = 0; i < opt.data_length; i++) {
-				append(buf, size, &used, "%02x",
-				       area[opt.data_offset + i]);
-			}
-			break;
-		}
-	}
 }
 
 static char *hex_string(const uint8_t *bytes, size_t len)
@@ -680,19 +625,16 @@ static void add_classification(fieldset_t *fs,
 	} else {
 		fs_add_null(fs, "mptcp_token");
 	}
-	const char *verdict = NULL;
-	if (cls->verdict < sizeof(verdict_names) / sizeof(verdict_names[0])) {
-		verdict = verdict_names[cls->verdict];
-	}
-	if (verdict) {
+	const char *verdict;
+	if (mptcpscan_verdict_name(cls->verdict, &verdict) ==
+	    MPTCPSCAN_RESULT_OK) {
 		fs_add_constchar(fs, "mptcp_verdict", verdict);
 	} else {
 		fs_add_null(fs, "mptcp_verdict");
 	}
 	char signals[SIGNALS_TEXT_LEN];
 	size_t written;
-	if (cls->verdict != MPTCPSCAN_VERDICT_RST &&
-	    mptcpscan_signals_format(cls->signals, signals, sizeof(signals),
+	if (mptcpscan_signals_format(cls->signals, signals, sizeof(signals),
 				     &written) == MPTCPSCAN_RESULT_OK) {
 		fs_add_string(fs, "mptcp_signals", copy_string(signals), 1);
 	} else {
@@ -706,12 +648,14 @@ static void add_classification(fieldset_t *fs,
 	}
 }
 
-static void process_tcp(const struct ip *ip, uint32_t len, fieldset_t *fs,
-			uint32_t *validation)
+/*
+ * A TCP reply of either family: len bytes of IP packet at ip, the TCP header
+ * ip_header_len bytes in (validate_packet checked that it is there).
+ */
+static void process_tcp(const uint8_t *ip, size_t len, size_t ip_header_len,
+			fieldset_t *fs, uint32_t *validation)
 {
-	size_t ip_header_len = 4 * (size_t)ip->ip_hl;
-	const struct tcphdr *tcp =
-	    (const struct tcphdr *)((const uint8_t *)ip + ip_header_len);
+	const struct tcphdr *tcp = (const struct tcphdr *)(ip + ip_header_len);
 	bool rst = tcp->th_flags & TH_RST;
 	fs_add_uint64(fs, "sport", ntohs(tcp->th_sport));
 	fs_add_uint64(fs, "dport", ntohs(tcp->th_dport));
@@ -726,10 +670,8 @@ static void process_tcp(const struct ip *ip, uint32_t len, fieldset_t *fs,
 	fs_add_uint64(fs, "mptcp_probe_version", probe->info.version);
 
 	struct mptcpscan_classification cls;
-	mptcpscan_result rc =
-	    mptcpscan_classify_ip(&probe->info, ntohl(validation[0]),
-				  (const uint8_t *)ip, len, &cls);
-	if (rc == MPTCPSCAN_RESULT_OK) {
+	if (mptcpscan_classify_ip(&probe->info, ntohl(validation[0]), ip, len,
+				  &cls) == MPTCPSCAN_RESULT_OK) {
 		add_classification(fs, &cls);
 	} else {
 		add_null_mptcp_fields(fs);
@@ -744,19 +686,20 @@ static void process_tcp(const struct ip *ip, uint32_t len, fieldset_t *fs,
 				 : 0;
 	const uint8_t *options = (const uint8_t *)tcp + sizeof(*tcp);
 	fs_add_string(fs, "optionshex", hex_string(options, options_len), 1);
-	char text[OPTIONS_TEXT_LEN];
-	if (rc == MPTCPSCAN_RESULT_OK) {
-		describe_options(text, sizeof(text), options, options_len,
-				 probe->info.version);
+	char text[MPTCPSCAN_OPTIONS_TEXT_LEN];
+	size_t written;
+	if (mptcpscan_options_text(options, options_len, text, sizeof(text),
+				   &written) == MPTCPSCAN_RESULT_OK) {
+		fs_add_string(fs, "optionstext", copy_string(text), 1);
 	} else {
-		snprintf(text, sizeof(text), "unreadable(%s)",
-			 mptcpscan_strerror(rc));
+		fs_add_null(fs, "optionstext");
 	}
-	fs_add_string(fs, "optionstext", copy_string(text), 1);
-	fs_add_null_icmp(fs);
 }
 
-static void process_icmp(const struct ip *ip, uint32_t len, fieldset_t *fs)
+/* The fields of an ICMP error before its ICMP fields: no TCP reply, and the
+ * version of the probe it quotes. */
+static void add_icmp_reply(fieldset_t *fs, uint16_t quoted_src_port,
+			   const uint32_t *probe_validation)
 {
 	fs_add_null(fs, "sport");
 	fs_add_null(fs, "dport");
@@ -765,19 +708,23 @@ static void process_icmp(const struct ip *ip, uint32_t len, fieldset_t *fs)
 	fs_add_null(fs, "window");
 	fs_add_constchar(fs, "classification", "icmp");
 	fs_add_bool(fs, "success", 0);
+	const struct probe *probe =
+	    &probes[mptcp_slot_of_port(quoted_src_port, probe_validation)];
+	fs_add_uint64(fs, "mptcp_probe_version", probe->info.version);
+	add_null_mptcp_fields(fs);
+	fs_add_null(fs, "optionshex");
+	fs_add_null(fs, "optionstext");
+}
 
+static void process_icmp(const struct ip *ip, uint32_t len, fieldset_t *fs)
+{
 	const uint8_t *icmp = (const uint8_t *)ip + 4 * ip->ip_hl;
 	const struct ip *inner = (const struct ip *)(icmp + ICMP_MINLEN);
 	const struct tcphdr *tcp = quoted_tcp(ip);
 	uint32_t probe_validation[VALIDATE_BYTES / sizeof(uint32_t)];
 	validate_gen(ip->ip_dst.s_addr, inner->ip_dst.s_addr, tcp->th_dport,
 		     (uint8_t *)probe_validation);
-	const struct probe *probe = &probes[mptcp_slot_of_port(
-	    ntohs(tcp->th_sport), probe_validation)];
-	fs_add_uint64(fs, "mptcp_probe_version", probe->info.version);
-	add_null_mptcp_fields(fs);
-	fs_add_null(fs, "optionshex");
-	fs_add_null(fs, "optionstext");
+	add_icmp_reply(fs, ntohs(tcp->th_sport), probe_validation);
 	fs_populate_icmp_from_iphdr((struct ip *)ip, len, fs);
 }
 
@@ -787,7 +734,9 @@ static void mptcp_process_packet(const u_char *packet, uint32_t len,
 {
 	const struct ip *ip = (const struct ip *)(packet + ETHER_LEN);
 	if (ip->ip_p == IPPROTO_TCP) {
-		process_tcp(ip, len - ETHER_LEN, fs, validation);
+		process_tcp((const uint8_t *)ip, len - ETHER_LEN,
+			    4 * (size_t)ip->ip_hl, fs, validation);
+		fs_add_null_icmp(fs);
 	} else {
 		process_icmp(ip, len - ETHER_LEN, fs);
 	}
@@ -825,9 +774,9 @@ static fielddef_t fields[] = {
      .desc = "connection token derived from mptcpkey"},
     {.name = "mptcp_verdict",
      .type = "string",
-     .desc = "capable, mirrored (our probe came back), absent (no "
-	     "MP_CAPABLE), modified (suspicious: trace the path) or "
-	     "malformed"},
+     .desc = "libmptcpscan's verdict: mptcp-v1, mptcp-v0, mirrored (our "
+	     "probe came back), no-mp-capable, suspicious (trace the path), "
+	     "malformed or rst"},
     {.name = "mptcp_signals",
      .type = "string",
      .desc = "comma-separated mirror signals that fired"},
@@ -839,7 +788,7 @@ static fielddef_t fields[] = {
      .desc = "the reply's TCP options in hex"},
     {.name = "optionstext",
      .type = "string",
-     .desc = "the reply's TCP options as text"},
+     .desc = "the reply's TCP options as libmptcpscan writes them"},
     ICMP_FIELDSET_FIELDS,
 };
 
@@ -861,9 +810,10 @@ probe_module_t module_mptcp_synscan = {
     .numfields = sizeof(fields) / sizeof(fields[0]),
     .helptext =
 	"Sends TCP SYNs carrying MP_CAPABLE (Multipath TCP) and classifies "
-	"each SYN-ACK with libmptcpscan: mptcp_verdict is capable, mirrored "
-	"(a middlebox sent our option back), absent, modified (suspicious: "
-	"trace the path) or malformed; mptcp_signals says why. A SYN-ACK is a "
+	"each SYN-ACK with libmptcpscan: mptcp_verdict is mptcp-v1 or mptcp-v0 "
+	"(a key of the server's own), mirrored (a middlebox sent our option "
+	"back), no-mp-capable, suspicious (trace the path), malformed or rst; "
+	"mptcp_signals says why. A SYN-ACK is a "
 	"success, a RST or ICMP error is not. --probe-args takes "
 	"comma-separated key=value pairs: version=1 (default; RFC 8684), 0 "
 	"(RFC 6824, the key in the SYN) or both (even probe numbers v1, odd "
@@ -871,3 +821,220 @@ probe_module_t module_mptcp_synscan = {
 	"v0 key (default: random per scan); options=linux (default), windows, "
 	"bsd, minimal, study2021 (the 2020/2021 scans' block) or hex:<bytes> "
 	"(options put before MP_CAPABLE)."};
+
+#ifdef MPTCP_SYNSCAN_IPV6
+/*
+ * ipv6_mptcp_synscan: the same probes, verdicts and fields over IPv6, for
+ * TUM's IPv6 fork of ZMap. What the fork does differently from upstream:
+ * make_packet gets the real addresses through arg (struct in6_addr[2]: source,
+ * destination) and IPv4 placeholders in src_ip/dst_ip; validate_packet gets an
+ * ip6_hdr cast to struct ip, *src_ip unset, and validation words made from the
+ * XOR of the two addresses (validate_gen_ipv6), which for an ICMPv6 error are
+ * the router's: they are made again here from the quoted destination. ZMap's
+ * ICMP helpers are IPv4-only, so the library finds the quote.
+ */
+
+probe_module_t module_ipv6_mptcp_synscan;
+
+/* The quoted probe must reach its TCP ports and sequence number. */
+#define IPV6_QUOTE_MIN_LEN (sizeof(struct ip6_hdr) + ICMP_QUOTE_MIN_L4)
+/* A reply's TCP header with options, or an ICMPv6 error quoting a whole
+ * probe: Ethernet, IPv6, ICMPv6 header, then the probe (IPv6, TCP). */
+#define SNAPLEN6 (ETHER_LEN + 2 * sizeof(struct ip6_hdr) + 8 + 60)
+/* SYN-ACKs, RSTs and the four ICMPv6 error types (1 to 4), to one address. */
+#define PCAP_FILTER6                                                          \
+	"((ip6 && tcp && (ip6[53] == 18 || ip6[53] & 4 != 0)) || "            \
+	"(icmp6 && ip6[40] >= 1 && ip6[40] <= 4)) && ip6 dst host "
+
+static char pcap_filter6[sizeof(PCAP_FILTER6) + INET6_ADDRSTRLEN];
+
+static int mptcp6_global_initialize(struct state_conf *conf)
+{
+	if (!conf->ipv6_source_ip || !conf->ipv6_target_filename) {
+		log_fatal(MODULE_NAME, "ipv6_mptcp_synscan needs "
+				       "--ipv6-source-ip and --ipv6-target-file");
+	}
+	struct in6_addr source;
+	if (inet_pton(AF_INET6, conf->ipv6_source_ip, &source) != 1) {
+		log_fatal(MODULE_NAME, "--ipv6-source-ip: \"%s\" is not an IPv6 "
+				       "address",
+			  conf->ipv6_source_ip);
+	}
+	/* Only replies to our address: other scans may run on the host. */
+	snprintf(pcap_filter6, sizeof(pcap_filter6), "%s%s", PCAP_FILTER6,
+		 conf->ipv6_source_ip);
+	module_ipv6_mptcp_synscan.pcap_filter = pcap_filter6;
+	module_ipv6_mptcp_synscan.max_packet_length =
+	    initialize_probes(conf, MPTCPSCAN_ADDRESS_FAMILY_IPV6);
+	return EXIT_SUCCESS;
+}
+
+static int mptcp6_prepare_packet(void *buf, macaddr_t *src, macaddr_t *gw,
+				 UNUSED void *arg)
+{
+	prepare_frame(buf, src, gw, ETHERTYPE_IPV6);
+	return EXIT_SUCCESS;
+}
+
+static int mptcp6_make_packet(void *buf, size_t *buf_len,
+			      UNUSED ipaddr_n_t src_ip, UNUSED ipaddr_n_t dst_ip,
+			      port_n_t dst_port, uint8_t ttl,
+			      uint32_t *validation, int probe_num,
+			      UNUSED uint16_t ip_id, void *arg)
+{
+	uint8_t *frame = buf;
+	const struct probe *probe = probe_in_frame(frame, probe_num);
+	const struct in6_addr *addresses = arg;
+
+	struct mptcpscan_ipv6_target target;
+	memcpy(target.src, &addresses[0], sizeof(target.src));
+	memcpy(target.dst, &addresses[1], sizeof(target.dst));
+	target.seq = ntohl(validation[0]);
+	target.src_port = get_src_port(num_source_ports, probe_num, validation);
+	target.dst_port = ntohs(dst_port);
+	target.hop_limit = ttl;
+
+	size_t len;
+	mptcpscan_result rc = mptcpscan_syn_template_patch_v6(
+	    probe->template, &target, frame + ETHER_LEN,
+	    MAX_PACKET_SIZE - ETHER_LEN, &len);
+	if (rc != MPTCPSCAN_RESULT_OK) {
+		log_fatal(MODULE_NAME, "cannot patch a probe: %s",
+			  mptcpscan_strerror(rc));
+	}
+	*buf_len = ETHER_LEN + len;
+	return EXIT_SUCCESS;
+}
+
+static void mptcp6_print_packet(FILE *fp, void *packet)
+{
+	const uint8_t *frame = packet;
+	const struct ip6_hdr *ip6 = (const struct ip6_hdr *)(frame + ETHER_LEN);
+	const struct tcphdr *tcp = (const struct tcphdr *)(ip6 + 1);
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	inet_ntop(AF_INET6, &ip6->ip6_src, src, sizeof(src));
+	inet_ntop(AF_INET6, &ip6->ip6_dst, dst, sizeof(dst));
+	char hex[2 * MPTCPSCAN_MAX_OPTIONS_LEN + 1];
+	write_hex(hex, (const uint8_t *)tcp + sizeof(*tcp),
+		  4 * (size_t)tcp->th_off - sizeof(*tcp));
+	fprintf(fp,
+		"ipv6_mptcp_synscan { [%s]:%u > [%s]:%u | seq: %u | "
+		"hop limit: %u | options: %s }\n",
+		src, ntohs(tcp->th_sport), dst, ntohs(tcp->th_dport),
+		ntohl(tcp->th_seq), ip6->ip6_hlim, hex);
+}
+
+/*
+ * The TCP header an ICMPv6 error quotes, if it is an error the library reads
+ * and the quote is an IPv6 TCP packet long enough to check; the quoted
+ * destination goes to *quoted_dst. len bytes of IPv6 packet at ip6.
+ */
+static const struct tcphdr *quoted_tcp6(const struct ip6_hdr *ip6,
+					size_t len,
+					struct in6_addr *quoted_dst)
+{
+	struct mptcpscan_icmp_error error;
+	if (mptcpscan_icmp_error_parse((const uint8_t *)ip6, len, &error) !=
+		MPTCPSCAN_RESULT_OK ||
+	    error.quote_len < IPV6_QUOTE_MIN_LEN) {
+		return NULL;
+	}
+	const struct ip6_hdr *inner =
+	    (const struct ip6_hdr *)((const uint8_t *)ip6 + error.quote_offset);
+	if ((inner->ip6_vfc >> 4) != 6 || inner->ip6_nxt != IPPROTO_TCP) {
+		return NULL;
+	}
+	*quoted_dst = inner->ip6_dst;
+	return (const struct tcphdr *)(inner + 1);
+}
+
+static int mptcp6_validate_packet(const struct ip *ip_hdr, uint32_t len,
+				  UNUSED uint32_t *src_ip,
+				  uint32_t *validation,
+				  const struct port_conf *ports)
+{
+	const struct ip6_hdr *ip6 = (const struct ip6_hdr *)ip_hdr;
+	if (len < sizeof(*ip6)) {
+		return PACKET_INVALID;
+	}
+	if (ip6->ip6_nxt == IPPROTO_TCP) {
+		if (len < sizeof(*ip6) + sizeof(struct tcphdr)) {
+			return PACKET_INVALID;
+		}
+		const struct tcphdr *tcp = (const struct tcphdr *)(ip6 + 1);
+		return tcp_reply_matches(tcp, validation, ports)
+			   ? PACKET_VALID
+			   : PACKET_INVALID;
+	}
+	if (ip6->ip6_nxt == IPPROTO_ICMPV6) {
+		struct in6_addr quoted_dst;
+		const struct tcphdr *tcp = quoted_tcp6(ip6, len, &quoted_dst);
+		if (!tcp) {
+			return PACKET_INVALID;
+		}
+		uint32_t probe_validation[VALIDATE_BYTES / sizeof(uint32_t)];
+		validate_gen_ipv6(&ip6->ip6_dst, &quoted_dst, tcp->th_dport,
+				  (uint8_t *)probe_validation);
+		return quote_matches(tcp, probe_validation, ports)
+			   ? PACKET_VALID
+			   : PACKET_INVALID;
+	}
+	return PACKET_INVALID;
+}
+
+/* ZMap's ICMP fields for an ICMPv6 error: who sent it, its type and code.
+ * icmp_unreach_str names ICMPv4 codes only, so it stays null. */
+static void add_icmp6_fields(const struct ip6_hdr *ip6, fieldset_t *fs)
+{
+	const uint8_t *icmp6 = (const uint8_t *)(ip6 + 1);
+	char *responder = xmalloc(INET6_ADDRSTRLEN);
+	inet_ntop(AF_INET6, &ip6->ip6_src, responder, INET6_ADDRSTRLEN);
+	fs_add_string(fs, "icmp_responder", responder, 1);
+	fs_add_uint64(fs, "icmp_type", icmp6[0]);
+	fs_add_uint64(fs, "icmp_code", icmp6[1]);
+	fs_add_null(fs, "icmp_unreach_str");
+}
+
+static void mptcp6_process_packet(const u_char *packet, uint32_t len,
+				  fieldset_t *fs, uint32_t *validation,
+				  UNUSED struct timespec ts)
+{
+	const struct ip6_hdr *ip6 = (const struct ip6_hdr *)(packet + ETHER_LEN);
+	size_t ip_len = len - ETHER_LEN;
+	if (ip6->ip6_nxt == IPPROTO_TCP) {
+		process_tcp((const uint8_t *)ip6, ip_len, sizeof(*ip6), fs,
+			    validation);
+		fs_add_null_icmp(fs);
+		return;
+	}
+	struct in6_addr quoted_dst;
+	const struct tcphdr *tcp = quoted_tcp6(ip6, ip_len, &quoted_dst);
+	uint32_t probe_validation[VALIDATE_BYTES / sizeof(uint32_t)];
+	validate_gen_ipv6(&ip6->ip6_dst, &quoted_dst, tcp->th_dport,
+			  (uint8_t *)probe_validation);
+	add_icmp_reply(fs, ntohs(tcp->th_sport), probe_validation);
+	add_icmp6_fields(ip6, fs);
+}
+
+probe_module_t module_ipv6_mptcp_synscan = {
+    .name = "ipv6_mptcp_synscan",
+    .max_packet_length = ETHER_LEN + MPTCPSCAN_MAX_SYN_V6_LEN,
+    .pcap_filter = "ip6",
+    .pcap_snaplen = SNAPLEN6,
+    .port_args = 1,
+    .global_initialize = &mptcp6_global_initialize,
+    .prepare_packet = &mptcp6_prepare_packet,
+    .make_packet = &mptcp6_make_packet,
+    .print_packet = &mptcp6_print_packet,
+    .process_packet = &mptcp6_process_packet,
+    .validate_packet = &mptcp6_validate_packet,
+    .close = &mptcp_close,
+    .output_type = OUTPUT_TYPE_STATIC,
+    .fields = fields,
+    .numfields = sizeof(fields) / sizeof(fields[0]),
+    .helptext =
+	"mptcp_synscan over IPv6, for TUM's IPv6 ZMap fork: give "
+	"--ipv6-source-ip and --ipv6-target-file. Same probe arguments, "
+	"verdicts and fields as mptcp_synscan; ICMPv6 errors are matched to "
+	"the probe they quote."};
+#endif /* MPTCP_SYNSCAN_IPV6 */

@@ -13,6 +13,9 @@
  * (get_src_port, check_dst_port, check_src_port) are plain functions here; the
  * harness implements them and every other function below.
  *
+ * The IPv6 module's extras are those of TUM's IPv6 fork (tumi8/zmap), which
+ * keeps upstream's API and adds validate_gen_ipv6 and the --ipv6-* settings.
+ *
  * Whoever changes the module to use another ZMap symbol declares it here first:
  * the harness build (-Wall -Wextra -Werror) then fails until the double exists.
  */
@@ -26,6 +29,7 @@
 #include <sys/types.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/ip6.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
 #include <net/ethernet.h>
@@ -46,6 +50,10 @@ typedef unsigned char macaddr_t;
 #define VALIDATE_BYTES 16
 void validate_gen(const uint32_t src, const uint32_t dst,
 		  const uint16_t dst_port, uint8_t output[VALIDATE_BYTES]);
+/* The fork's: made from src XOR dst, so either order gives the same words;
+ * dst_port is not used. */
+void validate_gen_ipv6(const struct in6_addr *src, const struct in6_addr *dst,
+		       const uint16_t dst_port, uint8_t output[VALIDATE_BYTES]);
 
 /* lib/blocklist.h */
 int blocklist_is_allowed(uint32_t s_addr);
@@ -86,6 +94,9 @@ struct state_conf {
 	int8_t validate_source_port_override;
 	int probes_per_target;
 	char *probe_args;
+	/* The fork's --ipv6-source-ip and --ipv6-target-file. */
+	char *ipv6_source_ip;
+	char *ipv6_target_filename;
 };
 
 /* src/probe_modules/probe_modules.h */

@@ -24,7 +24,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 valgrind -q --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --trace-children=yes \
-	"$tmp/test_module" "$tmp/probes.pcap" "$tmp/expected.tsv"
+	"$tmp/test_module" "$tmp/probes.pcap" "$tmp/expected.tsv" \
+	zmap-module/tests/fixtures/tumi8-ipv6
 
 tshark -r "$tmp/probes.pcap" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
 	-T fields -e ip.checksum.status -e tcp.checksum.status -e tcp.srcport \

@@ -15,6 +15,7 @@
 #include "zmap_probe_api.h"
 
 #define DOUBLE_MAX_FIELDS 64
+#define DOUBLE_MAX_AES 512
 
 enum recorded_type { REC_NULL, REC_UINT64, REC_BOOL, REC_STRING };
 
@@ -42,6 +43,12 @@ struct double_scan {
 extern struct double_scan double_scan;
 extern struct state_conf double_conf;
 extern int double_warnings;
+
+/* Makes validate_gen_ipv6(src, dst) give output, as the recorded fork did;
+ * double_clear_aes forgets every recorded scan (each has its own AES key). */
+void double_clear_aes(void);
+int double_record_aes(const uint8_t src[16], const uint8_t dst[16],
+		      const uint8_t output[VALIDATE_BYTES]);
 
 void fieldset_reset(fieldset_t *fs);
 const struct recorded_field *fieldset_get(const fieldset_t *fs,
