@@ -12,6 +12,7 @@
 //!   what a whole trace concludes;
 //! * [`optionstext`]: the one text form of a reply's options every tool prints;
 //! * [`scope`]: what kind of address an ADD_ADDR leaks;
+//! * [`sockinfo`]: Linux's `struct mptcp_info`, and whether a kernel MPTCP connection fell back;
 //! * [`track`] (feature `alloc`): MPTCP connection tracking over a capture, every check per segment.
 //!
 //! The crate is `#![no_std]`, has no `unsafe`, allocates nothing outside [`track`], and never panics
@@ -34,6 +35,7 @@ pub mod optionstext;
 pub mod probe;
 pub mod quote;
 pub mod scope;
+pub mod sockinfo;
 pub mod stats;
 pub mod trace;
 #[cfg(feature = "alloc")]

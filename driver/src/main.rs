@@ -2,6 +2,7 @@
 
 mod chain;
 mod dissect;
+mod fetch;
 mod lab;
 mod net;
 mod report;
@@ -32,6 +33,8 @@ enum Command {
     Report(report::Args),
     /// Analyse MPTCP in pcap/pcapng captures.
     Dissect(dissect::Args),
+    /// Time HTTP downloads over kernel MPTCP against plain TCP (and see if MPTCP fell back).
+    Fetch(fetch::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -43,6 +46,7 @@ fn main() -> std::process::ExitCode {
         Command::Chain(args) => chain::run(args),
         Command::Report(args) => report::run(args),
         Command::Dissect(args) => dissect::run(args),
+        Command::Fetch(args) => fetch::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

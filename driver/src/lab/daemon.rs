@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
-use super::{listener, middlebox, responder, tun};
+use super::{http, listener, middlebox, responder, tun};
 
 /// Arguments of the hidden `mptcpscan lab serve`.
 #[derive(clap::Args)]
@@ -31,6 +31,18 @@ enum Daemon {
         /// Ports to listen on.
         #[arg(long, value_delimiter = ',', required = true)]
         ports: Vec<u16>,
+    },
+    /// An HTTP server on a kernel TCP or MPTCP listener (`lab up --http`).
+    Http {
+        /// Listen with IPPROTO_MPTCP instead of plain TCP.
+        #[arg(long)]
+        mptcp: bool,
+        /// The port to serve.
+        #[arg(long)]
+        port: u16,
+        /// Bytes of the body of `GET /`.
+        #[arg(long)]
+        body_bytes: u64,
     },
     /// A userspace responder or middlebox on a TUN device.
     Tun {
@@ -87,6 +99,15 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             let listeners = listener::bind_all(mptcp, &ports)?;
             mark_ready(&args.ready)?;
             listener::serve(listeners)
+        }
+        Daemon::Http {
+            mptcp,
+            port,
+            body_bytes,
+        } => {
+            let listener = http::bind(mptcp, port)?;
+            mark_ready(&args.ready)?;
+            http::serve(listener, body_bytes)
         }
         Daemon::Tun {
             device,

@@ -69,6 +69,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::topology::{self, Class, Direction, Plan, HOST_HOP, ROUTERS, SCANNER_NFT};
+use super::two_path;
 
 /// The format tag of version 1 of the file.
 pub const FORMAT: &str = "mptcpscan-lab/1";
@@ -104,6 +105,68 @@ pub struct GroundTruth {
     pub routers: Vec<Router>,
     /// Every prefix with its class and expectations.
     pub prefixes: Vec<PrefixTruth>,
+    /// The HTTP servers and the two-path host (`lab up --http` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpTruth>,
+}
+
+/// The HTTP servers of `lab up --http`: every kernel MPTCP and plain TCP host serves HTTP on
+/// `port` (middleboxes included in front of them), and so does the two-path host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpTruth {
+    /// The HTTP port.
+    pub port: u16,
+    /// Bytes of `GET /` (`GET /N` gives N bytes).
+    pub body_bytes: u64,
+    /// What a kernel MPTCP client's connection becomes, per class (`mptcp` or `fallback`).
+    pub connections: Vec<HttpExpect>,
+    /// The two-path host.
+    pub two_path: TwoPathTruth,
+}
+
+/// What an MPTCP fetch from a class's hosts becomes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpExpect {
+    /// The class.
+    pub class: Class,
+    /// `mptcp` or `fallback` (the names of `mptcpscan::sockinfo::Connection`).
+    pub connection: String,
+}
+
+/// The two-path host: reached from the scanner namespace over two links (see `lab/two_path.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoPathTruth {
+    /// Its namespace.
+    pub netns: String,
+    /// The IPv4 address to fetch from (on the first path).
+    pub ipv4: IpAddr,
+    /// The IPv6 address to fetch from (on the first path).
+    pub ipv6: IpAddr,
+    /// Subflows an MPTCP download uses (one per path).
+    pub mptcp_subflows: u8,
+    /// The links, the one of `ipv4`/`ipv6` first.
+    pub paths: Vec<PathTruth>,
+}
+
+/// One link to the two-path host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathTruth {
+    /// The interface on both ends.
+    pub interface: String,
+    /// The host's IPv4 address on it.
+    pub ipv4: IpAddr,
+    /// The host's IPv6 address on it.
+    pub ipv6: IpAddr,
+    /// The scanner's IPv4 address on it.
+    pub scanner_ipv4: IpAddr,
+    /// The scanner's IPv6 address on it.
+    pub scanner_ipv6: IpAddr,
+    /// Token-bucket rate each way, Mbit/s.
+    pub rate_mbit: u32,
+    /// The most a full queue delays a packet, ms.
+    pub queue_ms: u32,
+    /// Whether the host announces it with ADD_ADDR.
+    pub announced: bool,
 }
 
 /// The scanner's side of the lab.
@@ -321,6 +384,52 @@ fn hosts_text(class: Class) -> &'static str {
     }
 }
 
+fn http_truth(plan: &Plan, http: &topology::HttpOptions) -> HttpTruth {
+    use mptcpscan::sockinfo::Connection;
+    let mut classes: Vec<Class> = plan.prefixes.iter().map(|p| p.class).collect();
+    classes.sort();
+    classes.dedup();
+    let connections = classes
+        .into_iter()
+        .filter_map(|class| {
+            let connection = match class {
+                Class::MptcpV1 => Connection::Mptcp,
+                Class::Tcp | Class::StripNop | Class::StripShrink => Connection::Fallback,
+                _ => return None,
+            };
+            Some(HttpExpect {
+                class,
+                connection: connection.name().to_string(),
+            })
+        })
+        .collect();
+    let paths: Vec<PathTruth> = two_path::PATHS
+        .iter()
+        .map(|p| PathTruth {
+            interface: p.interface(),
+            ipv4: p.addr4(2).into(),
+            ipv6: p.addr6(2).into(),
+            scanner_ipv4: p.addr4(1).into(),
+            scanner_ipv6: p.addr6(1).into(),
+            rate_mbit: p.rate_mbit,
+            queue_ms: p.queue_ms,
+            announced: p.announced,
+        })
+        .collect();
+    HttpTruth {
+        port: http.port,
+        body_bytes: http.body_bytes,
+        connections,
+        two_path: TwoPathTruth {
+            netns: plan.ns_name(topology::Ns::TwoPathHost),
+            ipv4: paths[0].ipv4,
+            ipv6: paths[0].ipv6,
+            mptcp_subflows: paths.len() as u8,
+            paths,
+        },
+    }
+}
+
 impl GroundTruth {
     /// The ground truth of a lab built from `plan`.
     pub fn from_plan(plan: &Plan) -> GroundTruth {
@@ -389,6 +498,7 @@ impl GroundTruth {
             scanner,
             routers,
             prefixes,
+            http: plan.http.map(|h| http_truth(plan, &h)),
         }
     }
 
@@ -448,6 +558,26 @@ impl GroundTruth {
                 p.expect.v0.verdict,
                 p.expect.v1.verdict
             ));
+        }
+        if let Some(h) = &self.http {
+            out.push_str(&format!(
+                "HTTP on port {} of the kernel MPTCP and plain TCP hosts (GET / = {} bytes, GET /N = N bytes)\n",
+                h.port, h.body_bytes
+            ));
+            let t = &h.two_path;
+            out.push_str(&format!(
+                "two-path host {} {} ({}):",
+                t.ipv4, t.ipv6, t.netns
+            ));
+            for p in &t.paths {
+                out.push_str(&format!(
+                    " {} {} Mbit/s{};",
+                    p.interface,
+                    p.rate_mbit,
+                    if p.announced { " (ADD_ADDR)" } else { "" }
+                ));
+            }
+            out.push('\n');
         }
         out
     }

@@ -14,6 +14,7 @@
 
 mod daemon;
 pub mod ground_truth;
+mod http;
 mod listener;
 mod middlebox;
 mod netns;
@@ -21,6 +22,7 @@ mod packet;
 mod responder;
 mod topology;
 mod tun;
+mod two_path;
 
 use std::path::PathBuf;
 
@@ -74,6 +76,16 @@ struct UpArgs {
     /// Also write the ground truth here (it is always written to the state directory).
     #[arg(long)]
     ground_truth: Option<PathBuf>,
+    /// Also serve HTTP (for `mptcpscan fetch`): on --http-port of the kernel MPTCP and plain TCP
+    /// hosts, and on a two-path host the scanner reaches over two links of different rate.
+    #[arg(long)]
+    http: bool,
+    /// The HTTP servers' port (one the lab's --ports do not use).
+    #[arg(long, default_value_t = 8080, requires = "http")]
+    http_port: u16,
+    /// Bytes of the body of `GET /` (`GET /N` gives N bytes).
+    #[arg(long, default_value_t = 8 << 20, requires = "http")]
+    http_body_bytes: u64,
     /// Tear down a stale lab of the same name first instead of refusing.
     #[arg(long)]
     force: bool,
@@ -112,12 +124,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             if ports.is_empty() || ports.contains(&0) {
                 bail!("--ports needs at least one port, none of them 0");
             }
-            let plan = topology::Plan::new(
+            let http = up.http.then_some(topology::HttpOptions {
+                port: up.http_port,
+                body_bytes: up.http_body_bytes,
+            });
+            let plan = topology::Plan::with_http(
                 &up.name.name,
                 &classes,
                 up.prefix_len,
                 up.prefix_len6,
                 &ports,
+                http,
             )?;
             let lab = netns::Lab::new(&up.name.name);
             if lab.exists()? {

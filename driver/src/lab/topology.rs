@@ -209,6 +209,8 @@ pub enum Ns {
     TcpHosts,
     /// Closed and silent hosts.
     OtherHosts,
+    /// The two-path host (`lab up --http` only; see [`super::two_path`]).
+    TwoPathHost,
 }
 
 impl Ns {
@@ -235,6 +237,7 @@ impl Ns {
             Ns::KernelHosts => "hk".to_string(),
             Ns::TcpHosts => "ht".to_string(),
             Ns::OtherHosts => "hx".to_string(),
+            Ns::TwoPathHost => "mp".to_string(),
         }
     }
 }
@@ -400,6 +403,15 @@ pub enum Step {
     Daemon(DaemonPlan),
 }
 
+/// The HTTP servers of `lab up --http`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpOptions {
+    /// Their port (served by the middleboxes too, beside the lab's ports).
+    pub port: u16,
+    /// Bytes of the body of `GET /`.
+    pub body_bytes: u64,
+}
+
 /// Everything `lab up` will build.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -407,17 +419,21 @@ pub struct Plan {
     pub name: String,
     /// Served ports.
     pub ports: Vec<u16>,
+    /// The HTTP servers and the two-path host, if asked for.
+    pub http: Option<HttpOptions>,
     /// Prefixes, IPv4 ones first, in class order.
     pub prefixes: Vec<Prefix>,
     /// Setup steps in order.
     pub steps: Vec<Step>,
 }
 
-fn exec(ns: Ns, words: &[&str]) -> Step {
+/// A step running `words` in `ns`.
+pub(super) fn exec(ns: Ns, words: &[&str]) -> Step {
     Step::Exec(ns, words.iter().map(|w| w.to_string()).collect())
 }
 
-fn ip(ns: Ns, words: &str) -> Step {
+/// A step running `ip WORDS` in `ns`.
+pub(super) fn ip(ns: Ns, words: &str) -> Step {
     let mut argv = vec!["ip".to_string()];
     argv.extend(words.split_whitespace().map(str::to_string));
     Step::Exec(ns, argv)
@@ -462,6 +478,7 @@ fn family(net: &IpNet) -> &'static str {
 
 impl Plan {
     /// Lays out a lab called `name` serving `classes` with the given prefix lengths and ports.
+    #[cfg(test)]
     pub fn new(
         name: &str,
         classes: &[Class],
@@ -469,6 +486,27 @@ impl Plan {
         prefix_len6: u8,
         ports: &[u16],
     ) -> anyhow::Result<Plan> {
+        Plan::with_http(name, classes, prefix_len, prefix_len6, ports, None)
+    }
+
+    /// [`Plan::new`], plus HTTP servers on the kernel MPTCP and plain TCP hosts and the
+    /// two-path host when `http` is given. Without it the plan is exactly [`Plan::new`]'s.
+    pub fn with_http(
+        name: &str,
+        classes: &[Class],
+        prefix_len: u8,
+        prefix_len6: u8,
+        ports: &[u16],
+        http: Option<HttpOptions>,
+    ) -> anyhow::Result<Plan> {
+        if let Some(h) = http {
+            if h.port == 0 || ports.contains(&h.port) {
+                bail!(
+                    "the HTTP port {} must be non-zero and none of the lab's ports",
+                    h.port
+                );
+            }
+        }
         let mut classes = classes.to_vec();
         classes.sort();
         classes.dedup();
@@ -488,6 +526,7 @@ impl Plan {
         let mut plan = Plan {
             name: name.to_string(),
             ports: ports.to_vec(),
+            http,
             prefixes,
             steps: Vec::new(),
         };
@@ -496,6 +535,10 @@ impl Plan {
         plan.build_hosts();
         plan.build_middleboxes();
         plan.build_scanner();
+        if let Some(h) = &http {
+            let steps = super::two_path::steps(name, h);
+            plan.steps.extend(steps);
+        }
         // Daemons start last, once every device and route they use exists.
         let (daemons, commands): (Vec<Step>, Vec<Step>) = std::mem::take(&mut plan.steps)
             .into_iter()
@@ -696,6 +739,20 @@ impl Plan {
                 args: vec!["listen".into(), "--ports".into(), ports.clone()],
             });
         }
+        if let Some(h) = &self.http {
+            for (hosts, ns, mptcp) in [
+                (Hosts::Kernel, Ns::KernelHosts, true),
+                (Hosts::Tcp, Ns::TcpHosts, false),
+            ] {
+                if classes.contains(&hosts) {
+                    daemons.push(DaemonPlan {
+                        id: format!("http-{}", ns.short()),
+                        ns,
+                        args: http_args(mptcp, h),
+                    });
+                }
+            }
+        }
         if responder {
             daemons.push(DaemonPlan {
                 id: "responder-v0".into(),
@@ -708,7 +765,10 @@ impl Plan {
     }
 
     fn build_middleboxes(&mut self) {
-        let ports = ports_arg(&self.ports);
+        // The middleboxes act on the HTTP port too: behind a stripper, HTTP falls back to TCP.
+        let mut served = self.ports.clone();
+        served.extend(self.http.map(|h| h.port));
+        let ports = ports_arg(&served);
         let mut steps = Vec::new();
         let mut table = FIRST_TABLE;
         for class in Class::ALL {
@@ -838,6 +898,21 @@ pub const SCANNER_NFT: &str = "table inet mptcpscan_lab {
 }
 ";
 
+/// The arguments of an HTTP server daemon.
+pub(super) fn http_args(mptcp: bool, http: &HttpOptions) -> Vec<String> {
+    let mut args = vec!["http".to_string()];
+    if mptcp {
+        args.push("--mptcp".into());
+    }
+    args.extend([
+        "--port".into(),
+        http.port.to_string(),
+        "--body-bytes".into(),
+        http.body_bytes.to_string(),
+    ]);
+    args
+}
+
 fn tun_args(dev: &str, role: Role, ports: &str) -> Vec<String> {
     vec![
         "tun".into(),
@@ -899,6 +974,61 @@ mod tests {
         assert_eq!(one.prefixes[0].net.to_string(), "198.19.0.0/16");
         let three = Plan::new("t", &Class::ALL[..3], 17, 112, &[80]).unwrap();
         assert_eq!(three.prefixes[2].net.to_string(), "198.19.128.0/17");
+    }
+
+    #[test]
+    fn http_adds_servers_and_the_two_path_host_and_changes_nothing_else() {
+        let http = HttpOptions {
+            port: 8080,
+            body_bytes: 1 << 20,
+        };
+        let plain = lab(28).unwrap();
+        let with = Plan::with_http("t", &Class::ALL, 28, 120, &[80, 443], Some(http)).unwrap();
+        for net in with.addresses() {
+            let inside = match net {
+                IpNet::V4(n) => LAB_V4.contains(&n),
+                IpNet::V6(n) => LAB_V6.contains(&n),
+            };
+            assert!(inside, "{net} is outside the lab's ranges");
+        }
+        for path in super::super::two_path::PATHS {
+            for link in LINKS {
+                assert!(!IpNet::V4(path.net4).contains(&IpNet::V4(link.net4())));
+                assert!(!IpNet::V4(link.net4()).contains(&IpNet::V4(path.net4)));
+                assert_ne!(path.net6, link.net6());
+            }
+            for p in &with.prefixes {
+                assert!(!p.net.contains(&IpNet::V4(path.net4)));
+                assert!(!p.net.contains(&IpNet::V6(path.net6)));
+            }
+        }
+        let daemons = |plan: &Plan| -> Vec<DaemonPlan> {
+            plan.steps
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Daemon(d) => Some(d.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let ids: Vec<String> = daemons(&with).iter().map(|d| d.id.clone()).collect();
+        for id in ["http-hk", "http-ht", "http-two-path"] {
+            assert!(ids.contains(&id.to_string()), "{ids:?}");
+        }
+        assert!(matches!(with.steps.last(), Some(Step::Daemon(_))));
+        for d in daemons(&with)
+            .iter()
+            .filter(|d| d.id.starts_with("middlebox-"))
+        {
+            assert!(d.args.contains(&"80,443,8080".to_string()), "{d:?}");
+        }
+        // Without --http the plan is what it always was: no HTTP port, no two-path host.
+        assert!(daemons(&plain).iter().all(|d| !d.id.starts_with("http")));
+        assert!(plain
+            .steps
+            .iter()
+            .all(|s| !matches!(s, Step::AddNs(Ns::TwoPathHost))));
+        assert!(Plan::with_http("t", &Class::ALL, 28, 120, &[80, 8080], Some(http)).is_err());
     }
 
     #[test]

@@ -210,6 +210,7 @@ pub fn all(data: &Inputs, chosen: &[&ConnectionSeries]) -> Vec<Figure> {
             ),
         });
     }
+    figures.extend(super::fetch::figures(data));
     for (source, classes) in &data.classes {
         let categories: Vec<String> = classes.keys().cloned().collect();
         let values: Vec<f64> = classes.values().map(|&n| n as f64).collect();
@@ -271,6 +272,7 @@ pub fn tables(data: &Inputs) -> String {
         }
         out.push_str(&summary::render(&combined));
     }
+    out.push_str(&super::fetch::table(data));
     for (source, classes) in &data.classes {
         let total: u64 = classes.values().sum();
         let _ = writeln!(out, "Class breakdown, {source}");

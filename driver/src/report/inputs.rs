@@ -45,6 +45,8 @@ pub struct Inputs {
     pub series: Vec<ConnectionSeries>,
     /// Problems with the inputs that did not stop the report (a file cut short, say).
     pub warnings: Vec<String>,
+    /// Rows of `mptcpscan fetch --json`.
+    pub fetches: Vec<crate::fetch::record::FetchRecord>,
 }
 
 /// One connection's time series with what its figures need to say.
@@ -179,6 +181,10 @@ impl Inputs {
             Some("orphan_join") => {
                 self.connections.orphan_joins += 1;
                 Ok(ORPHANS)
+            }
+            Some(crate::fetch::record::RECORD) => {
+                self.fetches.push(serde_json::from_value(value)?);
+                Ok("fetches")
             }
             Some("summary") => {
                 self.summaries.push(serde_json::from_value(value)?);

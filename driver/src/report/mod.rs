@@ -6,12 +6,15 @@
 //!   `orphan_join`, `summary`);
 //! * JSON lines from `scan` (objects with `mptcp_verdict` and `mptcpkey`: one per reply);
 //! * the JSON document `chain` writes (an object with `hosts`, each with a `class` and per probe
-//!   version the scan record).
+//!   version the scan record);
+//! * JSON lines from `fetch --json` (`"record": "fetch"`): the MPTCP/TCP download-time ratio
+//!   figure and table ([`fetch`]).
 //!
 //! Figures: the five of Hesmans et al. (delay to each MP_JOIN, subflows per connection, RTT spread,
 //! share on the initial subflow, reinjections), the Hamming weights of received keys against
 //! Binomial(64, 1/2) as in Aschenbrenner et al. (2021), and the class breakdown.
 
+pub mod fetch;
 pub mod figures;
 pub mod html;
 pub mod inputs;
@@ -27,7 +30,8 @@ use anyhow::Context;
 /// Arguments of `mptcpscan report`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Result files: `dissect --json` output, `scan` JSON lines, or `chain` JSON.
+    /// Result files: `dissect --json` output, `scan` JSON lines, `chain` JSON, or `fetch --json`
+    /// output.
     #[arg(required = true, value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
     /// Directory for index.html, the SVG and PNG figures and tables.txt (created if missing).
