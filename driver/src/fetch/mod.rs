@@ -112,7 +112,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bail!("no targets: give URLs or addresses, or --chain FILE with hosts of the --classes");
     }
     let blocked = blocklist::build(args.allow_lab, &args.blocklist)?;
-    if let Some(t) = list.iter().find(|t| blocked.contains(t.addr.ip())) {
+    if let Some(t) = list.iter().find(|t| blocked.set.contains(t.addr.ip())) {
         bail!(
             "{} is blocklisted (reserved; the lab's prefixes need --allow-lab)",
             t.addr.ip()

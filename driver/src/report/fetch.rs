@@ -42,7 +42,7 @@ pub fn figures(data: &Inputs) -> Vec<Figure> {
     }
     let faster = comparisons.iter().filter(|c| c.ratio < 1.0).count();
     vec![Figure {
-        name: "fetch-ratio-cdf",
+        name: "fetch-ratio-cdf".into(),
         caption: format!(
             "Total download time over MPTCP divided by that over plain TCP, per target (median \
              of each; {} targets, {} fetches; MPTCP faster for {faster}). Targets whose MPTCP \
