@@ -753,8 +753,10 @@ fn the_report_draws_every_figure_from_dissect_output() {
     ] {
         let svg = std::fs::read_to_string(out.join(format!("{figure}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("<path"), "{figure}");
-        let png = std::fs::read(out.join(format!("{figure}.png"))).unwrap();
-        assert_eq!(&png[1..4], b"PNG", "{figure}");
+        if cfg!(feature = "png") {
+            let png = std::fs::read(out.join(format!("{figure}.png"))).unwrap();
+            assert_eq!(&png[1..4], b"PNG", "{figure}");
+        }
     }
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert_eq!(html.matches("<figure").count(), 7);
@@ -909,5 +911,66 @@ fn corrupted_captures_never_crash_or_hang() {
         }
     }
     assert_eq!(runs, 6 * every_capture().len());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// PNG output is the optional `png` feature: with it `--png` (the default) writes PNGs and
+/// `--no-png` does not; without it the report writes SVGs, says why there are no PNGs, and
+/// `--png` is an error that names the feature.
+#[test]
+fn png_figures_follow_the_png_feature() {
+    let dir = temp_dir("report-png");
+    let json = dir.join("c.json");
+    let capture = captures().join("tcpdump/mptcp-v1.pcap");
+    let output = mptcpscan(&[
+        "dissect",
+        "-q",
+        "--json",
+        json.to_str().unwrap(),
+        capture.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = |flags: &[&str], name: &str| {
+        let out = dir.join(name);
+        let mut args = vec![
+            "report",
+            "-o",
+            out.to_str().unwrap(),
+            json.to_str().unwrap(),
+        ];
+        args.extend_from_slice(flags);
+        (
+            mptcpscan(&args),
+            out.join("key-hamming-weights.png").exists(),
+        )
+    };
+    let (output, png) = report(&["--no-png"], "none");
+    assert!(output.status.success() && !png);
+    let (output, png) = report(&["--png"], "asked");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if cfg!(feature = "png") {
+        assert!(output.status.success() && png, "{stderr}");
+    } else {
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("built without PNG output (the `png` feature"),
+            "{stderr}"
+        );
+        assert!(!png);
+    }
+    let (output, png) = report(&[], "default");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(png, cfg!(feature = "png"));
+    assert_eq!(
+        stderr.contains("writing SVG figures only"),
+        !cfg!(feature = "png")
+    );
+    let (output, _) = report(&["--png", "--no-png"], "both");
+    assert!(!output.status.success());
     std::fs::remove_dir_all(&dir).ok();
 }

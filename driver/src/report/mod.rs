@@ -18,6 +18,7 @@ pub mod fetch;
 pub mod figures;
 pub mod html;
 pub mod inputs;
+#[cfg(feature = "png")]
 pub mod png;
 pub mod svg;
 pub mod timeseries;
@@ -38,8 +39,12 @@ pub struct Args {
     #[arg(long, short, default_value = "mptcpscan-report", value_name = "DIR")]
     pub out: PathBuf,
     /// Skip the PNG versions (SVG and HTML only).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "png")]
     pub no_png: bool,
+    /// Write PNG versions too: the default in builds with the `png` feature, an error in builds
+    /// without it.
+    #[arg(long)]
+    pub png: bool,
     /// Draw the data sequence numbers and goodput over time of this connection (its id in the
     /// `dissect --series` output); repeat for more.
     #[arg(long = "connection", value_name = "ID")]
@@ -82,6 +87,49 @@ fn remove_stale(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The PNG rasteriser the arguments ask for, loaded with the system fonts.
+#[cfg(feature = "png")]
+fn rasteriser(args: &Args) -> anyhow::Result<Option<png::Rasteriser>> {
+    if args.no_png {
+        return Ok(None);
+    }
+    let rasteriser = png::Rasteriser::new();
+    if !rasteriser.has_fonts() {
+        eprintln!(
+            "mptcpscan: no system fonts found: the PNG figures will have no text (the SVGs do)"
+        );
+    }
+    Ok(Some(rasteriser))
+}
+
+/// A build without the `png` feature has no rasteriser: asking for PNGs is an error, and the
+/// default (SVG only) says once why there are no PNGs.
+#[cfg(not(feature = "png"))]
+fn rasteriser(args: &Args) -> anyhow::Result<Option<std::convert::Infallible>> {
+    if args.png {
+        anyhow::bail!("{PNG_UNAVAILABLE}");
+    }
+    if !args.no_png {
+        eprintln!("mptcpscan: note: {PNG_UNAVAILABLE}; writing SVG figures only");
+    }
+    Ok(None)
+}
+
+/// Why a build has no PNG figures, and how to get them.
+#[cfg(not(feature = "png"))]
+const PNG_UNAVAILABLE: &str = "this mptcpscan was built without PNG output (the `png` feature: \
+    cargo build -p mptcpscan-driver --features png); use the SVG figures or --no-png";
+
+#[cfg(feature = "png")]
+fn rasterise(rasteriser: &png::Rasteriser, svg: &str) -> anyhow::Result<Vec<u8>> {
+    rasteriser.png(svg, 2.0)
+}
+
+#[cfg(not(feature = "png"))]
+fn rasterise(rasteriser: &std::convert::Infallible, _svg: &str) -> anyhow::Result<Vec<u8>> {
+    match *rasteriser {}
+}
+
 /// Runs `mptcpscan report`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let mut data = inputs::Inputs::default();
@@ -98,14 +146,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let chosen = timeseries::choose(&data, &args.connections, args.largest)?;
     let figures = figures::all(&data, &chosen);
-    let rasteriser = (!args.no_png).then(png::Rasteriser::new);
-    if let Some(r) = &rasteriser {
-        if !r.has_fonts() {
-            eprintln!(
-                "mptcpscan: no system fonts found: the PNG figures will have no text (the SVGs do)"
-            );
-        }
-    }
+    let rasteriser = rasteriser(&args)?;
     for figure in &figures {
         let svg_path = args.out.join(format!("{}.svg", figure.name));
         fs::write(&svg_path, &figure.svg)
@@ -113,7 +154,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         written.push(format!("{}.svg", figure.name));
         if let Some(r) = &rasteriser {
             let png_path = args.out.join(format!("{}.png", figure.name));
-            let bytes = r.png(&figure.svg, 2.0)?;
+            let bytes = rasterise(r, &figure.svg)?;
             fs::write(&png_path, bytes)
                 .with_context(|| format!("writing {}", png_path.display()))?;
             written.push(format!("{}.png", figure.name));
