@@ -54,7 +54,7 @@ percent() { python3 -c "import math; print(f'{math.floor(10000 * $1 / $hosts) / 
 count_ours() {
 	in_lab "$BIN" scan "$prefix" --allow-lab -p "$PORT" --mptcp-version 1 --rate "$1" \
 		--cooldown "$COOLDOWN" -o "$work/ours.csv" 2>"$work/ours.err" </dev/null
-	found=$(awk -F, 'NR > 1 && $10 == "true" { print $1 }' "$work/ours.csv" | sort -u | wc -l)
+	found=$(awk -F, 'NR > 1 && $10 == "1" { print $1 }' "$work/ours.csv" | sort -u | wc -l)
 	pps=$(sed -n 's/.*(\([0-9]*\) pps).*/\1/p' "$work/ours.err")
 	echo "$found ${pps:-?}"
 }

@@ -42,8 +42,10 @@ pub struct Record {
     /// `synack` or `rst`, as ZMap's `tcp_synscan` names them.
     pub classification: String,
     /// Whether the port is open (a SYN-ACK), as ZMap's `success`.
+    #[serde(deserialize_with = "zmap_bool")]
     pub success: bool,
     /// Whether the reply arrived after the last probe was sent (ZMap's `cooldown`).
+    #[serde(deserialize_with = "zmap_bool")]
     pub cooldown: bool,
     /// Seconds since the Unix epoch when the reply arrived (ZMap's `timestamp_ts`).
     pub timestamp_ts: u64,
@@ -67,6 +69,25 @@ pub struct Record {
     pub mptcp_key_hamming: String,
     /// The token derived from the received key in hex (empty without a key).
     pub mptcp_token: String,
+}
+
+/// Reads a boolean as ZMap writes it: `1`/`0` in CSV, `true`/`false` in JSON.
+fn zmap_bool<'de, D: serde::Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Bool(bool),
+        Int(u8),
+        Text(String),
+    }
+    match Either::deserialize(de)? {
+        Either::Bool(b) => Ok(b),
+        Either::Int(0) => Ok(false),
+        Either::Int(1) => Ok(true),
+        Either::Text(t) if t == "1" || t == "true" => Ok(true),
+        Either::Text(t) if t == "0" || t == "false" => Ok(false),
+        _ => Err(serde::de::Error::custom("expected 1, 0, true or false")),
+    }
 }
 
 /// Every output field, in the default order (the CSV header when `-f` is not given).
@@ -160,8 +181,10 @@ impl Writer {
     pub fn write_row(&mut self, row: &serde_json::Map<String, Value>) -> anyhow::Result<()> {
         let fields = self.fields.clone();
         match self.format {
+            // Booleans as ZMap's CSV module writes them.
             Format::Csv => self.csv_line(fields.iter().map(|f| match row.get(*f) {
                 Some(Value::String(s)) => s.clone(),
+                Some(Value::Bool(b)) => u8::from(*b).to_string(),
                 Some(other) => other.to_string(),
                 None => String::new(),
             })),
@@ -295,7 +318,7 @@ mod tests {
         assert_eq!(lines.next().unwrap(), FIELDS.join(","));
         assert_eq!(
             lines.next().unwrap(),
-            "198.18.1.2,198.18.0.2,61,80,40001,7,1001,64240,synack,true,false,1,2,\
+            "198.18.1.2,198.18.0.2,61,80,40001,7,1001,64240,synack,1,0,1,2,\
              1e0c0101d20fa49300bda23d,\"MPTCP:v1,key=d20fa49300bda23d\",d20fa49300bda23d,1,1,\
              mptcp,\"a,b\",30,01020304"
         );
