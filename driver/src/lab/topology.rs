@@ -854,6 +854,24 @@ impl Plan {
                 link.addr6(3)
             ),
         ));
+        // The scanner knows its gateway's MAC from the start, as a host on a busy network does:
+        // `scan` then sends Ethernet frames through its transmit ring from the first probe.
+        let gateway_mac = link.mac(false);
+        let our_if = link.b_if();
+        self.steps.push(ip(
+            Ns::Scan,
+            &format!(
+                "neigh add {} lladdr {gateway_mac} dev {our_if} nud permanent",
+                link.addr4(1)
+            ),
+        ));
+        self.steps.push(ip(
+            Ns::Scan,
+            &format!(
+                "-6 neigh add {} lladdr {gateway_mac} dev {our_if} nud permanent",
+                link.addr6(1)
+            ),
+        ));
         // The scanner's own addresses would answer every unsolicited SYN-ACK with a RST: drop
         // outgoing RSTs towards the lab so raw-socket scanners can use them too.
         self.steps

@@ -1,13 +1,23 @@
 //! Raw packet I/O for the scanner and the tracer: whole IPv4/IPv6 packets out through raw sockets
 //! (the kernel routes them and fills in the link layer), every IP packet in through one AF_PACKET
-//! socket. This module is the only place in the driver with `unsafe`; each block is a single
-//! libc call on buffers and descriptors owned right here.
+//! socket. The scanner's fast path lives in the submodules: Ethernet frames out through a
+//! transmit ring (`tx`, `link`, `transmit`), replies in through a filtered receive ring (`rx`,
+//! `filter`). This module is the only place in the driver with `unsafe`; each block is a single
+//! libc call on buffers and descriptors owned right here, or an access to a ring (`ring`).
 
+pub mod filter;
+pub mod link;
+mod ring;
+#[cfg(test)]
+mod rings_test;
+pub mod rx;
+pub mod transmit;
+mod tx;
 use std::io;
 use std::mem::{size_of, zeroed};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Socket buffers big enough to absorb a burst of replies while the receiver is busy.
 const SOCKET_BUFFER: libc::c_int = 64 << 20;
@@ -208,26 +218,6 @@ impl Receiver {
         })
     }
 
-    /// Receives from `interface` only.
-    pub fn bind_interface(&self, interface: &str) -> anyhow::Result<()> {
-        let index = interface_index(interface)?;
-        // SAFETY: sockaddr_ll is plain old data; all-zero is a valid value.
-        let mut sa: libc::sockaddr_ll = unsafe { zeroed() };
-        sa.sll_family = libc::AF_PACKET as libc::sa_family_t;
-        sa.sll_protocol = (libc::ETH_P_ALL as u16).to_be();
-        sa.sll_ifindex = index;
-        // SAFETY: `sa` is live for the call and its exact size is passed.
-        check(unsafe {
-            libc::bind(
-                self.fd.as_raw_fd(),
-                (&sa as *const libc::sockaddr_ll).cast(),
-                size_of::<libc::sockaddr_ll>() as libc::socklen_t,
-            )
-        })
-        .map_err(|e| anyhow::anyhow!("receiving on interface `{interface}`: {e}"))?;
-        Ok(())
-    }
-
     /// The next incoming IP packet, or `None` once `deadline` passes with nothing received.
     pub fn recv(&mut self, deadline: Instant) -> io::Result<Option<&[u8]>> {
         loop {
@@ -303,6 +293,20 @@ pub fn interface_index(name: &str) -> anyhow::Result<libc::c_int> {
 /// local address reach the kernel, which resets the connections it does not know.
 pub fn is_local(addr: IpAddr) -> bool {
     UdpSocket::bind(SocketAddr::new(addr, 0)).is_ok()
+}
+
+/// CPU time the calling thread has used so far (user and system).
+pub fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is live and writable; the clock id is a constant the kernel knows.
+    let ret = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if ret != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
 /// The source address the kernel would use to reach `dst` (a routing lookup through a connected

@@ -19,7 +19,9 @@ use super::sources::Sources;
 use super::stop;
 use super::targets::TargetSpace;
 use super::validation::Validator;
-use crate::net::{Receiver, Sender};
+use crate::net::filter::ReplyFilter;
+use crate::net::rx::RingReceiver;
+use crate::net::transmit::{Lost, Transmitter};
 
 /// Everything a scan needs, resolved from the command line (or built by `chain`).
 pub struct Plan {
@@ -79,6 +81,12 @@ pub struct Summary {
     pub interrupted: bool,
     /// The first error the kernel gave for a probe, if any.
     pub first_error: Option<String>,
+    /// CPU time of the receiving thread (user and system).
+    pub receive_cpu: Duration,
+    /// Packets that passed the receive ring's kernel filter.
+    pub filtered_in: u64,
+    /// Of those, packets the kernel dropped because the ring was full (lost replies).
+    pub receive_drops: u64,
 }
 
 impl Summary {
@@ -140,12 +148,14 @@ pub fn run(
     plan: &Plan,
     mut emit: impl FnMut(Record) -> anyhow::Result<()>,
 ) -> anyhow::Result<Summary> {
-    let (want_v4, want_v6) = plan.space.families();
-    let sender = Sender::open(want_v4, want_v6)?;
-    let mut receiver = Receiver::open()?;
-    if let Some(interface) = &plan.interface {
-        sender.bind_interface(interface)?;
-        receiver.bind_interface(interface)?;
+    let interface = plan.interface.as_deref();
+    let mut receiver = RingReceiver::open(&reply_filter(plan), interface)?;
+    let (mut transmitter, notes) =
+        Transmitter::open(plan.space.first_per_family(), interface, plan.send_retries)?;
+    if plan.verbosity >= 1 {
+        for note in notes {
+            eprintln!("mptcpscan: {note}");
+        }
     }
     let total = schedule_len(plan);
     let bar = progress_bar(plan.progress, total);
@@ -158,10 +168,11 @@ pub fn run(
     let mut summary = Summary::default();
     let mut seen: HashSet<(IpAddr, u16, u8)> = HashSet::new();
 
+    let receive_cpu_start = crate::net::thread_cpu_time();
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let sending = scope.spawn(|| {
             let started = Instant::now();
-            let result = send_all(plan, &sender, &sent, &send_errors, &first_error);
+            let result = send_all(plan, &mut transmitter, &sent, &send_errors, &first_error);
             let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
             send_nanos.store(nanos, Ordering::SeqCst);
             done.store(true, Ordering::SeqCst);
@@ -231,6 +242,11 @@ pub fn run(
             .join()
             .map_err(|_| anyhow::anyhow!("the sending thread panicked"))?
     })?;
+    summary.receive_cpu = crate::net::thread_cpu_time().saturating_sub(receive_cpu_start);
+    let ring = receiver
+        .stats()
+        .context("reading the receive ring's counters")?;
+    (summary.filtered_in, summary.receive_drops) = (ring.packets, ring.drops);
     summary.sent = sent.load(Ordering::Relaxed);
     summary.send_errors = send_errors.load(Ordering::Relaxed);
     summary.send_time = Duration::from_nanos(send_nanos.load(Ordering::SeqCst));
@@ -303,66 +319,92 @@ fn clock(secs: u64) -> String {
     }
 }
 
+/// The kernel filter of the receive ring: replies to our source addresses and ports only.
+fn reply_filter(plan: &Plan) -> ReplyFilter {
+    let mut filter = ReplyFilter {
+        v4: Vec::new(),
+        v6: Vec::new(),
+        ports: plan.validator.ports(),
+    };
+    for source in plan.sources.all() {
+        match source {
+            IpAddr::V4(a) => filter.v4.push(a),
+            IpAddr::V6(a) => filter.v6.push(a),
+        }
+    }
+    filter
+}
+
 /// The sending thread: the schedule at the configured rate, until it ends, `-t` passes, Ctrl-C,
-/// or the kernel has refused [`GIVE_UP_AFTER`] probes and taken none.
+/// or the kernel has refused [`GIVE_UP_AFTER`] probes and taken none. Probes leave in batches
+/// when the transmit ring is in use; a batch goes out before the sender waits for a probe's turn.
 fn send_all(
     plan: &Plan,
-    sender: &Sender,
+    transmitter: &mut Transmitter,
     sent: &AtomicU64,
     errors: &AtomicU64,
     first_error: &Mutex<Option<String>>,
 ) -> anyhow::Result<()> {
-    let mut buf = [0u8; 128];
     let start = Instant::now();
     let mut count: u64 = 0;
     let mut refused: u64 = 0;
     let mut reported = HashSet::new();
+    let mut account = |lost: Option<Lost>, refused: &mut u64| {
+        let Some(Lost { error, probes }) = lost else {
+            return;
+        };
+        *refused += probes;
+        errors.fetch_add(probes, Ordering::SeqCst);
+        if let Ok(mut first) = first_error.lock() {
+            first.get_or_insert_with(|| error.to_string());
+        }
+        let first_of_kind = reported.insert(error.kind());
+        if plan.verbosity >= 4 || (first_of_kind && plan.verbosity >= 1) {
+            eprintln!("mptcpscan: sending probes: {error}");
+        }
+    };
     for probe in schedule(plan) {
         if stop::stopping() || plan.max_runtime.is_some_and(|t| start.elapsed() >= t) {
-            return Ok(());
+            break;
         }
         let src = probe
             .src
             .context("no source address for this address family")?;
+        if transmitter.queued() && !is_due(plan.rate, start, count) {
+            account(transmitter.flush(), &mut refused);
+        }
         pace(plan.rate, start, count);
         let id = plan
             .validator
             .probe(src, probe.dst, probe.dport, probe.version);
-        let len = plan.probes.build(
-            &mut buf,
-            src,
-            probe.dst,
-            id.sport,
-            probe.dport,
-            id.seq,
-            plan.ttl,
-            probe.version,
-        )?;
-        let mut result = sender.send(&buf[..len], probe.dst);
-        for _ in 0..plan.send_retries {
-            if result.is_ok() {
-                break;
-            }
-            result = sender.send(&buf[..len], probe.dst);
-        }
-        if let Err(e) = result {
-            refused += 1;
-            errors.fetch_add(1, Ordering::SeqCst);
-            if let Ok(mut first) = first_error.lock() {
-                first.get_or_insert_with(|| e.to_string());
-            }
-            let first_of_kind = reported.insert(e.kind());
-            if plan.verbosity >= 4 || (first_of_kind && plan.verbosity >= 1) {
-                eprintln!("mptcpscan: sending to {}: {e}", probe.dst);
-            }
-        }
+        let lost = transmitter.send(probe.dst, |buf| {
+            plan.probes.build(
+                buf,
+                src,
+                probe.dst,
+                id.sport,
+                probe.dport,
+                id.seq,
+                plan.ttl,
+                probe.version,
+            )
+        })?;
+        account(lost, &mut refused);
         count += 1;
         sent.store(count, Ordering::SeqCst);
         if refused == count && count >= GIVE_UP_AFTER {
-            return Ok(());
+            break;
         }
     }
+    account(transmitter.flush(), &mut refused);
     Ok(())
+}
+
+/// Whether probe number `count` is due now at `rate` (always, when the rate is unlimited).
+fn is_due(rate: u64, start: Instant, count: u64) -> bool {
+    rate == 0
+        || Instant::now()
+            >= start + Duration::from_nanos(count.saturating_mul(1_000_000_000) / rate)
 }
 
 /// Waits until probe number `count` is due. Sleeps when far ahead, spins for the last stretch:

@@ -384,6 +384,13 @@ fn report(plan: &Plan, summary: &Summary) {
             ""
         }
     );
+    eprintln!(
+        "mptcpscan: receiver: {:.2} s CPU, {} packets passed the kernel filter, {} lost (receive \
+         ring full)",
+        summary.receive_cpu.as_secs_f64(),
+        summary.filtered_in,
+        summary.receive_drops
+    );
     if summary.send_errors > 0 {
         eprintln!(
             "mptcpscan: the kernel refused {} probes",

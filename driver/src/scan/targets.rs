@@ -211,6 +211,19 @@ impl TargetSpace {
         )
     }
 
+    /// The first IPv4 and the first IPv6 address of the space, if any: where the scanner asks
+    /// the kernel for the route (one per family, as ZMap's single gateway).
+    pub fn first_per_family(&self) -> (Option<IpAddr>, Option<IpAddr>) {
+        use super::addrset::Family;
+        let first = |family| {
+            self.intervals
+                .iter()
+                .find(|i| i.family == family)
+                .map(|i| i.addr_at(0))
+        };
+        (first(Family::V4), first(Family::V6))
+    }
+
     /// The target numbered `n`; `n` must be below `len()`.
     pub fn get(&self, n: u64) -> (IpAddr, u16) {
         let nports = self.ports.len() as u64;

@@ -42,6 +42,12 @@ impl Validator {
         }
     }
 
+    /// The inclusive source port range: the only ports replies can reach.
+    pub fn ports(&self) -> (u16, u16) {
+        let high = u32::from(self.port_base) + self.port_count - 1;
+        (self.port_base, high as u16)
+    }
+
     fn hash(&self, ours: IpAddr, theirs: IpAddr, their_port: u16, tag: u8) -> u64 {
         let mut h = SipHasher13::new_with_keys(self.key.0, self.key.1);
         match (ours, theirs) {

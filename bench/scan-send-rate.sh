@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# How many probes per second `mptcpscan scan` and Debian's zmap 2.1.1 (tcp_synscan) push into the
+# same veth, whose far end only counts and drops them, alternating the two in one run.
+#
+# Usage (root): bench/scan-send-rate.sh             # 3 rounds of 2^21 probes each
+#   ROUNDS=5 PORTS=128 bench/scan-send-rate.sh
+# Needs the release binary (cargo build --release -p mptcpscan-driver); installs zmap from Debian
+# when missing. Everything runs in two namespaces this script creates (NAME-scan, NAME-sink) with
+# 198.18.0.0/15 and 2001:db8::/32 addresses only; they are deleted on exit, even on failure.
+set -euo pipefail
+
+BIN=${MPTCPSCAN:-target/release/mptcpscan}
+NAME=${NAME:-msr}
+ROUNDS=${ROUNDS:-3}
+# 2^15 addresses x PORTS probes per scanner per round.
+PORTS=${PORTS:-64}
+ALLOW=198.18.128.0/17
+SCAN_MAC=02:6d:73:00:00:02
+SINK_MAC=02:6d:73:00:00:01
+
+[ "$(id -u)" -eq 0 ] || { echo "scan-send-rate: needs root (network namespaces)" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "scan-send-rate: build $BIN first (cargo build --release -p mptcpscan-driver)" >&2; exit 1; }
+command -v zmap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q zmap >/dev/null
+
+work=$(mktemp -d)
+cleanup() {
+	ip netns del "$NAME-scan" 2>/dev/null || true
+	ip netns del "$NAME-sink" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+cleanup
+work=$(mktemp -d)
+
+ip netns add "$NAME-scan"
+ip netns add "$NAME-sink"
+ip -n "$NAME-scan" link add to-sink address $SCAN_MAC type veth peer name to-scan address $SINK_MAC netns "$NAME-sink"
+ip -n "$NAME-scan" link set lo up
+ip -n "$NAME-scan" link set to-sink up
+ip -n "$NAME-scan" addr add 198.18.0.2/24 dev to-sink
+ip -n "$NAME-scan" neigh add 198.18.0.1 lladdr $SINK_MAC dev to-sink nud permanent
+ip -n "$NAME-scan" route add default via 198.18.0.1
+ip -n "$NAME-sink" link set to-scan up
+# The sink: every frame is counted and dropped at ingress, before any protocol sees it.
+ip netns exec "$NAME-sink" nft -f - <<'NFT'
+table netdev sink {
+	chain ingress {
+		type filter hook ingress device "to-scan" priority 0; policy accept;
+		counter drop
+	}
+}
+NFT
+
+sink_count() {
+	ip netns exec "$NAME-sink" nft list chain netdev sink ingress |
+		sed -n 's/.*counter packets \([0-9]*\) bytes.*/\1/p' | head -1
+}
+
+# zmap: its packaged config names an option 2.1.1 rejects, and its default blocklist covers
+# 198.18.0.0/15, so: empty config, empty blocklist, the prefix as allowlist.
+: >"$work/empty.conf"
+: >"$work/empty.blocklist"
+echo "$ALLOW" >"$work/allow"
+probes=$(( 32768 * PORTS ))
+
+# Runs a command and prints "wall-seconds cpu-seconds" (user + system of it and its children):
+# on a loaded machine the CPU time a probe costs is steadier than the wall time.
+timed() {
+	python3 -c '
+import resource, subprocess, sys, time
+start = time.monotonic()
+subprocess.run(sys.argv[1:], check=True, stdin=subprocess.DEVNULL)
+wall = time.monotonic() - start
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{wall:.3f} {r.ru_utime + r.ru_stime:.3f}")' "$@"
+}
+
+# Each prints "probes-counted-at-the-sink wall-seconds cpu-seconds".
+run_ours() {
+	local before after times
+	before=$(sink_count)
+	times=$(timed ip netns exec "$NAME-scan" "$BIN" scan "$ALLOW" --allow-lab -p "1-$PORTS" --mptcp-version 1 \
+		--rate 0 --cooldown 0 -o /dev/null 2>"$work/ours.err")
+	after=$(sink_count)
+	echo "$(( after - before )) $times"
+}
+
+run_zmap() {
+	local before after times
+	before=$(sink_count)
+	times=$(timed ip netns exec "$NAME-scan" zmap -C "$work/empty.conf" -M tcp_synscan -p 80 -P "$PORTS" \
+		-r 100000000 -c 0 -b "$work/empty.blocklist" -w "$work/allow" -i to-sink -G $SINK_MAC \
+		-S 198.18.0.2 -O csv -f saddr -q -o /dev/null --disable-syslog 2>"$work/zmap.err")
+	after=$(sink_count)
+	echo "$(( after - before )) $times"
+}
+
+rate() { python3 -c "print(round($1 / $2))"; }
+ratio() { python3 -c "print(f'{$1 / max($2, 1):.2f}')"; }
+
+echo "$probes probes per scanner per round into a counting veth sink, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "pps = probes counted at the sink / wall time of the whole run (start-up included);"
+echo "per CPU-s = probes counted / CPU time (user + system) of the scanner's process"
+printf '%5s  %34s  %34s  %13s\n' round "mptcpscan: pps, per CPU-s" "zmap 2.1.1: pps, per CPU-s" "ratio: pps, CPU"
+sum() { python3 -c "import sys; print(sum(map(float, sys.argv[1:])))" "$@"; }
+totals=(0 0 0 0 0 0)
+for round in $(seq "$ROUNDS"); do
+	read -r on ow oc < <(run_ours)
+	read -r zn zw zc < <(run_zmap)
+	printf '%5s  %9s %12s %11s  %9s %12s %11s  %6s %6s\n' "$round" "$on" "$(rate "$on" "$ow")" \
+		"$(rate "$on" "$oc")" "$zn" "$(rate "$zn" "$zw")" "$(rate "$zn" "$zc")" \
+		"$(ratio "$(rate "$on" "$ow")" "$(rate "$zn" "$zw")")" \
+		"$(ratio "$(rate "$on" "$oc")" "$(rate "$zn" "$zc")")"
+	echo "       mptcpscan says: $(grep -o 'sent .* pps)' "$work/ours.err" || true)"
+	totals=("$(sum "${totals[0]}" "$on")" "$(sum "${totals[1]}" "$ow")" "$(sum "${totals[2]}" "$oc")" \
+		"$(sum "${totals[3]}" "$zn")" "$(sum "${totals[4]}" "$zw")" "$(sum "${totals[5]}" "$zc")")
+done
+printf '%5s  %9s %12s %11s  %9s %12s %11s  %6s %6s\n' all "" "$(rate "${totals[0]}" "${totals[1]}")" \
+	"$(rate "${totals[0]}" "${totals[2]}")" "" "$(rate "${totals[3]}" "${totals[4]}")" \
+	"$(rate "${totals[3]}" "${totals[5]}")" \
+	"$(ratio "$(rate "${totals[0]}" "${totals[1]}")" "$(rate "${totals[3]}" "${totals[4]}")")" \
+	"$(ratio "$(rate "${totals[0]}" "${totals[2]}")" "$(rate "${totals[3]}" "${totals[5]}")")"
