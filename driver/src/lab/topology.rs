@@ -854,6 +854,23 @@ impl Plan {
                 link.addr6(3)
             ),
         ));
+        // The kernel's address too: a scanner that never asks for the gateway's MAC (below)
+        // never teaches it its own, and the first burst of replies would otherwise wait in, and
+        // overflow, r1's neighbour-resolution queue.
+        self.steps.push(ip(
+            r1,
+            &format!(
+                "neigh add {} lladdr {mac} dev {scan_if} nud permanent",
+                link.addr4(2)
+            ),
+        ));
+        self.steps.push(ip(
+            r1,
+            &format!(
+                "-6 neigh add {} lladdr {mac} dev {scan_if} nud permanent",
+                link.addr6(2)
+            ),
+        ));
         // The scanner knows its gateway's MAC from the start, as a host on a busy network does:
         // `scan` then sends Ethernet frames through its transmit ring from the first probe.
         let gateway_mac = link.mac(false);

@@ -154,7 +154,7 @@ pub fn run(
         Transmitter::open(plan.space.first_per_family(), interface, plan.send_retries)?;
     if plan.verbosity >= 1 {
         for note in notes {
-            eprintln!("mptcpscan: {note}");
+            eprintln!("mptcpscan: note: {note}");
         }
     }
     let total = schedule_len(plan);
