@@ -3,6 +3,7 @@
 mod chain;
 mod dissect;
 mod fetch;
+mod enrich;
 mod lab;
 mod net;
 mod report;
@@ -35,6 +36,8 @@ enum Command {
     Dissect(dissect::Args),
     /// Time HTTP downloads over kernel MPTCP against plain TCP (and see if MPTCP fell back).
     Fetch(fetch::Args),
+    /// Add AS number, AS name and country to scan or chain results, from local databases.
+    Enrich(enrich::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -47,6 +50,7 @@ fn main() -> std::process::ExitCode {
         Command::Report(args) => report::run(args),
         Command::Dissect(args) => dissect::run(args),
         Command::Fetch(args) => fetch::run(args),
+        Command::Enrich(args) => enrich::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

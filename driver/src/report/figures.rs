@@ -273,6 +273,7 @@ pub fn tables(data: &Inputs) -> String {
         out.push_str(&summary::render(&combined));
     }
     out.push_str(&super::fetch::table(data));
+    out.push_str(&super::places::tables(&data.hosts));
     for (source, classes) in &data.classes {
         let total: u64 = classes.values().sum();
         let _ = writeln!(out, "Class breakdown, {source}");

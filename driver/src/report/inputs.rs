@@ -47,6 +47,21 @@ pub struct Inputs {
     pub warnings: Vec<String>,
     /// Rows of `mptcpscan fetch --json`.
     pub fetches: Vec<crate::fetch::record::FetchRecord>,
+    /// Every host of chain results, with where it is when known.
+    pub hosts: Vec<Host>,
+}
+
+/// One host of chain results.
+#[derive(Debug, Clone)]
+pub struct Host {
+    /// Its address.
+    pub addr: std::net::IpAddr,
+    /// The port.
+    pub port: u16,
+    /// The chain's final class.
+    pub class: String,
+    /// Where it is (from `enrich`, or looked up by `report --asn/--country`).
+    pub place: crate::enrich::Place,
 }
 
 /// One connection's time series with what its figures need to say.
@@ -211,6 +226,27 @@ impl Inputs {
         for host in hosts.into_iter().flatten() {
             let class = host.get("class").and_then(Value::as_str).unwrap_or("?");
             self.count_class(CHAIN_CLASSES, class);
+            let addr = host
+                .get("addr")
+                .and_then(Value::as_str)
+                .and_then(|a| a.parse().ok());
+            let port = host.get("port").and_then(Value::as_u64);
+            if let (Some(addr), Some(port)) = (addr, port) {
+                let text = |k: &str| host.get(k).and_then(Value::as_str).map(String::from);
+                self.hosts.push(Host {
+                    addr,
+                    port: u16::try_from(port).unwrap_or(0),
+                    class: class.to_string(),
+                    place: crate::enrich::Place {
+                        asn: host
+                            .get("asn")
+                            .and_then(Value::as_u64)
+                            .and_then(|a| u32::try_from(a).ok()),
+                        as_name: text("as_name"),
+                        country: text("country"),
+                    },
+                });
+            }
             let versions = host.get("versions").and_then(Value::as_array);
             for version in versions.into_iter().flatten() {
                 if let Some(k) = hex_key(version.get("scan").and_then(|s| s.get("mptcpkey"))) {

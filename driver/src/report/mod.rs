@@ -18,6 +18,7 @@ pub mod fetch;
 pub mod figures;
 pub mod html;
 pub mod inputs;
+pub mod places;
 #[cfg(feature = "png")]
 pub mod png;
 pub mod svg;
@@ -49,6 +50,10 @@ pub struct Args {
     /// `dissect --series` output); repeat for more.
     #[arg(long = "connection", value_name = "ID")]
     pub connections: Vec<u64>,
+    /// AS and country databases for the tables of top ASes and countries of chain results
+    /// (hosts that `mptcpscan enrich` already placed need none).
+    #[command(flatten)]
+    pub databases: crate::enrich::DatabaseArgs,
     /// Without --connection: draw the N connections that carried the most data.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub largest: usize,
@@ -137,6 +142,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         data.read(path)
             .with_context(|| format!("reading {}", path.display()))?;
     }
+    // Databases and connections are checked before anything in the folder changes.
+    if let Some(db) = crate::enrich::Databases::open(&args.databases)? {
+        for host in &mut data.hosts {
+            host.place = db.lookup(host.addr)?;
+        }
+    }
+    let chosen = timeseries::choose(&data, &args.connections, args.largest)?;
     fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     remove_stale(&args.out)?;
     let mut written = Vec::new();
@@ -144,7 +156,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for warning in &data.warnings {
         eprintln!("mptcpscan: warning: {warning}");
     }
-    let chosen = timeseries::choose(&data, &args.connections, args.largest)?;
     let figures = figures::all(&data, &chosen);
     let rasteriser = rasteriser(&args)?;
     for figure in &figures {

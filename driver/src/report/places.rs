@@ -1,0 +1,231 @@
+//! Where the servers are: the top ASes and countries of truly-MPTCP hosts, mirrors and
+//! middlebox-affected hosts of chain results, in the form of Aschenbrenner et al. (2021),
+//! Tables II and III (ASN, hosts per port, country, owner) and Fig. 8 (countries).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::net::IpAddr;
+
+use super::inputs::Host;
+
+/// Rows per table, as in the paper.
+const TOP: usize = 10;
+
+/// The classes tabulated, with their titles.
+const CLASSES: [(&str, &str); 3] = [
+    ("mptcp", "truly MPTCP"),
+    ("mirror", "mirrors (our MP_CAPABLE echoed)"),
+    (
+        "middlebox-affected",
+        "middlebox-affected (MP_CAPABLE stripped or changed on the path)",
+    ),
+];
+
+/// Unique addresses per port and per IP version, and the countries seen.
+#[derive(Default)]
+struct Tally {
+    per_port: BTreeMap<u16, BTreeSet<IpAddr>>,
+    all: BTreeSet<IpAddr>,
+    countries: BTreeMap<String, u64>,
+    name: Option<String>,
+}
+
+impl Tally {
+    fn add(&mut self, host: &Host) {
+        self.per_port
+            .entry(host.port)
+            .or_default()
+            .insert(host.addr);
+        if self.all.insert(host.addr) {
+            if let Some(c) = &host.place.country {
+                *self.countries.entry(c.clone()).or_insert(0) += 1;
+            }
+        }
+        if self.name.is_none() {
+            self.name.clone_from(&host.place.as_name);
+        }
+    }
+
+    fn count(&self, v6: bool) -> usize {
+        self.all.iter().filter(|a| a.is_ipv6() == v6).count()
+    }
+
+    /// The country most of its addresses are in.
+    fn country(&self) -> String {
+        self.countries
+            .iter()
+            .max_by_key(|(c, n)| (**n, std::cmp::Reverse((*c).clone())))
+            .map_or("-".into(), |(c, _)| c.clone())
+    }
+}
+
+fn table(out: &mut String, header: &[String], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+        let mut line = String::from(" ");
+        for (k, (cell, w)) in row.iter().zip(&widths).enumerate() {
+            // First and last columns are text; the counts between are right-aligned.
+            let pad = w - cell.chars().count();
+            let text = k == 0 || k + 1 == row.len() || header[k] == "country";
+            line.push(' ');
+            if !text {
+                line.extend(std::iter::repeat(' ').take(pad));
+            }
+            line.push_str(cell);
+            if text {
+                line.extend(std::iter::repeat(' ').take(pad));
+            }
+            line.push(' ');
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out.push('\n');
+}
+
+/// The AS and country tables; empty when no host has an AS or a country.
+pub fn tables(hosts: &[Host]) -> String {
+    let mut out = String::new();
+    if !hosts
+        .iter()
+        .any(|h| h.place.asn.is_some() || h.place.country.is_some())
+    {
+        return out;
+    }
+    let ports: BTreeSet<u16> = hosts.iter().map(|h| h.port).collect();
+    for (class, title) in CLASSES {
+        let mine: Vec<&Host> = hosts.iter().filter(|h| h.class == class).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let mut by_as: BTreeMap<Option<u32>, Tally> = BTreeMap::new();
+        let mut by_country: BTreeMap<Option<String>, Tally> = BTreeMap::new();
+        for h in &mine {
+            by_as.entry(h.place.asn).or_default().add(h);
+            by_country
+                .entry(h.place.country.clone())
+                .or_default()
+                .add(h);
+        }
+        let port_columns = |t: &Tally| -> Vec<String> {
+            ports
+                .iter()
+                .map(|p| t.per_port.get(p).map_or(0, BTreeSet::len).to_string())
+                .collect()
+        };
+        let port_header: Vec<String> = ports.iter().map(|p| format!("#port {p}")).collect();
+
+        let mut ranked: Vec<(&Option<u32>, &Tally)> = by_as.iter().collect();
+        ranked.sort_by_key(|(asn, t)| (std::cmp::Reverse(t.all.len()), **asn));
+        let _ = writeln!(
+            out,
+            "Top ASes, {title}: {} addresses in {} ASes (as Aschenbrenner et al. 2021, Tables II and III)",
+            mine.iter().map(|h| h.addr).collect::<BTreeSet<_>>().len(),
+            by_as.keys().filter(|k| k.is_some()).count()
+        );
+        let mut header = vec!["ASN".to_string()];
+        header.extend(port_header.iter().cloned());
+        header.extend(["IPv4", "IPv6", "country", "owner"].map(String::from));
+        let rows: Vec<Vec<String>> = ranked
+            .iter()
+            .take(TOP)
+            .map(|(asn, t)| {
+                let mut row = vec![asn.map_or("unknown".into(), |a| a.to_string())];
+                row.extend(port_columns(t));
+                row.push(t.count(false).to_string());
+                row.push(t.count(true).to_string());
+                row.push(t.country());
+                row.push(t.name.clone().unwrap_or_else(|| "-".into()));
+                row
+            })
+            .collect();
+        table(&mut out, &header, &rows);
+
+        let mut ranked: Vec<(&Option<String>, &Tally)> = by_country.iter().collect();
+        ranked.sort_by_key(|(c, t)| (std::cmp::Reverse(t.all.len()), (*c).clone()));
+        let _ = writeln!(
+            out,
+            "Top countries, {title}: {} countries (as Aschenbrenner et al. 2021, Fig. 8)",
+            by_country.keys().filter(|k| k.is_some()).count()
+        );
+        let mut header = vec!["country".to_string()];
+        header.extend(port_header.iter().cloned());
+        header.extend(["IPv4", "IPv6", "addresses"].map(String::from));
+        let rows: Vec<Vec<String>> = ranked
+            .iter()
+            .take(TOP)
+            .map(|(c, t)| {
+                let mut row = vec![c.as_deref().unwrap_or("unknown").to_string()];
+                row.extend(port_columns(t));
+                row.push(t.count(false).to_string());
+                row.push(t.count(true).to_string());
+                row.push(t.all.len().to_string());
+                row
+            })
+            .collect();
+        table(&mut out, &header, &rows);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enrich::Place;
+
+    fn host(addr: &str, port: u16, class: &str, asn: u32, country: &str) -> Host {
+        Host {
+            addr: addr.parse().unwrap(),
+            port,
+            class: class.into(),
+            place: Place {
+                asn: Some(asn),
+                as_name: Some(format!("AS-{asn}")),
+                country: Some(country.into()),
+            },
+        }
+    }
+
+    #[test]
+    fn ases_and_countries_are_ranked_by_unique_addresses() {
+        let hosts = vec![
+            host("198.18.1.1", 80, "mptcp", 64496, "XA"),
+            host("198.18.1.1", 443, "mptcp", 64496, "XA"),
+            host("198.18.1.2", 443, "mptcp", 64496, "XA"),
+            host("2001:db8:1::1", 443, "mptcp", 64497, "XB"),
+            host("198.18.4.1", 80, "mirror", 64499, "XD"),
+            host("198.18.3.1", 80, "not-mptcp", 64498, "XC"),
+        ];
+        let text = tables(&hosts);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("Top ASes, truly MPTCP: 3 addresses in 2 ASes"));
+        let cells = |l: &str| l.split_whitespace().map(String::from).collect::<Vec<_>>();
+        assert_eq!(
+            cells(lines[1]),
+            ["ASN", "#port", "80", "#port", "443", "IPv4", "IPv6", "country", "owner"]
+        );
+        assert_eq!(
+            cells(lines[2]),
+            ["64496", "1", "2", "2", "0", "XA", "AS-64496"]
+        );
+        assert_eq!(
+            cells(lines[3]),
+            ["64497", "0", "1", "0", "1", "XB", "AS-64497"]
+        );
+        assert!(text.contains("Top countries, truly MPTCP: 2 countries"));
+        assert!(text.contains("Top ASes, mirrors"));
+        // Classes outside the three are not tabulated.
+        assert!(!text.contains("64498"));
+    }
+
+    #[test]
+    fn no_places_no_tables() {
+        let mut h = host("198.18.1.1", 80, "mptcp", 1, "XA");
+        h.place = Place::default();
+        assert_eq!(tables(&[h]), "");
+    }
+}
