@@ -2,7 +2,8 @@
 #
 # test-chain brings a lab up under its own name, runs the chain inside the scanner namespace and
 # checks every address against the lab's ground truth; the test takes the lab down itself, even
-# when it fails. The demo does the same for a person to read, then writes the report.
+# when it fails. The demo does the same for a person to read, then writes the report, with the
+# top ASes and countries from databases written for the lab's prefixes (documentation AS numbers).
 
 .PHONY: test-chain test-rings demo-chain demo-capture
 
@@ -40,7 +41,10 @@ demo-chain: deps
 		--rate 2000 --cooldown 2 --output $(DEMO_DIR)/scan.csv --results $(DEMO_DIR)/chain.json \
 		--check $(DEMO_DIR)/ground-truth.json; \
 	sleep 1; kill $$capture; wait $$capture || true; \
-	$(MPTCPSCAN) report $(DEMO_DIR)/chain.json --out $(DEMO_DIR)/report
+	$(MPTCPSCAN) enrich --lab-databases $(DEMO_DIR)/databases --ground-truth $(DEMO_DIR)/ground-truth.json; \
+	places="--asn $(DEMO_DIR)/databases/lab-asn.csv --country $(DEMO_DIR)/databases/lab-country.mmdb"; \
+	$(MPTCPSCAN) enrich $$places $(DEMO_DIR)/scan.csv --output $(DEMO_DIR)/scan-places.csv; \
+	$(MPTCPSCAN) report $(DEMO_DIR)/chain.json $$places --out $(DEMO_DIR)/report
 
 # The chain's own packets, captured in the scanner namespace, read back by `mptcpscan dissect`
 # (every SYN/SYN-ACK pair classified) and by tshark with our plugin (verdicts, mirror signals and

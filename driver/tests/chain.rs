@@ -171,5 +171,63 @@ fn chain_matches_the_lab_ground_truth() {
     let truly = total["truly_mptcp"].as_u64().expect("truly count");
     eprintln!("naive (2015) MPTCP count {naive}, ours {truly}; mirrors {mirrors}, v1 servers {v1}");
     assert_ne!(naive, truly);
+
+    // Where the hosts are: databases for the lab's prefixes (each class its documentation AS and
+    // country, in ground-truth order), every host enriched with its own class's.
+    let databases = dir.join("databases");
+    let written = run(Command::new(BIN)
+        .args(["enrich", "--lab-databases"])
+        .arg(&databases)
+        .arg("--ground-truth")
+        .arg(&truth_path));
+    assert!(written.status.success());
+    let enriched_path = dir.join("chain-places.json");
+    let enriched = run(Command::new(BIN)
+        .arg("enrich")
+        .arg("--asn")
+        .arg(databases.join("lab-asn.csv"))
+        .arg("--country")
+        .arg(databases.join("lab-country.mmdb"))
+        .arg("--output")
+        .arg(&enriched_path)
+        .arg(&results_path));
+    assert!(enriched.status.success());
+    let mut classes: Vec<String> = Vec::new();
+    for p in truth["prefixes"].as_array().expect("prefixes") {
+        let class = p["class"].as_str().expect("class").to_string();
+        if !classes.contains(&class) {
+            classes.push(class);
+        }
+    }
+    let enriched = load(&enriched_path);
+    let hosts = enriched["hosts"].as_array().expect("hosts");
+    assert!(!hosts.is_empty());
+    for host in hosts {
+        let class = class_of(host["addr"].as_str().expect("addr"));
+        let index = classes
+            .iter()
+            .position(|c| *c == class)
+            .expect("a lab class");
+        assert_eq!(host["asn"], 64496 + index as u64, "{host}");
+        assert_eq!(host["as_name"], format!("LAB-{}", class.to_uppercase()));
+        assert_eq!(
+            host["country"],
+            format!("X{}", (b'A' + index as u8) as char)
+        );
+    }
+    let report = run(Command::new(BIN)
+        .args(["report", "--no-png", "--out"])
+        .arg(dir.join("report"))
+        .arg(&enriched_path));
+    assert!(report.status.success());
+    let tables = String::from_utf8_lossy(&report.stdout);
+    for title in [
+        "Top ASes, truly MPTCP",
+        "Top countries, truly MPTCP",
+        "Top ASes, mirrors",
+        "Top ASes, middlebox-affected",
+    ] {
+        assert!(tables.contains(title), "{title}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

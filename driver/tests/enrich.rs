@@ -177,7 +177,7 @@ fn the_report_tabulates_top_ases_and_countries_of_chain_results() {
     let lines: Vec<String> = text.lines().map(cells).collect();
     let at = lines
         .iter()
-        .position(|l| l.starts_with("Top ASes, truly MPTCP: 3 addresses in 1 ASes"))
+        .position(|l| l.starts_with("Top ASes, truly MPTCP: 3 addresses in 1 AS "))
         .expect(text);
     assert_eq!(
         lines[at + 1],

@@ -69,9 +69,9 @@ fn table(out: &mut String, header: &[String], rows: &[Vec<String>]) {
     for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
         let mut line = String::from(" ");
         for (k, (cell, w)) in row.iter().zip(&widths).enumerate() {
-            // First and last columns are text; the counts between are right-aligned.
+            // Names are left-aligned, counts right-aligned.
             let pad = w - cell.chars().count();
-            let text = k == 0 || k + 1 == row.len() || header[k] == "country";
+            let text = k == 0 || header[k] == "country" || header[k] == "owner";
             line.push(' ');
             if !text {
                 line.extend(std::iter::repeat(' ').take(pad));
@@ -121,11 +121,12 @@ pub fn tables(hosts: &[Host]) -> String {
 
         let mut ranked: Vec<(&Option<u32>, &Tally)> = by_as.iter().collect();
         ranked.sort_by_key(|(asn, t)| (std::cmp::Reverse(t.all.len()), **asn));
+        let ases = by_as.keys().filter(|k| k.is_some()).count();
         let _ = writeln!(
             out,
-            "Top ASes, {title}: {} addresses in {} ASes (as Aschenbrenner et al. 2021, Tables II and III)",
+            "Top ASes, {title}: {} addresses in {ases} AS{} (as Aschenbrenner et al. 2021, Tables II and III)",
             mine.iter().map(|h| h.addr).collect::<BTreeSet<_>>().len(),
-            by_as.keys().filter(|k| k.is_some()).count()
+            if ases == 1 { "" } else { "es" }
         );
         let mut header = vec!["ASN".to_string()];
         header.extend(port_header.iter().cloned());
@@ -147,10 +148,11 @@ pub fn tables(hosts: &[Host]) -> String {
 
         let mut ranked: Vec<(&Option<String>, &Tally)> = by_country.iter().collect();
         ranked.sort_by_key(|(c, t)| (std::cmp::Reverse(t.all.len()), (*c).clone()));
+        let countries = by_country.keys().filter(|k| k.is_some()).count();
         let _ = writeln!(
             out,
-            "Top countries, {title}: {} countries (as Aschenbrenner et al. 2021, Fig. 8)",
-            by_country.keys().filter(|k| k.is_some()).count()
+            "Top countries, {title}: {countries} countr{} (as Aschenbrenner et al. 2021, Fig. 8)",
+            if countries == 1 { "y" } else { "ies" }
         );
         let mut header = vec!["country".to_string()];
         header.extend(port_header.iter().cloned());
