@@ -2,8 +2,8 @@
 
 mod chain;
 mod dissect;
-mod fetch;
 mod enrich;
+mod fetch;
 mod lab;
 mod net;
 mod report;
