@@ -1,16 +1,7 @@
 //! `mptcpscan`: scan → classify → trace → report, capture analysis, and the ground-truth lab.
 
-mod chain;
-mod dissect;
-mod enrich;
-mod fetch;
-mod lab;
-mod net;
-mod report;
-mod scan;
-mod trace;
-
 use clap::{Parser, Subcommand};
+use mptcpscan_driver::{chain, dissect, enrich, fetch, lab, report, scan, trace};
 
 /// Find Multipath TCP servers and tell real MPTCP stacks from middleboxes.
 #[derive(Parser)]

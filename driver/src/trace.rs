@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use mptcpscan::classify::Verdict;
 use mptcpscan::mptcp::Version;
-use mptcpscan::quote::{first_mptcp_change, MptcpHop, QuoteDiff};
+use mptcpscan::quote::{MptcpHop, QuoteDiff};
+pub use mptcpscan::trace::{conclude, Outcome, Responder};
 use mptcpscan::wire::icmp::IcmpError;
 use mptcpscan::wire::QuotedPacket;
 use serde::{Deserialize, Serialize};
@@ -102,39 +103,6 @@ pub struct Args {
     pub format: TraceFormat,
 }
 
-/// What one trace concluded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    /// The target answered with MP_CAPABLE and no hop changed the MPTCP option on the way.
-    TrulyMptcp,
-    /// Something answered with MP_CAPABLE that the classifier calls a mirror (our own key or
-    /// option block echoed): an intact path says nothing about a reply a middlebox made up.
-    Mirrored,
-    /// A hop changed the MPTCP option (see `modified_at`).
-    MiddleboxAffected,
-    /// The target answered without MP_CAPABLE and no hop changed the option.
-    NotMptcp,
-    /// The target answered with a RST.
-    Closed,
-    /// Nothing answered at any TTL.
-    Unreachable,
-}
-
-impl Outcome {
-    /// The outcome's name in text output.
-    pub fn name(self) -> &'static str {
-        match self {
-            Outcome::TrulyMptcp => "truly MPTCP",
-            Outcome::Mirrored => "mirrored",
-            Outcome::MiddleboxAffected => "middlebox-affected",
-            Outcome::NotMptcp => "not MPTCP",
-            Outcome::Closed => "closed",
-            Outcome::Unreachable => "unreachable",
-        }
-    }
-}
-
 /// One hop of a trace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hop {
@@ -143,7 +111,8 @@ pub struct Hop {
     /// Who answered: a router (ICMP) or the target; `None` when nothing did.
     pub from: Option<String>,
     /// `icmp` (time exceeded or another error), `synack`, `rst`, or `none`.
-    pub kind: String,
+    #[serde(with = "crate::names::responder")]
+    pub kind: Responder,
     /// Whether the router quoted less than the whole TCP header (RFC 792 style).
     pub partial: bool,
     /// tracebox-style change tokens of the quote against what we sent (`-TCPOptionMPTCPCapable`).
@@ -164,15 +133,20 @@ pub struct Trace {
     pub dport: u16,
     /// The probe's MP_CAPABLE version (0 or 1).
     pub probe_version: u8,
-    /// The conclusion.
+    /// The conclusion (the core's rules: `mptcpscan::trace`).
+    #[serde(with = "crate::names::outcome")]
     pub outcome: Outcome,
+    /// The conclusion as every tool prints it (`middlebox-affected at hop 2 (removed)`).
+    #[serde(default)]
+    pub conclusion: String,
     /// The first hop whose quote shows the MPTCP option changed (tracebox's hop numbering: the
     /// change happened between this hop and the one before).
     pub modified_at: Option<u8>,
     /// The TTL at which the target answered.
     pub distance: Option<u8>,
     /// The core's verdict on the target's answer (empty without one).
-    pub reply_verdict: String,
+    #[serde(with = "crate::names::optional_verdict")]
+    pub reply_verdict: Option<Verdict>,
     /// The key of the answer's MP_CAPABLE in hex (empty without one).
     pub reply_key: String,
     /// Every TTL probed, in order.
@@ -543,20 +517,18 @@ fn assemble(
     let mut hops = Vec::new();
     let mut summaries = Vec::new();
     let mut answer = None;
+    let silent = |ttl| Hop {
+        ttl,
+        from: None,
+        kind: Responder::None,
+        partial: false,
+        changes: Vec::new(),
+        mptcp: MptcpHop::NoInformation.to_string(),
+        mptcp_changed: false,
+    };
     for ttl in 1..=last {
         let (hop, summary) = match observed.get(&ttl) {
-            None => (
-                Hop {
-                    ttl,
-                    from: None,
-                    kind: "none".into(),
-                    partial: false,
-                    changes: Vec::new(),
-                    mptcp: MptcpHop::NoInformation.to_string(),
-                    mptcp_changed: false,
-                },
-                MptcpHop::NoInformation,
-            ),
+            None => (silent(ttl), MptcpHop::NoInformation),
             Some(Seen::Icmp {
                 from,
                 partial,
@@ -566,7 +538,7 @@ fn assemble(
                 Hop {
                     ttl,
                     from: Some(from.to_string()),
-                    kind: "icmp".into(),
+                    kind: Responder::Icmp,
                     partial: *partial,
                     changes: changes.clone(),
                     mptcp: mptcp.to_string(),
@@ -579,17 +551,17 @@ fn assemble(
                 synack,
                 analysis,
             }) => {
-                answer = Some((*synack, analysis.clone()));
+                answer = Some(analysis.clone());
                 // The answer itself is judged by the classifier, not by the quote rule.
                 (
                     Hop {
-                        ttl,
                         from: Some(from.to_string()),
-                        kind: if *synack { "synack" } else { "rst" }.into(),
-                        partial: false,
-                        changes: Vec::new(),
-                        mptcp: MptcpHop::NoInformation.to_string(),
-                        mptcp_changed: false,
+                        kind: if *synack {
+                            Responder::SynAck
+                        } else {
+                            Responder::Rst
+                        },
+                        ..silent(ttl)
                     },
                     MptcpHop::NoInformation,
                 )
@@ -598,15 +570,7 @@ fn assemble(
         hops.push(hop);
         summaries.push(summary);
     }
-    let modified_at = first_mptcp_change(&summaries).and_then(|c| u8::try_from(c.hop).ok());
-    let outcome = match (&answer, modified_at) {
-        (None, _) => Outcome::Unreachable,
-        (Some(_), Some(_)) => Outcome::MiddleboxAffected,
-        (Some((false, _)), None) => Outcome::Closed,
-        (Some((true, a)), None) if a.verdict == Verdict::Mirrored.name() => Outcome::Mirrored,
-        (Some((true, a)), None) if a.version.is_some() => Outcome::TrulyMptcp,
-        (Some((true, _)), None) => Outcome::NotMptcp,
-    };
+    let conclusion = conclude(&summaries, answer.as_ref().map(|a| a.verdict));
     Trace {
         daddr: addr.to_string(),
         dport: port,
@@ -614,16 +578,14 @@ fn assemble(
             Version::V0 => 0,
             Version::V1 => 1,
         },
-        outcome,
-        modified_at,
+        outcome: conclusion.outcome,
+        conclusion: conclusion.to_string(),
+        modified_at: conclusion.change.and_then(|c| u8::try_from(c.hop).ok()),
         distance,
-        reply_verdict: answer
-            .as_ref()
-            .map(|(_, a)| a.verdict.clone())
-            .unwrap_or_default(),
+        reply_verdict: answer.as_ref().map(|a| a.verdict),
         reply_key: answer
             .as_ref()
-            .and_then(|(_, a)| a.key)
+            .and_then(|a| a.key)
             .map(|k| format!("{k:016x}"))
             .unwrap_or_default(),
         hops,
@@ -640,26 +602,19 @@ pub fn render_text(trace: &Trace) -> String {
         "tracebox to {target} with MP_CAPABLE v{}: ",
         trace.probe_version
     );
-    match (trace.outcome, trace.modified_at) {
-        (Outcome::MiddleboxAffected, Some(hop)) => {
-            text.push_str(&format!("middlebox-affected at hop {hop}\n"))
-        }
-        (outcome, _) => {
-            text.push_str(outcome.name());
-            text.push('\n');
-        }
-    }
+    text.push_str(&trace.conclusion);
+    text.push('\n');
     for hop in &trace.hops {
         let from = hop.from.as_deref().unwrap_or("*");
         text.push_str(&format!("{:>3}: {from}", hop.ttl));
-        match hop.kind.as_str() {
-            "synack" | "rst" => {
-                text.push_str(&format!(" {}", hop.kind.to_uppercase()));
-                if !trace.reply_verdict.is_empty() {
-                    text.push_str(&format!(" [{}]", trace.reply_verdict));
+        match hop.kind {
+            Responder::SynAck | Responder::Rst => {
+                text.push_str(&format!(" {}", hop.kind.name().to_uppercase()));
+                if let Some(verdict) = trace.reply_verdict {
+                    text.push_str(&format!(" [{verdict}]"));
                 }
             }
-            _ => {
+            Responder::None | Responder::Icmp => {
                 for change in &hop.changes {
                     text.push(' ');
                     text.push_str(change);
@@ -718,10 +673,16 @@ mod tests {
             from: "198.18.1.1".parse().unwrap(),
             synack,
             analysis: Analysis {
+                options_text: String::new(),
                 version: mptcp.then_some(1),
                 key: mptcp.then_some(0xd20f_a493_00bd_a23d),
-                verdict: if mptcp { "mptcp-v1" } else { "no-mp-capable" }.into(),
-                ..Analysis::default()
+                token: None,
+                verdict: match (synack, mptcp) {
+                    (false, _) => Verdict::Rst,
+                    (true, true) => Verdict::MptcpV1,
+                    (true, false) => Verdict::NoMpCapable,
+                },
+                signals: mptcpscan::classify::Signals::empty(),
             },
         }
     }
@@ -759,7 +720,7 @@ mod tests {
         assert_eq!(stripped.hops[1].mptcp, "removed");
         let plain = outcome(vec![(2, icmp(false)), (3, answer(false, true))]);
         assert_eq!(plain.outcome, Outcome::NotMptcp);
-        assert_eq!(plain.hops[0].kind, "none");
+        assert_eq!(plain.hops[0].kind, Responder::None);
         assert!(render_text(&plain).contains("  1: *"));
         assert_eq!(
             outcome(vec![(3, answer(false, false))]).outcome,
@@ -767,7 +728,7 @@ mod tests {
         );
         let mut mirror = answer(true, true);
         if let Seen::Answer { analysis, .. } = &mut mirror {
-            analysis.verdict = Verdict::Mirrored.name().into();
+            analysis.verdict = Verdict::Mirrored;
         }
         let mirrored = outcome(vec![(1, icmp(false)), (2, mirror)]);
         assert_eq!(mirrored.outcome, Outcome::Mirrored);
@@ -775,6 +736,21 @@ mod tests {
         let silent = outcome(vec![(1, icmp(false))]);
         assert_eq!(silent.outcome, Outcome::Unreachable);
         assert_eq!(silent.distance, None);
+        // A path that changed MP_CAPABLE and then gave no answer: the quote is the evidence
+        // (this tool used to call it unreachable, mptcp.lua middlebox-affected).
+        let dropped = outcome(vec![(1, icmp(false)), (2, icmp(true)), (3, icmp(true))]);
+        assert_eq!(dropped.outcome, Outcome::MiddleboxAffected);
+        assert_eq!(dropped.conclusion, "middlebox-affected at hop 2 (removed)");
+        assert_eq!(dropped.distance, None);
+        // A suspicious answer on a clean path is what the trace was for: truly MPTCP (mptcp.lua
+        // used to call it not MPTCP).
+        let mut odd = answer(true, true);
+        if let Seen::Answer { analysis, .. } = &mut odd {
+            analysis.verdict = Verdict::Suspicious;
+        }
+        let suspicious = outcome(vec![(1, icmp(false)), (2, odd)]);
+        assert_eq!(suspicious.outcome, Outcome::TrulyMptcp);
+        assert!(render_text(&suspicious).contains("SYNACK [suspicious]"));
     }
 
     #[test]

@@ -575,8 +575,9 @@ pub fn render_table(rows: &[SummaryRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mptcpscan::classify::{Signals, Verdict};
 
-    fn record(addr: &str, port: u16, version: u8, success: bool, verdict: &str) -> Record {
+    fn record(addr: &str, port: u16, version: u8, success: bool, verdict: Verdict) -> Record {
         Record {
             saddr: addr.into(),
             daddr: "198.18.0.2".into(),
@@ -595,13 +596,13 @@ mod tests {
             optionstext: String::new(),
             mptcpkey: String::new(),
             probe_version: version,
-            mptcp_version: if verdict.starts_with("mptcp") || verdict == "mirrored" {
+            mptcp_version: if verdict.has_mp_capable() {
                 version.to_string()
             } else {
                 String::new()
             },
-            mptcp_verdict: verdict.into(),
-            mptcp_signals: String::new(),
+            mptcp_verdict: verdict,
+            mptcp_signals: Signals::empty(),
             mptcp_key_hamming: String::new(),
             mptcp_token: String::new(),
         }
@@ -613,9 +614,10 @@ mod tests {
             dport: 80,
             probe_version: 1,
             outcome,
+            conclusion: outcome.to_string(),
             modified_at,
             distance: Some(4),
-            reply_verdict: String::new(),
+            reply_verdict: None,
             reply_key: String::new(),
             hops: Vec::new(),
         }
@@ -626,14 +628,14 @@ mod tests {
         let a = "198.18.1.1";
         assert_eq!(classify(None, None), (Class::Silent, None));
         assert_eq!(
-            classify(Some(&record(a, 80, 0, false, "rst")), None).0,
+            classify(Some(&record(a, 80, 0, false, Verdict::Rst)), None).0,
             Class::Closed
         );
         assert_eq!(
-            classify(Some(&record(a, 80, 0, true, "mirrored")), None).0,
+            classify(Some(&record(a, 80, 0, true, Verdict::Mirrored)), None).0,
             Class::Mirror
         );
-        let real = record(a, 80, 1, true, "mptcp-v1");
+        let real = record(a, 80, 1, true, Verdict::MptcpV1);
         assert_eq!(classify(Some(&real), None).0, Class::Mptcp);
         assert_eq!(
             classify(Some(&real), Some(&trace(Outcome::TrulyMptcp, None))),
@@ -650,7 +652,7 @@ mod tests {
             classify(Some(&real), Some(&trace(Outcome::Unreachable, None))).0,
             Class::Unreachable
         );
-        let plain = record(a, 80, 1, true, "no-mp-capable");
+        let plain = record(a, 80, 1, true, Verdict::NoMpCapable);
         assert_eq!(
             classify(
                 Some(&plain),
@@ -658,19 +660,19 @@ mod tests {
             ),
             (Class::NotMptcp, Some(3))
         );
-        let suspicious = record(a, 80, 0, true, "suspicious");
+        let suspicious = record(a, 80, 0, true, Verdict::Suspicious);
         assert_eq!(classify(Some(&suspicious), None).0, Class::Mptcp);
     }
 
     #[test]
     fn naive_method_reads_the_v0_probe() {
         let mut by_version = BTreeMap::new();
-        by_version.insert(0, record("198.18.1.1", 80, 0, true, "mirrored"));
-        by_version.insert(1, record("198.18.1.1", 80, 1, true, "no-mp-capable"));
+        by_version.insert(0, record("198.18.1.1", 80, 0, true, Verdict::Mirrored));
+        by_version.insert(1, record("198.18.1.1", 80, 1, true, Verdict::NoMpCapable));
         assert!(naive(&by_version, &[0, 1]));
         let mut v1_server = BTreeMap::new();
-        v1_server.insert(0, record("198.18.1.2", 80, 0, true, "no-mp-capable"));
-        v1_server.insert(1, record("198.18.1.2", 80, 1, true, "mptcp-v1"));
+        v1_server.insert(0, record("198.18.1.2", 80, 0, true, Verdict::NoMpCapable));
+        v1_server.insert(1, record("198.18.1.2", 80, 1, true, Verdict::MptcpV1));
         assert!(!naive(&v1_server, &[0, 1]));
         assert!(naive(&v1_server, &[1]));
     }
@@ -703,25 +705,25 @@ mod tests {
                 "198.18.1.1",
                 Class::Mptcp,
                 false,
-                vec![record("198.18.1.1", 80, 1, true, "mptcp-v1")],
+                vec![record("198.18.1.1", 80, 1, true, Verdict::MptcpV1)],
             ),
             host(
                 "198.18.1.2",
                 Class::Mirror,
                 true,
-                vec![record("198.18.1.2", 80, 0, true, "mirrored")],
+                vec![record("198.18.1.2", 80, 0, true, Verdict::Mirrored)],
             ),
             host(
                 "198.18.1.3",
                 Class::Closed,
                 false,
-                vec![record("198.18.1.3", 80, 0, false, "rst")],
+                vec![record("198.18.1.3", 80, 0, false, Verdict::Rst)],
             ),
             host(
                 "2001:db8::1",
                 Class::NotMptcp,
                 false,
-                vec![record("2001:db8::1", 80, 0, true, "no-mp-capable")],
+                vec![record("2001:db8::1", 80, 0, true, Verdict::NoMpCapable)],
             ),
         ];
         let targets = TargetInfo {

@@ -11,7 +11,7 @@ pub struct Rasteriser {
 
 impl Rasteriser {
     /// Loads the system fonts; charts name DejaVu Sans first, then generic sans-serif faces.
-    pub fn new() -> Rasteriser {
+    pub(crate) fn new() -> Rasteriser {
         let mut fonts = resvg::usvg::fontdb::Database::new();
         fonts.load_system_fonts();
         let options = resvg::usvg::Options {

@@ -481,7 +481,7 @@ fn handle(
         probe_version,
         mptcp_version: analysis.version.map(|v| v.to_string()).unwrap_or_default(),
         mptcp_verdict: analysis.verdict,
-        mptcp_signals: analysis.signals.join(","),
+        mptcp_signals: analysis.signals,
         mptcp_key_hamming: analysis
             .key
             .map(|k| k.count_ones().to_string())
@@ -508,6 +508,7 @@ pub fn hex(bytes: &[u8]) -> String {
 mod tests {
     use std::net::Ipv4Addr;
 
+    use mptcpscan::classify::Verdict;
     use mptcpscan::wire::{Ipv4Packet, TcpFlags, TcpPacket};
 
     use super::*;
@@ -525,7 +526,7 @@ mod tests {
             space,
             shard: (0, 1),
             versions: vec![Version::V0, Version::V1],
-            probes: ProbeBuilder::new(&OptionSet::Linux, 0x0c0c_0c0c_0c0c_0c0c).unwrap(),
+            probes: ProbeBuilder::new(&OptionSet::LINUX, 0x0c0c_0c0c_0c0c_0c0c).unwrap(),
             rate: 0,
             cooldown: Duration::ZERO,
             rounds: 1,
@@ -637,7 +638,7 @@ mod tests {
         assert!(record.success);
         assert_eq!(record.probe_version, 1);
         assert_eq!(record.mptcp_version, "1");
-        assert_eq!(record.mptcp_verdict, "mptcp-v1");
+        assert_eq!(record.mptcp_verdict, Verdict::MptcpV1);
         assert_eq!(record.mptcpkey, "d20fa49300bda23d");
         assert_eq!(record.mptcp_key_hamming, "29");
         assert_eq!(record.optionshex, "020405b41e0c0101d20fa49300bda23d");
@@ -660,12 +661,14 @@ mod tests {
             plan.probes.block(Version::V0),
         );
         let record = handle(&plan, &echo, true, &mut seen).expect("a valid mirror");
-        assert_eq!(record.mptcp_verdict, "mirrored");
+        assert_eq!(record.mptcp_verdict, Verdict::Mirrored);
         assert_eq!(record.mptcpkey, "0c0c0c0c0c0c0c0c");
         assert!(record.cooldown);
         assert!(
-            record.mptcp_signals.contains("key-echoed"),
-            "{}",
+            record
+                .mptcp_signals
+                .contains(mptcpscan::classify::Signals::KEY_ECHOED),
+            "{:?}",
             record.mptcp_signals
         );
 

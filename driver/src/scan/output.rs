@@ -5,6 +5,7 @@
 use std::io::Write;
 
 use anyhow::Context;
+use mptcpscan::classify::{Signals, Verdict};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -61,10 +62,12 @@ pub struct Record {
     pub probe_version: u8,
     /// The version of the reply's MP_CAPABLE, empty when it has none.
     pub mptcp_version: String,
-    /// The core's verdict for this reply (`mptcpscan::classify`).
-    pub mptcp_verdict: String,
-    /// The mirror signals that fired, comma-separated.
-    pub mptcp_signals: String,
+    /// The core's verdict for this reply (`mptcpscan::classify`), by its name.
+    #[serde(with = "crate::names::verdict")]
+    pub mptcp_verdict: Verdict,
+    /// The signals that fired, by their names, comma-separated.
+    #[serde(with = "crate::names::signals")]
+    pub mptcp_signals: Signals,
     /// The Hamming weight of the received key (empty without a key).
     pub mptcp_key_hamming: String,
     /// The token derived from the received key in hex (empty without a key).
@@ -280,12 +283,12 @@ mod tests {
             timestamp_ts: 1,
             timestamp_us: 2,
             optionshex: "1e0c0101d20fa49300bda23d".into(),
-            optionstext: "MPTCP:v1,key=d20fa49300bda23d".into(),
+            optionstext: "MPCAPABLE:v1:flags=01:key=d20fa49300bda23d".into(),
             mptcpkey: "d20fa49300bda23d".into(),
             probe_version: 1,
             mptcp_version: "1".into(),
-            mptcp_verdict: "mptcp".into(),
-            mptcp_signals: "a,b".into(),
+            mptcp_verdict: Verdict::MptcpV1,
+            mptcp_signals: Signals::KEY_NEAR | Signals::TS_ECHOED,
             mptcp_key_hamming: "30".into(),
             mptcp_token: "01020304".into(),
         }
@@ -319,8 +322,8 @@ mod tests {
         assert_eq!(
             lines.next().unwrap(),
             "198.18.1.2,198.18.0.2,61,80,40001,7,1001,64240,synack,1,0,1,2,\
-             1e0c0101d20fa49300bda23d,\"MPTCP:v1,key=d20fa49300bda23d\",d20fa49300bda23d,1,1,\
-             mptcp,\"a,b\",30,01020304"
+             1e0c0101d20fa49300bda23d,MPCAPABLE:v1:flags=01:key=d20fa49300bda23d,d20fa49300bda23d,\
+             1,1,mptcp-v1,\"key-near,ts-echoed\",30,01020304"
         );
     }
 

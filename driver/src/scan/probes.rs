@@ -8,50 +8,46 @@ use std::str::FromStr;
 use anyhow::bail;
 use mptcpscan::mptcp::Version;
 
-use mptcpscan::classify::{classify, Reply, Sent, Verdict};
-use mptcpscan::mptcp::capable;
-use mptcpscan::options::{Options, TcpOption};
+use mptcpscan::classify::{classify, Reply, Sent, Signals, Verdict};
+use mptcpscan::optionstext::OptionsText;
 use mptcpscan::probe::{
     Companions, Ipv4Target, Ipv6Target, Offer, ProbeSpec, RawOptions, SynTemplateV4, SynTemplateV6,
 };
 
-use super::engine::hex;
 use super::reply::TcpReply;
 
-/// The companion options of the probe SYN, as named on the command line.
+/// The companion options of the probe SYN, as named on the command line: one of the core's
+/// named sets (`linux`, `windows`, `bsd`, `minimal`, `study2021`) or `hex:BYTES`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OptionSet {
-    /// What a Linux client sends: MSS, SACK-permitted, timestamps, window scale.
-    Linux,
-    /// What a Windows client sends: MSS, NOP, window scale, SACK-permitted.
-    Windows,
-    /// What a BSD/macOS client sends.
-    Bsd,
-    /// MP_CAPABLE alone.
-    Minimal,
-    /// The exact 32-byte block of the 2020/2021 scans (REFERENCE §1).
-    Study2021,
+    /// A set the core knows by name.
+    Named(Companions),
     /// Raw option bytes placed before MP_CAPABLE.
     Raw(Vec<u8>),
+}
+
+impl OptionSet {
+    /// What a Linux client sends (the default).
+    pub const LINUX: OptionSet = OptionSet::Named(Companions::Linux);
 }
 
 impl FromStr for OptionSet {
     type Err = anyhow::Error;
 
     fn from_str(text: &str) -> anyhow::Result<Self> {
-        Ok(match text {
-            "linux" => OptionSet::Linux,
-            "windows" => OptionSet::Windows,
-            "bsd" => OptionSet::Bsd,
-            "minimal" => OptionSet::Minimal,
-            "study2021" => OptionSet::Study2021,
-            _ => match text.strip_prefix("hex:") {
-                Some(hex) => OptionSet::Raw(parse_hex(hex)?),
-                None => bail!(
-                    "unknown option set `{text}` (linux, windows, bsd, minimal, study2021, hex:BYTES)"
-                ),
-            },
-        })
+        if let Some(named) = Companions::from_name(text) {
+            return Ok(OptionSet::Named(named));
+        }
+        match text.strip_prefix("hex:") {
+            Some(hex) => Ok(OptionSet::Raw(parse_hex(hex)?)),
+            None => {
+                let names: Vec<&str> = Companions::NAMED.iter().map(|c| c.name()).collect();
+                bail!(
+                    "unknown option set `{text}` ({}, hex:BYTES)",
+                    names.join(", ")
+                )
+            }
+        }
     }
 }
 
@@ -75,11 +71,7 @@ fn parse_hex(text: &str) -> anyhow::Result<Vec<u8>> {
 impl std::fmt::Display for OptionSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            OptionSet::Linux => f.write_str("linux"),
-            OptionSet::Windows => f.write_str("windows"),
-            OptionSet::Bsd => f.write_str("bsd"),
-            OptionSet::Minimal => f.write_str("minimal"),
-            OptionSet::Study2021 => f.write_str("study2021"),
+            OptionSet::Named(named) => f.write_str(named.name()),
             OptionSet::Raw(bytes) => write!(f, "hex:{}", super::engine::hex(bytes)),
         }
     }
@@ -99,28 +91,27 @@ pub enum ReplyKind {
 }
 
 impl ReplyKind {
-    /// The kind of a scan record, from the core's verdict name in it.
+    /// The kind of a scan record, from the core's verdict in it.
     pub fn of(record: &super::output::Record) -> ReplyKind {
         if !record.success {
             return ReplyKind::Rst;
         }
-        match record.mptcp_verdict.as_str() {
-            v if v == Verdict::Mirrored.name() => ReplyKind::Mirror,
-            v if v == Verdict::MptcpV0.name()
-                || v == Verdict::MptcpV1.name()
-                || v == Verdict::Suspicious.name() =>
-            {
-                ReplyKind::Mptcp
-            }
-            _ => ReplyKind::Plain,
+        match record.mptcp_verdict {
+            Verdict::Mirrored => ReplyKind::Mirror,
+            Verdict::MptcpV0 | Verdict::MptcpV1 | Verdict::Suspicious => ReplyKind::Mptcp,
+            Verdict::Rst => ReplyKind::Rst,
+            Verdict::NoMpCapable
+            | Verdict::Malformed
+            | Verdict::NotSynAck
+            | Verdict::Unsolicited => ReplyKind::Plain,
         }
     }
 }
 
 /// What the core says about one reply.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Analysis {
-    /// The reply's options as text.
+    /// The reply's options as text (the core's `optionstext` format).
     pub options_text: String,
     /// The MP_CAPABLE version of the reply, if it has one.
     pub version: Option<u8>,
@@ -128,10 +119,10 @@ pub struct Analysis {
     pub key: Option<u64>,
     /// The token of that key (SHA-1 for v0, SHA-256 for v1).
     pub token: Option<u32>,
-    /// The verdict's name.
-    pub verdict: String,
-    /// The mirror signals that fired.
-    pub signals: Vec<String>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The signals that fired.
+    pub signals: Signals,
 }
 
 /// Builds probes for one scan: the option set and the v0 key are fixed for the whole scan, so
@@ -158,11 +149,7 @@ impl ProbeBuilder {
     /// A builder for `options` with v0 key `key`.
     pub fn new(options: &OptionSet, key: u64) -> anyhow::Result<Self> {
         let companions = match options {
-            OptionSet::Linux => Companions::Linux,
-            OptionSet::Windows => Companions::Windows,
-            OptionSet::Bsd => Companions::Bsd,
-            OptionSet::Minimal => Companions::Minimal,
-            OptionSet::Study2021 => Companions::Study2021,
+            OptionSet::Named(named) => *named,
             OptionSet::Raw(bytes) => Companions::Raw(
                 RawOptions::new(bytes).map_err(|e| anyhow::anyhow!("--options hex: {e}"))?,
             ),
@@ -274,14 +261,17 @@ impl ProbeBuilder {
     /// The core's analysis of a reply to the probe of `version`.
     pub fn analyse(&self, version: Version, reply: &TcpReply<'_>) -> Analysis {
         let options = reply.tcp.options();
-        let options_text = options_text(options);
+        let options_text = OptionsText(options).to_string();
         let ack = reply.tcp.ack_number();
         let sent = self.sent(version, ack.wrapping_sub(1));
         let Ok(answer) = Reply::from_tcp(reply.segment, Some(reply.ttl)) else {
             return Analysis {
                 options_text,
-                verdict: Verdict::Malformed.name().into(),
-                ..Analysis::default()
+                version: None,
+                key: None,
+                token: None,
+                verdict: Verdict::Malformed,
+                signals: Signals::empty(),
             };
         };
         let c = classify(&sent, &answer);
@@ -290,50 +280,10 @@ impl ProbeBuilder {
             version: c.version,
             key: c.key,
             token: c.token(),
-            verdict: c.verdict.name().into(),
-            signals: c.signals.names().map(str::to_string).collect(),
+            verdict: c.verdict,
+            signals: c.signals,
         }
     }
-}
-
-/// The options as text in the spirit of ZMap's `tcp_synopt` output: `MSS:1460 SACKPERM
-/// TS:1/0 NOP WS:7 MPCAPABLE:v1,flags=01,key=...`; a malformed option ends the text with
-/// `MALFORMED@offset`.
-pub fn options_text(area: &[u8]) -> String {
-    let mut parts = Vec::new();
-    for item in Options::new(area) {
-        match item {
-            Ok((_, option)) => parts.push(match option {
-                TcpOption::EndOfList => "EOL".to_string(),
-                TcpOption::NoOperation => "NOP".to_string(),
-                TcpOption::MaxSegmentSize(mss) => format!("MSS:{mss}"),
-                TcpOption::WindowScale(shift) => format!("WS:{shift}"),
-                TcpOption::SackPermitted => "SACKPERM".to_string(),
-                TcpOption::SelectiveAck(blocks) => format!("SACK:{}", hex(blocks)),
-                TcpOption::Timestamp { tsval, tsecr } => format!("TS:{tsval}/{tsecr}"),
-                TcpOption::Mptcp(bytes) => match capable::Packet::new_checked(bytes) {
-                    Ok(mpc) => {
-                        let mut text = format!(
-                            "MPCAPABLE:v{},flags={:02x}",
-                            mpc.version(),
-                            mpc.flags().bits()
-                        );
-                        if let Some(key) = mpc.sender_key() {
-                            text.push_str(&format!(",key={key:016x}"));
-                        }
-                        text
-                    }
-                    Err(_) => format!("MPTCP:{}", hex(bytes)),
-                },
-                TcpOption::Unknown { kind, data } => format!("K{kind}:{}", hex(data)),
-            }),
-            Err(e) => {
-                parts.push(format!("MALFORMED@{}", e.offset()));
-                break;
-            }
-        }
-    }
-    parts.join(" ")
 }
 
 #[cfg(test)]
@@ -344,7 +294,7 @@ mod tests {
     fn option_sets_parse() {
         assert_eq!(
             "study2021".parse::<OptionSet>().unwrap(),
-            OptionSet::Study2021
+            OptionSet::Named(Companions::Study2021)
         );
         assert_eq!(
             "hex:020405b4 0101".parse::<OptionSet>().unwrap(),
@@ -368,11 +318,11 @@ mod tests {
     #[test]
     fn the_kept_probe_description_is_the_walked_one() {
         for options in [
-            OptionSet::Linux,
-            OptionSet::Windows,
-            OptionSet::Bsd,
-            OptionSet::Minimal,
-            OptionSet::Study2021,
+            OptionSet::Named(Companions::Linux),
+            OptionSet::Named(Companions::Windows),
+            OptionSet::Named(Companions::Bsd),
+            OptionSet::Named(Companions::Minimal),
+            OptionSet::Named(Companions::Study2021),
             OptionSet::Raw(vec![1, 1, 0x13, 0x04, 0xaa, 0xbb]),
         ] {
             let builder = ProbeBuilder::new(&options, 0x0c0c_0c0c_0c0c_0c0c).unwrap();
@@ -385,22 +335,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn options_text_of_the_thesis_rows() {
-        let real = [
-            0x02, 0x04, 0x05, 0xac, 0x04, 0x02, 0x08, 0x0a, 0x26, 0x19, 0xf9, 0xd3, 0x0f, 0x0f,
-            0x0f, 0x01, 0x03, 0x03, 0x06, 0x1e, 0x0c, 0x00, 0x81, 0xd2, 0x0f, 0xa4, 0x93, 0x00,
-            0xbd, 0xa2, 0x3d,
-        ];
-        assert_eq!(
-            options_text(&real),
-            "MSS:1452 SACKPERM TS:639236563/252645121 WS:6 MPCAPABLE:v0,flags=81,key=d20fa49300bda23d"
-        );
-        assert_eq!(
-            options_text(&[2, 4, 5, 0xb4, 1, 30, 9]),
-            "MSS:1460 NOP MALFORMED@5"
-        );
     }
 }

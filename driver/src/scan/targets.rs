@@ -179,7 +179,7 @@ impl TargetSpace {
     }
 
     /// How many (address, port) pairs the space holds.
-    pub fn len(&self) -> u64 {
+    pub(crate) fn len(&self) -> u64 {
         self.hosts * self.ports.len() as u64
     }
 
