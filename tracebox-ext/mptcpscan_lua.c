@@ -24,28 +24,6 @@
 /* Largest packet accepted: an IPv6 jumbo quote is not a tracebox case. */
 #define PACKET_MAX 65535
 
-static const char *const hop_kinds[] = {
-	"no-information",
-	"intact",
-	"removed",
-	"replaced-by-nops",
-	"key-rewritten",
-	"version-or-flags-changed",
-	"partial-length-changed",
-};
-
-static const char *const reaches[] = {
-	"ip-header-cut",
-	"ip-header",
-	"transport-cut",
-	"tcp-fixed-header",
-	"tcp-header",
-};
-
-static const char *const companion_names[] = {
-	"linux", "windows", "bsd", "minimal", "study2021", NULL,
-};
-
 /* Raises a Lua error naming the failed call and the library's reason. */
 static int fail(lua_State *L, const char *what, mptcpscan_result r)
 {
@@ -166,20 +144,32 @@ static void set_bool(lua_State *L, const char *field, int value)
 	lua_setfield(L, -2, field);
 }
 
-/* The companion option set named at idx ("linux" when absent). */
-static int check_companions(lua_State *L, int idx)
+/* The companion option set named at idx (the library's names; "linux" when absent). */
+static uint32_t check_companions(lua_State *L, int idx)
 {
 	const char *name;
-	int i;
+	uint32_t companions;
 
 	if (lua_isnoneornil(L, idx))
-		return 0;
+		return MPTCPSCAN_COMPANIONS_LINUX;
 	name = lua_tostring(L, idx);
-	for (i = 0; name != NULL && companion_names[i] != NULL; i++)
-		if (strcmp(name, companion_names[i]) == 0)
-			return i;
-	return arg_fail(L, "probe_options", idx,
-			"companions must be linux, windows, bsd, minimal or study2021");
+	if (name != NULL && mptcpscan_companions_from_name(name, &companions) ==
+				    MPTCPSCAN_RESULT_OK)
+		return companions;
+	return (uint32_t)arg_fail(L, "probe_options", idx,
+				  "companions must be linux, windows, bsd, minimal or study2021");
+}
+
+/* Sets field to the library's name for a value, from one of its *_name functions. */
+static void set_name(lua_State *L, const char *field, const char *what,
+		     mptcpscan_result (*name_of)(uint32_t, const char **), uint32_t value)
+{
+	const char *name;
+	mptcpscan_result r = name_of(value, &name);
+
+	if (r != MPTCPSCAN_RESULT_OK)
+		fail(L, what, r);
+	set_string(L, field, name);
 }
 
 /*
@@ -193,7 +183,7 @@ static int l_probe_options(lua_State *L)
 	size_t written;
 	lua_Integer version = check_integer(L, "probe_options", 1);
 	uint64_t key = 0;
-	int companions;
+	uint32_t companions;
 	mptcpscan_result r;
 
 	if (version != 0 && version != 1)
@@ -201,7 +191,7 @@ static int l_probe_options(lua_State *L)
 	if (version == 0)
 		key = check_key(L, "probe_options", 2);
 	companions = check_companions(L, 3);
-	r = mptcpscan_probe_spec_default((uint32_t)version, key, (uint32_t)companions, &spec);
+	r = mptcpscan_probe_spec_default((uint32_t)version, key, companions, &spec);
 	if (r != MPTCPSCAN_RESULT_OK)
 		return fail(L, "probe_options", r);
 	r = mptcpscan_probe_options(&spec, buf, sizeof(buf), &written);
@@ -273,19 +263,15 @@ static int l_compare(lua_State *L)
 				   &written);
 	if (r != MPTCPSCAN_RESULT_OK)
 		return fail(L, "compare", r);
-	if (diff.mptcp.kind >= sizeof(hop_kinds) / sizeof(hop_kinds[0]) ||
-	    diff.reach >= sizeof(reaches) / sizeof(reaches[0]))
-		return luaL_error(L, "mptcpscan.compare: library newer than this module");
-
 	lua_createtable(L, 0, 10);
-	set_string(L, "kind", hop_kinds[diff.mptcp.kind]);
+	set_name(L, "kind", "compare", mptcpscan_mptcp_hop_kind_name, diff.mptcp.kind);
 	push_hop_name(L, &diff.mptcp);
 	lua_setfield(L, -2, "name");
 	set_int(L, "hamming", diff.mptcp.hamming);
 	set_int(L, "sent_len", diff.mptcp.sent_len);
 	set_int(L, "quoted_len", diff.mptcp.quoted_len);
 	set_bool(L, "partial", diff.is_partial);
-	set_string(L, "reach", reaches[diff.reach]);
+	set_name(L, "reach", "compare", mptcpscan_reach_name, diff.reach);
 	set_int(L, "changes", diff.change_count);
 	lua_pushlstring(L, tokens, written);
 	lua_setfield(L, -2, "tokens");
@@ -294,16 +280,16 @@ static int l_compare(lua_State *L)
 
 static uint8_t hop_kind_of(lua_State *L, const char *what, int idx)
 {
-	const char *kind;
-	size_t i;
+	const char *kind, *known;
+	uint32_t i;
 
 	lua_getfield(L, idx, "kind");
 	kind = lua_tostring(L, -1);
 	lua_pop(L, 1);
 	if (kind == NULL)
 		return (uint8_t)luaL_error(L, "mptcpscan.%s: a hop has no kind", what);
-	for (i = 0; i < sizeof(hop_kinds) / sizeof(hop_kinds[0]); i++)
-		if (strcmp(kind, hop_kinds[i]) == 0)
+	for (i = 0; mptcpscan_mptcp_hop_kind_name(i, &known) == MPTCPSCAN_RESULT_OK; i++)
+		if (strcmp(kind, known) == 0)
 			return (uint8_t)i;
 	return (uint8_t)luaL_error(L, "mptcpscan.%s: unknown hop kind '%s'", what, kind);
 }
@@ -349,7 +335,7 @@ static lua_Integer check_hops(lua_State *L, const char *what, struct mptcpscan_m
 static void set_change(lua_State *L, const struct mptcpscan_path_change *change)
 {
 	set_int(L, "hop", change->hop);
-	set_string(L, "kind", hop_kinds[change->summary.kind]);
+	set_name(L, "kind", "hop kind", mptcpscan_mptcp_hop_kind_name, change->summary.kind);
 	push_hop_name(L, &change->summary);
 	lua_setfield(L, -2, "name");
 	if (change->has_last_intact)
