@@ -3072,6 +3072,22 @@ mptcpscan_result mptcpscan_options_find_mptcp(const uint8_t *area,
                                               size_t *length);
 
 /**
+ * Finds the TCP option area of a whole IPv4 or IPv6 packet carrying TCP (no link layer, no IPv6
+ * extension headers), as every mptcpscan tool finds it (`mptcpscan::wire::tcp_in_ip`).
+ *
+ * Reads `packet_len` bytes at `packet`. On success writes the offset of the option area in
+ * `packet` to `*offset` and its length (0 without options) to `*length`: pass them to
+ * `mptcpscan_options_text` or `mptcpscan_options_walk`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `WIRE_*` (not IP, not TCP, a later IPv4 fragment, or
+ * cut short before the end of the TCP header its data offset announces).
+ */
+mptcpscan_result mptcpscan_ip_tcp_options(const uint8_t *packet,
+                                          size_t packet_len,
+                                          size_t *offset,
+                                          size_t *length);
+
+/**
  * Writes an option area as the `optionstext` output field every mptcpscan tool prints: one
  * space-separated token per option in wire order, e.g.
  * "MSS:1460 SACKPERM TS:3087443263/0 NOP WS:7 MPCAPABLE:v1:flags=01:key=d20fa49300bda23d".

@@ -462,7 +462,42 @@ static int l_most_telling(lua_State *L)
 }
 
 /*
- * classify(probe_options, seq, reply [, offset]) -> {verdict=, signals=, key=, version=, ttl=}
+ * Sets field optionstext of the table on top of the stack to the library's
+ * text of the TCP options in `packet` (an IP packet), when it finds them.
+ */
+static void push_ip_options_text(lua_State *L, const uint8_t *packet, size_t len)
+{
+	char text[MPTCPSCAN_OPTIONS_TEXT_LEN];
+	size_t at, area_len, written;
+
+	if (mptcpscan_ip_tcp_options(packet, len, &at, &area_len) != MPTCPSCAN_RESULT_OK ||
+	    mptcpscan_options_text(packet + at, area_len, text, sizeof(text), &written) !=
+		    MPTCPSCAN_RESULT_OK)
+		return;
+	lua_pushlstring(L, text, written);
+	lua_setfield(L, -2, "optionstext");
+}
+
+/*
+ * options_text(block) -> string
+ * An option block as the optionstext field every mptcpscan tool prints
+ * ("MSS:1460 SACKPERM ... MPCAPABLE:v1:flags=01:key=...").
+ */
+static int l_options_text(lua_State *L)
+{
+	char text[MPTCPSCAN_OPTIONS_TEXT_LEN];
+	size_t len, written;
+	const uint8_t *area = check_bytes(L, "options_text", 1, &len);
+	mptcpscan_result r = mptcpscan_options_text(area, len, text, sizeof(text), &written);
+
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "options_text", r);
+	lua_pushlstring(L, text, written);
+	return 1;
+}
+
+/*
+ * classify(probe_options, seq, reply [, offset]) -> {verdict=, signals=, key=, version=, ttl=, optionstext=}
  * The verdict on a reply (a whole IP packet, starting `offset` bytes into
  * `reply`: tracebox hands the answer over with its link-layer header) to the
  * SYN whose option block was probe_options and whose sequence number was seq.
@@ -512,6 +547,7 @@ static int l_classify(lua_State *L)
 		set_int(L, "ttl", out.ttl);
 	if (out.error != 0)
 		set_string(L, "error", mptcpscan_strerror(out.error));
+	push_ip_options_text(L, reply, reply_len);
 	return 1;
 }
 
@@ -547,6 +583,7 @@ static int l_version(lua_State *L)
 static const luaL_Reg functions[] = {
 	{ "probe_options", l_probe_options },
 	{ "options", l_options },
+	{ "options_text", l_options_text },
 	{ "compare", l_compare },
 	{ "first_change", l_first_change },
 	{ "conclude", l_conclude },

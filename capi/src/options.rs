@@ -221,6 +221,40 @@ pub extern "C" fn mptcpscan_options_find_mptcp(
     })
 }
 
+/// Finds the TCP option area of a whole IPv4 or IPv6 packet carrying TCP (no link layer, no IPv6
+/// extension headers), as every mptcpscan tool finds it (`mptcpscan::wire::tcp_in_ip`).
+///
+/// Reads `packet_len` bytes at `packet`. On success writes the offset of the option area in
+/// `packet` to `*offset` and its length (0 without options) to `*length`: pass them to
+/// `mptcpscan_options_text` or `mptcpscan_options_walk`.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`, `WIRE_*` (not IP, not TCP, a later IPv4 fragment, or
+/// cut short before the end of the TCP header its data offset announces).
+#[no_mangle]
+pub extern "C" fn mptcpscan_ip_tcp_options(
+    packet: *const u8,
+    packet_len: usize,
+    offset: *mut usize,
+    length: *mut usize,
+) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: the header documents `packet` as `packet_len` readable bytes and `offset` and
+        // `length` as writable.
+        let (packet, offset, length) = unsafe {
+            (
+                ffi::bytes(packet, packet_len)?,
+                Out::new(offset)?,
+                Out::new(length)?,
+            )
+        };
+        let ip = core_lib::wire::tcp_in_ip(packet)?;
+        let options = ip.options();
+        offset.write(options.as_ptr() as usize - packet.as_ptr() as usize);
+        length.write(options.len());
+        Ok(())
+    })
+}
+
 /// Writes an option area as the `optionstext` output field every mptcpscan tool prints: one
 /// space-separated token per option in wire order, e.g.
 /// "MSS:1460 SACKPERM TS:3087443263/0 NOP WS:7 MPCAPABLE:v1:flags=01:key=d20fa49300bda23d".

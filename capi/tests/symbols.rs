@@ -411,6 +411,12 @@ fn calls() -> Vec<(&'static str, Call)> {
             assert_eq!(f(2, &mut name), R::Ok);
             assert_eq!(cstr(name), c"synack");
         }
+        mptcpscan_ip_tcp_options: [extern "C" fn(*const u8, usize, *mut usize, *mut usize) -> R] |f| {
+            let (mut at, mut len) = (0, 0);
+            assert_eq!(f(V4_SYN.as_ptr(), V4_SYN.len(), &mut at, &mut len), R::Ok);
+            assert_eq!((at, len), (40, 4));
+            assert_eq!(f(V4_SYN.as_ptr(), 30, &mut at, &mut len), R::WireTruncated);
+        }
         mptcpscan_options_text: [extern "C" fn(*const u8, usize, *mut c_char, usize, *mut usize) -> R] |f| {
             let (mut buf, mut len) = ([0 as c_char; 256], 0);
             let area = [2, 4, 5, 0xb4, 1, 0x1e, 4, 1, 1];

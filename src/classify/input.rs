@@ -10,7 +10,7 @@ use core::fmt;
 use crate::mptcp::capable;
 use crate::mptcp::{subtype, MptcpError, Version};
 use crate::options::{OptionError, Options, TcpOption};
-use crate::wire::{ipv6, tcp, Ipv4Packet, Ipv6Packet, TcpFlags, TcpPacket, WireError};
+use crate::wire::{tcp, TcpFlags, TcpPacket, WireError};
 
 /// The SYN a reply answers: its option block and the values a mirror would bring back.
 ///
@@ -141,9 +141,6 @@ pub struct Reply<'a> {
     pub ttl: Option<u8>,
 }
 
-/// IP protocol number of TCP.
-const IPPROTO_TCP: u8 = 6;
-
 impl<'a> Reply<'a> {
     /// Reads a reply from a TCP segment (header and options; the payload is ignored) and the TTL
     /// or hop limit of the IP packet that carried it.
@@ -165,29 +162,8 @@ impl<'a> Reply<'a> {
     /// headers: a SYN-ACK does not carry them). Trailing bytes after the datagram, such as
     /// Ethernet padding, are ignored.
     pub fn from_ip(packet: &'a [u8]) -> Result<Reply<'a>, WireError> {
-        let (protocol, ttl, segment) = match packet.first().map(|byte| byte >> 4) {
-            Some(6) => {
-                let ip = Ipv6Packet::new_checked(packet)?;
-                let end = ipv6::HEADER_LEN + usize::from(ip.payload_len());
-                (
-                    ip.next_header(),
-                    ip.hop_limit(),
-                    packet.get(ipv6::HEADER_LEN..end),
-                )
-            }
-            _ => {
-                let ip = Ipv4Packet::new_checked(packet)?;
-                let range = ip.header_len()..usize::from(ip.total_len());
-                (ip.protocol(), ip.ttl(), packet.get(range))
-            }
-        };
-        if protocol != IPPROTO_TCP {
-            return Err(WireError::Protocol {
-                expected: IPPROTO_TCP,
-                found: protocol,
-            });
-        }
-        Reply::from_tcp(segment.unwrap_or_default(), Some(ttl))
+        let ip = crate::wire::tcp_in_ip(packet)?;
+        Reply::from_tcp(ip.segment, Some(ip.ttl))
     }
 }
 

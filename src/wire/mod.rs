@@ -14,6 +14,7 @@ pub mod icmp;
 pub mod ipv4;
 pub mod ipv6;
 pub mod quoted;
+pub mod segment;
 pub mod tcp;
 
 use core::fmt;
@@ -22,6 +23,7 @@ pub use icmp::{Icmpv4Packet, Icmpv6Packet};
 pub use ipv4::Ipv4Packet;
 pub use ipv6::Ipv6Packet;
 pub use quoted::{QuotedPacket, Reach};
+pub use segment::{tcp_in_ip, IpTcp};
 pub use tcp::{TcpFlags, TcpPacket};
 
 /// Which header a [`WireError`] is about.

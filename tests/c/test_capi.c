@@ -953,6 +953,25 @@ static void test_names(void)
 	CHECK_RESULT(mptcpscan_companions_from_name("Linux", &companions),
 		     MPTCPSCAN_RESULT_NOT_FOUND);
 
+	/* The option area inside a whole packet, found by the library. */
+	{
+		uint8_t packet[40 + sizeof(v1_synack_options)];
+		size_t at = 0, alen = 0;
+
+		memset(packet, 0, 40);
+		packet[0] = 0x45;
+		packet[3] = (uint8_t)sizeof(packet);
+		packet[9] = 6;
+		packet[32] = (uint8_t)((20 + sizeof(v1_synack_options)) / 4 << 4);
+		memcpy(packet + 40, v1_synack_options, sizeof(v1_synack_options));
+		CHECK_OK(mptcpscan_ip_tcp_options(packet, sizeof(packet), &at, &alen));
+		CHECK(at == 40 && alen == sizeof(v1_synack_options));
+		CHECK_RESULT(mptcpscan_ip_tcp_options(packet, 50, &at, &alen),
+			     MPTCPSCAN_RESULT_WIRE_TRUNCATED);
+		packet[9] = 17;
+		CHECK_RESULT(mptcpscan_ip_tcp_options(packet, sizeof(packet), &at, &alen),
+			     MPTCPSCAN_RESULT_WIRE_PROTOCOL);
+	}
 	/* tcpdump/mptcp-v1.pcap packet 2, the SYN-ACK's options. */
 	CHECK_OK(mptcpscan_options_text(v1_synack_options, sizeof(v1_synack_options), text,
 					sizeof(text), &len));
