@@ -748,11 +748,11 @@ fn dryrun_prints_every_probe_and_sends_nothing() {
     assert_eq!(text.matches("\nhex: ").count(), 16, "{text}");
     assert_eq!(text.matches("MP_CAPABLE v0)").count(), 8);
     assert_eq!(
-        text.matches("MPCAPABLE:v0,flags=81,key=0c0c0c0c0c0c0c0c")
+        text.matches("MPCAPABLE:v0:flags=81:key=0c0c0c0c0c0c0c0c")
             .count(),
         8
     );
-    assert_eq!(text.matches("MPCAPABLE:v1,flags=01 ").count(), 8);
+    assert_eq!(text.matches("MPCAPABLE:v1:flags=01 ").count(), 8);
     for line in text.lines().filter(|l| l.starts_with("tcp {")) {
         let sport: u16 = line
             .split("sport: ")

@@ -7,8 +7,8 @@ use anyhow::Context;
 use mptcpscan::mptcp::Version;
 
 use super::engine::{hex, schedule, Plan};
-use super::probes::options_text;
 use super::reply::TcpReply;
+use mptcpscan::optionstext::OptionsText;
 
 /// Writes every probe to `out`; returns how many.
 pub fn print(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<u64> {
@@ -60,7 +60,7 @@ pub fn print(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<u64> {
             tcp.seq_number(),
             flags.join(","),
             tcp.window_len(),
-            options_text(tcp.options()),
+            OptionsText(tcp.options()),
             hex(packet),
             "-".repeat(72)
         )

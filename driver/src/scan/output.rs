@@ -363,11 +363,11 @@ mod tests {
         for (format, expected) in [
             (
                 Format::Csv,
-                "mptcp_verdict,saddr,sport\nmptcp,198.18.1.2,80\n",
+                "mptcp_verdict,saddr,sport\nmptcp-v1,198.18.1.2,80\n",
             ),
             (
                 Format::Json,
-                "{\"mptcp_verdict\":\"mptcp\",\"saddr\":\"198.18.1.2\",\"sport\":80}\n",
+                "{\"mptcp_verdict\":\"mptcp-v1\",\"saddr\":\"198.18.1.2\",\"sport\":80}\n",
             ),
         ] {
             let buf = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
