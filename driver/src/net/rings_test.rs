@@ -87,7 +87,7 @@ fn ifindex(name: &str) -> u32 {
 }
 
 fn probes() -> ProbeBuilder {
-    ProbeBuilder::new(&OptionSet::Linux, 0x0c0c_0c0c_0c0c_0c0c).unwrap()
+    ProbeBuilder::new(&OptionSet::LINUX, 0x0c0c_0c0c_0c0c_0c0c).unwrap()
 }
 
 /// A TCP SYN from `src` to `dst`:`dport`, written by the core's template.
