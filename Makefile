@@ -12,6 +12,7 @@ export CARGO_TERM_COLOR ?= never
 
 APT_PACKAGES := build-essential pkg-config
 RUSTUP_TARGETS := thumbv7em-none-eabihf
+RUSTUP_TOOLCHAINS :=
 BUILD_TARGETS :=
 TEST_TARGETS :=
 DEMO_TARGETS :=
@@ -33,6 +34,7 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 	@for t in $(RUSTUP_TARGETS); do rustup target list --installed | grep -qx $$t || rustup target add $$t; done
+	@for t in $(RUSTUP_TOOLCHAINS); do rustup run $$t rustc --version >/dev/null 2>&1 || rustup toolchain install $$t --profile minimal; done
 
 test: deps test-core $(TEST_TARGETS)
 	@echo "make test: all suites passed"

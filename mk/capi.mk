@@ -17,11 +17,9 @@ CBINDGEN := $(CARGO_BIN_DIR)/cbindgen
 CAPI_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' capi/Cargo.toml | head -n 1)
 CAPI_MAJOR := $(firstword $(subst ., ,$(CAPI_VERSION)))
 CAPI_LIBS := target/release/libmptcpscan.a target/release/libmptcpscan.so
-# What `rustc --print native-static-libs` lists for a std staticlib on x86_64/aarch64 Linux glibc,
-# less -lgcc_s: a static link of libmptcpscan.a needs them (pkg-config --static --libs adds them).
-# The gcc driver already links the unwinder (libgcc_s as needed, libgcc_eh under -static, which
-# has no libgcc_s.a to find).
-CAPI_LIBS_PRIVATE := -lutil -lrt -lpthread -lm -ldl -lc
+# The system libraries a static link of libmptcpscan.a needs: the Libs.private line of
+# capi/mptcpscan.pc.in, the one place that lists them.
+CAPI_LIBS_PRIVATE := $(shell sed -n 's/^Libs.private: *//p' capi/mptcpscan.pc.in)
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -36,7 +34,7 @@ cbindgen-tool:
 	fi
 
 capi: deps
-	$(CARGO) build --release -p mptcpscan-capi
+	$(CARGO) build --release -p libmptcpscan
 
 header: cbindgen-tool
 	"$(CBINDGEN)" --quiet --config capi/cbindgen.toml --crate mptcpscan-capi \
@@ -56,8 +54,7 @@ install-capi: capi
 	ln -sf libmptcpscan.so.$(CAPI_MAJOR) "$(DESTDIR)$(LIBDIR)/libmptcpscan.so"
 	install -m 644 include/mptcpscan.h "$(DESTDIR)$(INCLUDEDIR)/mptcpscan.h"
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-		-e 's|@VERSION@|$(CAPI_VERSION)|' -e 's|@LIBS_PRIVATE@|$(CAPI_LIBS_PRIVATE)|' \
-		capi/mptcpscan.pc.in > "$(DESTDIR)$(PKGCONFIGDIR)/mptcpscan.pc"
+		-e 's|@VERSION@|$(CAPI_VERSION)|' -e '/^#/d' capi/mptcpscan.pc.in > "$(DESTDIR)$(PKGCONFIGDIR)/mptcpscan.pc"
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
 		{ [ "$(LIBDIR)" = /usr/local/lib ] || [ "$(LIBDIR)" = /usr/lib ]; }; then ldconfig; fi
 

@@ -7,7 +7,8 @@
 # The benchmark against tshark is bench/dissect-vs-tshark.sh (not a test).
 
 APT_PACKAGES += tshark fonts-dejavu-core
-TEST_TARGETS += test-dissect
+# `make test` runs this suite once, in test-core's `cargo test --workspace`; test-dissect runs it
+# alone.
 
 .PHONY: test-dissect
 test-dissect: deps

@@ -243,7 +243,7 @@ pub fn chi_square_survival(x: f64, dof: u32) -> f64 {
     }
     let y = x / 2.0;
     let e = libm::exp(-y);
-    if dof % 2 == 0 {
+    if dof.is_multiple_of(2) {
         let mut term = e;
         let mut sum = term;
         for i in 1..dof / 2 {

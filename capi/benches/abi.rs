@@ -8,12 +8,12 @@ use core_lib::classify::{classify, Reply, Sent};
 use core_lib::options::{Options, TcpOption};
 use core_lib::probe::{Companions, Ipv4Target, Offer, ProbeSpec, SynTemplateV4, STUDY2021_KEY};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use mptcpscan::classify::{
+use mptcpscan_capi::classify::{
     mptcpscan_classification, mptcpscan_classify_ip, mptcpscan_probe_describe, mptcpscan_probe_info,
 };
-use mptcpscan::mptcpscan_result;
-use mptcpscan::options::{mptcpscan_options_walk, mptcpscan_tcp_option};
-use mptcpscan::probe::{
+use mptcpscan_capi::mptcpscan_result;
+use mptcpscan_capi::options::{mptcpscan_options_walk, mptcpscan_tcp_option};
+use mptcpscan_capi::probe::{
     mptcpscan_ipv4_target, mptcpscan_probe_spec, mptcpscan_probe_spec_default,
     mptcpscan_syn_template_new, mptcpscan_syn_template_patch_v4, mptcpscan_syn_template_prepare,
 };
@@ -86,7 +86,7 @@ fn patch(c: &mut Criterion) {
         })
     });
     group.finish();
-    mptcpscan::probe::mptcpscan_syn_template_free(template);
+    mptcpscan_capi::probe::mptcpscan_syn_template_free(template);
 }
 
 fn classify_reply(c: &mut Criterion) {

@@ -10,28 +10,28 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use libloading::{Library, Symbol};
-use mptcpscan::address::mptcpscan_address;
-use mptcpscan::classify::{
+use mptcpscan_capi::address::mptcpscan_address;
+use mptcpscan_capi::classify::{
     mptcpscan_classification, mptcpscan_host_classification, mptcpscan_probe_info,
 };
-use mptcpscan::crypto::{
+use mptcpscan_capi::crypto::{
     mptcpscan_add_addr_check, mptcpscan_dss_mapping, mptcpscan_dss_sum, mptcpscan_hmac_keys,
     mptcpscan_join_handshake, mptcpscan_join_hmacs,
 };
-use mptcpscan::mptcp::mptcpscan_mptcp_option;
-use mptcpscan::mptcpscan_result as R;
-use mptcpscan::options::mptcpscan_tcp_option;
-use mptcpscan::probe::{
+use mptcpscan_capi::mptcp::mptcpscan_mptcp_option;
+use mptcpscan_capi::mptcpscan_result as R;
+use mptcpscan_capi::options::mptcpscan_tcp_option;
+use mptcpscan_capi::probe::{
     mptcpscan_ipv4_target, mptcpscan_ipv6_target, mptcpscan_probe_spec, mptcpscan_syn_template,
 };
-use mptcpscan::quote::{
+use mptcpscan_capi::quote::{
     mptcpscan_icmp_error, mptcpscan_mptcp_hop, mptcpscan_path_change, mptcpscan_quote_change,
     mptcpscan_quote_diff,
 };
-use mptcpscan::scope::mptcpscan_scope;
-use mptcpscan::stats::{mptcpscan_histogram, mptcpscan_histogram_summary};
-use mptcpscan::trace::mptcpscan_trace_conclusion;
-use mptcpscan::track::{
+use mptcpscan_capi::scope::mptcpscan_scope;
+use mptcpscan_capi::stats::{mptcpscan_histogram, mptcpscan_histogram_summary};
+use mptcpscan_capi::trace::mptcpscan_trace_conclusion;
+use mptcpscan_capi::track::{
     mptcpscan_check, mptcpscan_findings, mptcpscan_segment, mptcpscan_tracker,
     mptcpscan_unverifiable,
 };
@@ -40,12 +40,24 @@ fn library_path() -> PathBuf {
     if let Some(path) = std::env::var_os("MPTCPSCAN_SO") {
         return PathBuf::from(path);
     }
-    // `cargo test` builds the cdylib next to this executable, in target/<profile>/deps, without
-    // copying it up to target/<profile> as `cargo build` does.
+    // The shared library is another package (capi/lib), which `cargo test` does not build: build
+    // it in this test's profile and take it from target/<profile>.
     let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .expect("target/<profile>/deps")
-        .join("libmptcpscan.so")
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps");
+    let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    build.args(["build", "--quiet", "-p", "libmptcpscan"]);
+    if profile_dir
+        .file_name()
+        .is_some_and(|name| name == "release")
+    {
+        build.arg("--release");
+    }
+    let status = build.status().expect("run cargo build -p libmptcpscan");
+    assert!(status.success(), "cargo build -p libmptcpscan: {status}");
+    profile_dir.join("libmptcpscan.so")
 }
 
 /// Function names declared in the header: identifiers directly followed by `(`, comments and
@@ -158,7 +170,7 @@ type Template = *mut mptcpscan_syn_template;
 fn calls() -> Vec<(&'static str, Call)> {
     calls! {
         mptcpscan_abi_version: [extern "C" fn() -> u32] |f| {
-            assert_eq!(f() >> 16, mptcpscan::version::MPTCPSCAN_ABI_MAJOR);
+            assert_eq!(f() >> 16, mptcpscan_capi::version::MPTCPSCAN_ABI_MAJOR);
         }
         mptcpscan_version: [extern "C" fn() -> *const c_char] |f| {
             assert_eq!(cstr(f()).to_str().unwrap(), env!("CARGO_PKG_VERSION"));

@@ -253,64 +253,50 @@ mod tests {
         let (k1, k2) = (0x1111_2222_3333_4444, 0x5555_6666_7777_8888);
         let malformed = reply(Verdict::Malformed, None, None, 50);
         let suspicious = reply(Verdict::Suspicious, Some(1), Some(k2), 50);
-        let rows: [(
-            Option<&Classification>,
-            Option<&Classification>,
-            HostVerdict,
-        ); 22] = [
-            (Some(&plain()), Some(&real_v1(k1)), HostVerdict::V1Only),
-            (None, Some(&real_v1(k1)), HostVerdict::V1Only),
-            (Some(&rst()), Some(&real_v1(k1)), HostVerdict::V1Only),
-            (Some(&real_v0(k1)), Some(&plain()), HostVerdict::V0Only),
-            (Some(&real_v0(k1)), None, HostVerdict::V0Only),
-            (Some(&real_v0(k1)), Some(&real_v0(k2)), HostVerdict::V0Only),
-            (None, Some(&real_v0(k2)), HostVerdict::V0Only),
+        // Owned rows: Rust 1.88 (our rust-version) does not extend the life of `&f()` inside an
+        // array literal.
+        let rows: [(Option<Classification>, Option<Classification>, HostVerdict); 22] = [
+            (Some(plain()), Some(real_v1(k1)), HostVerdict::V1Only),
+            (None, Some(real_v1(k1)), HostVerdict::V1Only),
+            (Some(rst()), Some(real_v1(k1)), HostVerdict::V1Only),
+            (Some(real_v0(k1)), Some(plain()), HostVerdict::V0Only),
+            (Some(real_v0(k1)), None, HostVerdict::V0Only),
+            (Some(real_v0(k1)), Some(real_v0(k2)), HostVerdict::V0Only),
+            (None, Some(real_v0(k2)), HostVerdict::V0Only),
+            (Some(plain()), Some(real_v0(k2)), HostVerdict::Inconsistent),
+            (Some(real_v0(k1)), Some(real_v1(k2)), HostVerdict::V0AndV1),
+            (Some(real_v0(k1)), Some(real_v1(k1)), HostVerdict::Mirrored),
             (
-                Some(&plain()),
-                Some(&real_v0(k2)),
-                HostVerdict::Inconsistent,
-            ),
-            (Some(&real_v0(k1)), Some(&real_v1(k2)), HostVerdict::V0AndV1),
-            (
-                Some(&real_v0(k1)),
-                Some(&real_v1(k1)),
+                Some(plain()),
+                Some(real_v1(OUR_V0_KEY)),
                 HostVerdict::Mirrored,
             ),
             (
-                Some(&plain()),
-                Some(&real_v1(OUR_V0_KEY)),
+                Some(mirrored_v0()),
+                Some(mirrored_v1()),
                 HostVerdict::Mirrored,
             ),
+            (Some(mirrored_v0()), Some(plain()), HostVerdict::Mirrored),
+            (None, Some(mirrored_v1()), HostVerdict::Mirrored),
             (
-                Some(&mirrored_v0()),
-                Some(&mirrored_v1()),
-                HostVerdict::Mirrored,
-            ),
-            (Some(&mirrored_v0()), Some(&plain()), HostVerdict::Mirrored),
-            (None, Some(&mirrored_v1()), HostVerdict::Mirrored),
-            (
-                Some(&mirrored_v0()),
-                Some(&real_v1(k1)),
+                Some(mirrored_v0()),
+                Some(real_v1(k1)),
                 HostVerdict::Inconsistent,
             ),
             (
-                Some(&real_v0(k1)),
-                Some(&mirrored_v1()),
+                Some(real_v0(k1)),
+                Some(mirrored_v1()),
                 HostVerdict::Inconsistent,
             ),
-            (
-                Some(&real_v0(k1)),
-                Some(&suspicious),
-                HostVerdict::Suspicious,
-            ),
-            (Some(&plain()), Some(&plain()), HostVerdict::NotMptcp),
-            (Some(&rst()), Some(&plain()), HostVerdict::NotMptcp),
-            (Some(&rst()), None, HostVerdict::Closed),
+            (Some(real_v0(k1)), Some(suspicious), HostVerdict::Suspicious),
+            (Some(plain()), Some(plain()), HostVerdict::NotMptcp),
+            (Some(rst()), Some(plain()), HostVerdict::NotMptcp),
+            (Some(rst()), None, HostVerdict::Closed),
             (None, None, HostVerdict::NoAnswer),
-            (Some(&malformed), None, HostVerdict::Unclear),
+            (Some(malformed), None, HostVerdict::Unclear),
         ];
         for (i, (v0, v1, expected)) in rows.iter().enumerate() {
-            assert_eq!(verdict(*v0, *v1), *expected, "row {i}");
+            assert_eq!(verdict(v0.as_ref(), v1.as_ref()), *expected, "row {i}");
         }
         assert_eq!(
             verdict(Some(&malformed), Some(&real_v1(k1))),

@@ -161,7 +161,7 @@ fn read_pcapng(bytes: &[u8]) -> Result<Vec<Frame>, String> {
         }
         let kind = u32_at(bytes, at, big).ok_or_else(cut)?;
         let len = u32_at(bytes, at + 4, big).ok_or_else(cut)? as usize;
-        if len < 12 || len % 4 != 0 {
+        if len < 12 || !len.is_multiple_of(4) {
             return Err(format!("block at byte {at}: bad block length {len}"));
         }
         let body = bytes.get(at + 8..at + len - 4).ok_or_else(cut)?;

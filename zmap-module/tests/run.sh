@@ -9,6 +9,8 @@ cd "$(dirname "$0")/../.."
 CC=${CC:-gcc}
 LIB=target/release/libmptcpscan.a
 [ -f "$LIB" ] || { echo "test-zmap: $LIB missing: run make capi" >&2; exit 1; }
+# Its system libraries, from the one list (capi/mptcpscan.pc.in).
+read -r -a LIB_SYSTEM <<<"$(sed -n 's/^Libs.private: *//p' capi/mptcpscan.pc.in)"
 
 tmp=$(mktemp -d /tmp/mptcpscan-zmap.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -20,7 +22,7 @@ trap 'rm -rf "$tmp"' EXIT
 	-DMPTCP_SYNSCAN_STANDALONE -Iinclude -Izmap-module -Izmap-module/tests \
 	zmap-module/module_mptcp_synscan.c zmap-module/tests/zmap_double.c \
 	zmap-module/tests/test_module.c \
-	-o "$tmp/test_module" "$LIB" -lgcc_s -lutil -lrt -lpthread -lm -ldl
+	-o "$tmp/test_module" "$LIB" "${LIB_SYSTEM[@]}"
 
 valgrind -q --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --trace-children=yes \

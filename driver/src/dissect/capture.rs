@@ -274,7 +274,7 @@ impl<R: Read> CaptureReader<R> {
                 continue;
             }
             let total = word(&header[4..8], big_endian) as usize;
-            if total < 12 || total % 4 != 0 || total > MAX_RECORD_LEN {
+            if total < 12 || !total.is_multiple_of(4) || total > MAX_RECORD_LEN {
                 return Err(CaptureError::Corrupt {
                     packet: number,
                     offset: start,
@@ -432,7 +432,7 @@ impl<R: Read> CaptureReader<R> {
             }
         };
         let total = word(&self.record[..4], big_endian) as usize;
-        if total < 28 || total % 4 != 0 || total > MAX_RECORD_LEN {
+        if total < 28 || !total.is_multiple_of(4) || total > MAX_RECORD_LEN {
             return Err(CaptureError::Corrupt {
                 packet: number,
                 offset: start,

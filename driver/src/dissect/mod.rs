@@ -221,7 +221,7 @@ fn read_file<R: io::Read>(
 ) -> Result<(), CaptureError> {
     let mut unsupported_link = None;
     loop {
-        if reader.packets_read() % 65536 == 0 {
+        if reader.packets_read().is_multiple_of(65536) {
             bar.set_position(done_bytes + reader.bytes_read());
         }
         let Some(packet) = reader.next_packet()? else {

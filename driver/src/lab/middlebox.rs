@@ -111,7 +111,7 @@ fn handle(packet: &mut [u8], role: Role, ports: &[u16], rng: &mut impl Rng) -> A
             options.extend_from_slice(&packet[range.end..area.end]);
             // Removing a length that is not a multiple of 4 leaves a gap: NOPs re-align the
             // header (EOL would also end the options that follow).
-            while options.len() % 4 != 0 {
+            while !options.len().is_multiple_of(4) {
                 options.push(kind::NOP);
             }
             Action::ForwardRebuilt(replace_options(packet, &tcp, &options))

@@ -56,7 +56,7 @@ fn parse_hex(text: &str) -> anyhow::Result<Vec<u8>> {
         .bytes()
         .filter(|b| !b.is_ascii_whitespace() && *b != b':')
         .collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         bail!("hex option bytes need an even number of digits");
     }
     digits
