@@ -12,6 +12,7 @@ TEST_TARGETS += test-scan
 # /etc for a system install (PREFIX=/usr, as Debian packages have it), else beside the prefix.
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 
+# Only the ignored (root) tests: cargo test --workspace in test-core runs the others.
 test-scan: deps
 	$(CARGO) test -p mptcpscan-driver --test scan -- --ignored --test-threads 1
 

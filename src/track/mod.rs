@@ -740,7 +740,7 @@ impl Tracker {
                 // client opens the subflow (the usual case).
                 let version = connection.version();
                 subflow.same_direction_as_connection =
-                    !connection.keys[0].is_some_and(|k| crypto::token(version, k) == wire_token);
+                    connection.keys[0].is_none_or(|k| crypto::token(version, k) != wire_token);
                 subflow.connection = Some(connection.id);
                 subflow.index = connection.next_index;
                 connection.next_index = connection.next_index.saturating_add(1);
@@ -935,7 +935,7 @@ impl Tracker {
             || connection
                 .subflows
                 .iter()
-                .all(|k| self.flows.get(k).map_or(true, Subflow::closed))
+                .all(|k| self.flows.get(k).is_none_or(Subflow::closed))
                 && connection.retired.iter().all(Subflow::closed)
     }
 

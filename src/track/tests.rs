@@ -36,7 +36,7 @@ fn tcp(
     options: &[Vec<u8>],
 ) -> Vec<u8> {
     let mut area: Vec<u8> = options.concat();
-    while area.len() % 4 != 0 {
+    while !area.len().is_multiple_of(4) {
         area.insert(0, 1);
     }
     let mut b = std::vec![0u8; 20];

@@ -63,12 +63,12 @@ pub fn connection(out: &mut String, c: &ConnectionRecord) {
             let pad = w - cell.chars().count();
             let numeric = matches!(k, 0 | 6 | 7 | 8);
             if numeric {
-                out.extend(std::iter::repeat(' ').take(pad));
+                out.extend(std::iter::repeat_n(' ', pad));
             }
             out.push_str(cell);
             if k + 1 < HEADER.len() {
                 if !numeric {
-                    out.extend(std::iter::repeat(' ').take(pad));
+                    out.extend(std::iter::repeat_n(' ', pad));
                 }
                 out.push_str("  ");
             }
