@@ -6,7 +6,7 @@
 #  3. A second `make` of the tshark plugin relinks nothing.
 #  4. `make test` runs each Rust suite once: `cargo test --workspace` (test-core) runs every test
 #     that is not #[ignore]d, so no other rule may run one of them again by `--test NAME` without
-#     `--ignored`.
+#     `--ignored` (another feature set is another build, so it may).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -53,7 +53,9 @@ db=$("$MAKE" --no-print-directory -pq -- __no_such_goal__ 2>/dev/null || true)
 rules=" test-core $(sed -n 's/^TEST_TARGETS := //p' <<<"$db") "
 again=$(awk -v rules="$rules" '
 	/^[^#\t ][^:=]*:/ { split($0, t, ":"); rule = t[1]; next }
-	/^\t/ && index(rules, " " rule " ") && / test / && /--test / && !/--ignored/ { print rule ":" $0 }
+	/^\t/ && index(rules, " " rule " ") && / test / && /--test / && !/--ignored|--no-default-features|--features/ {
+		print rule ":" $0
+	}
 ' <<<"$db")
 if [ -n "$again" ]; then
 	echo "test-build: these rules run again what cargo test --workspace already ran:" >&2
