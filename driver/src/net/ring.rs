@@ -74,7 +74,7 @@ impl Ring {
 
     /// The status word at byte `offset` (4-aligned, inside the ring).
     pub fn status(&self, offset: usize) -> &AtomicU32 {
-        assert!(offset % 4 == 0 && offset + 4 <= self.len);
+        assert!(offset.is_multiple_of(4) && offset + 4 <= self.len);
         // SAFETY: in bounds and aligned (checked above); AtomicU32 has u32's layout, and the
         // kernel and we only ever access this word atomically.
         unsafe { AtomicU32::from_ptr(self.base.add(offset).cast()) }

@@ -41,7 +41,7 @@ impl Transmitter {
         for (slot, sample) in [samples.0, samples.1].into_iter().enumerate() {
             let Some(dst) = sample else { continue };
             let why = match link::resolve(dst)? {
-                Ok(link) if wanted.map_or(true, |w| w as u32 == link.ifindex) => {
+                Ok(link) if wanted.is_none_or(|w| w as u32 == link.ifindex) => {
                     links[slot] = Some(link);
                     continue;
                 }

@@ -74,11 +74,11 @@ fn table(out: &mut String, header: &[String], rows: &[Vec<String>]) {
             let text = k == 0 || header[k] == "country" || header[k] == "owner";
             line.push(' ');
             if !text {
-                line.extend(std::iter::repeat(' ').take(pad));
+                line.extend(std::iter::repeat_n(' ', pad));
             }
             line.push_str(cell);
             if text {
-                line.extend(std::iter::repeat(' ').take(pad));
+                line.extend(std::iter::repeat_n(' ', pad));
             }
             line.push(' ');
         }
