@@ -248,6 +248,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     out.flush()?;
+    if stop::interrupted() {
+        return Err(stop::Interrupted.into());
+    }
     Ok(())
 }
 

@@ -530,6 +530,46 @@ fn ctrl_c_writes_every_reply_then_exits_130() {
     );
 }
 
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn ctrl_c_ends_the_chain_with_130_and_its_results() {
+    as_root();
+    let net = Net::wired("k");
+    let results = net.path("chain.json");
+    let csv = net.path("scan.csv");
+    let mut child = spawn(&mut net.command(&[
+        BIN,
+        "chain",
+        "198.18.1.0/28",
+        "--allow-lab",
+        "-p",
+        "80,81",
+        "-r",
+        "10",
+        "-c",
+        "8",
+        "-q",
+        "-o",
+        csv.to_str().unwrap(),
+        "--results",
+        results.to_str().unwrap(),
+    ]));
+    assert!(
+        wait_for(Duration::from_secs(20), || csv.exists()
+            && read_csv(&csv).1.len() >= 5),
+        "rows arrive"
+    );
+    sigint(&child);
+    let out = wait_output(&mut child);
+    assert_eq!(out.status.code(), Some(130), "{}", show(&out));
+    let chain = load(&results);
+    let hosts = chain["hosts"].as_array().map_or(0, Vec::len);
+    assert!(
+        hosts >= 3,
+        "the hosts seen before Ctrl-C are in the results: {hosts}"
+    );
+}
+
 fn wait_output(child: &mut Child) -> Output {
     let limit = Instant::now() + Duration::from_secs(30);
     while Instant::now() < limit {

@@ -370,6 +370,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         file.flush()?;
         eprintln!("mptcpscan chain: results in {}", path.display());
     }
+    // A chain cut short has written what it had; its check would only list what it never probed.
+    if stop::interrupted() {
+        return Err(stop::Interrupted.into());
+    }
     if let Some(report) = check {
         print!("{}", report.render());
         if !report.mismatches.is_empty() || !report.unreadable.is_empty() {
