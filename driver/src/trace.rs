@@ -297,7 +297,7 @@ struct Sent {
 }
 
 /// What came back for one (trace, TTL).
-enum Seen {
+pub enum Seen {
     /// A router's ICMP error and the diff of its quote.
     Icmp {
         from: IpAddr,
@@ -482,7 +482,7 @@ fn receive_until(
 
 /// The core's diff of what we sent against what a router quoted: tracebox tokens, and what the
 /// hop did to MP_CAPABLE. A quote the core cannot read is kept as a hop that tells nothing.
-fn quote_diff(sent: &[u8], quote: &[u8]) -> (Vec<String>, MptcpHop) {
+pub fn quote_diff(sent: &[u8], quote: &[u8]) -> (Vec<String>, MptcpHop) {
     match QuoteDiff::compare(sent, quote) {
         Ok(diff) => {
             let mut tokens = String::new();
@@ -500,7 +500,8 @@ fn quote_diff(sent: &[u8], quote: &[u8]) -> (Vec<String>, MptcpHop) {
     }
 }
 
-fn assemble(
+/// One target's trace from what came back at each TTL (`observed`), probed up to `max_ttl`.
+pub fn assemble(
     addr: IpAddr,
     port: u16,
     version: Version,

@@ -50,4 +50,15 @@ finals = [json.loads(l)["final"] for l in open(sys.argv[1])]
 for t, j in zip(texts, finals):
     assert t == j["text"], (t, j)
 assert n == int(sys.argv[2]), n' "$tmp/json" "${#fixtures[@]}" "$tmp/text"
-echo "test-tracebox: ${#fixtures[@]} recorded probes replayed under Lua 5.2, 5.3, 5.4"
+# One corpus, every host: the module gives the rows the driver, the ZMap harness and the tshark
+# plugin give (tests/corpus/expected.tsv).
+mapfile -t corpus < <(printf '%s\n' tracebox-ext/tests/fixtures/*.txt tests/corpus/captures/*.txt |
+	LC_ALL=C sort)
+LUA_CPATH="tracebox-ext/build/lua5.2/?.so" lua5.2 tracebox-ext/tests/corpus.lua "${corpus[@]}" \
+	>"$tmp/corpus.tsv"
+if ! diff -u tests/corpus/expected.tsv "$tmp/corpus.tsv"; then
+	echo "test-tracebox: the Lua module answers the corpus differently (diff above)" >&2
+	exit 1
+fi
+echo "test-tracebox: ${#fixtures[@]} recorded probes replayed under Lua 5.2, 5.3, 5.4;" \
+	"${#corpus[@]} corpus entries as tests/corpus/expected.tsv"

@@ -260,29 +260,32 @@ impl ProbeBuilder {
 
     /// The core's analysis of a reply to the probe of `version`.
     pub fn analyse(&self, version: Version, reply: &TcpReply<'_>) -> Analysis {
-        let options = reply.tcp.options();
-        let options_text = OptionsText(options).to_string();
         let ack = reply.tcp.ack_number();
-        let sent = self.sent(version, ack.wrapping_sub(1));
-        let Ok(answer) = Reply::from_tcp(reply.segment, Some(reply.ttl)) else {
-            return Analysis {
-                options_text,
-                version: None,
-                key: None,
-                token: None,
-                verdict: Verdict::Malformed,
-                signals: Signals::empty(),
-            };
-        };
-        let c = classify(&sent, &answer);
-        Analysis {
+        analyse_reply(&self.sent(version, ack.wrapping_sub(1)), reply)
+    }
+}
+
+/// The core's analysis of `reply` to the SYN described by `sent`.
+pub fn analyse_reply(sent: &Sent<'_>, reply: &TcpReply<'_>) -> Analysis {
+    let options_text = OptionsText(reply.tcp.options()).to_string();
+    let Ok(answer) = Reply::from_tcp(reply.segment, Some(reply.ttl)) else {
+        return Analysis {
             options_text,
-            version: c.version,
-            key: c.key,
-            token: c.token(),
-            verdict: c.verdict,
-            signals: c.signals,
-        }
+            version: None,
+            key: None,
+            token: None,
+            verdict: Verdict::Malformed,
+            signals: Signals::empty(),
+        };
+    };
+    let c = classify(sent, &answer);
+    Analysis {
+        options_text,
+        version: c.version,
+        key: c.key,
+        token: c.token(),
+        verdict: c.verdict,
+        signals: c.signals,
     }
 }
 
