@@ -2,11 +2,13 @@
 # Benchmark (not a test): `mptcpscan dissect` against tshark 4.0 extracting the same MPTCP option
 # fields from the same generated capture, with wall time and peak memory of both.
 #
-#   bench/dissect-vs-tshark.sh [PACKETS]      (default 1000000)
+#   bench/dissect-vs-tshark.sh [PACKETS] [CAPTURE]      (default 1000000 packets)
 #
-# The capture is written by `mptcpscan dissect --generate` (MPTCP v1 connections with a join,
-# ADD_ADDR, data under DSS mappings, reinjections, DATA_FIN) into a temporary folder, removed at
-# the end. mptcpscan writes every option with its decoded fields (`--options`) and runs its full
+# Without CAPTURE, the capture is written by `mptcpscan dissect --generate` (MPTCP v1 connections
+# with a join, ADD_ADDR, data under DSS mappings, reinjections, DATA_FIN) into a temporary folder,
+# removed at the end. CAPTURE is a real capture to use instead (bench/make-mptcp-capture.sh makes
+# one; PACKETS is then ignored). `mptcpscan dissect` is measured twice: its full analysis alone
+# (tables), and with every option written out too. mptcpscan writes every option with its decoded fields (`--options`) and runs its full
 # analysis (connections, metrics, summary) on the way; tshark writes the corresponding
 # `tcp.options.mptcp.*` fields of every MPTCP packet (`-T fields`). Both outputs go to files on
 # the same disk. Peak memory is the maximum resident set size from GNU time (`time` is installed
@@ -31,8 +33,13 @@ command -v tshark >/dev/null || { echo "bench: tshark is missing: apt-get instal
 (cd "$repo" && cargo build --release -q -p mptcpscan-driver)
 bin="$repo/target/release/mptcpscan"
 
-capture="$work/bench.pcap"
-"$bin" dissect --generate "$packets" "$capture"
+if [ -n "${2:-}" ]; then
+	capture=$2
+	packets=$(capinfos -c -M "$capture" | awk '/Number of packets/ { print $NF }')
+else
+	capture="$work/bench.pcap"
+	"$bin" dissect --generate "$packets" "$capture"
+fi
 size=$(stat -c %s "$capture")
 
 fields=(subtype version flags sendkey recvkey recvtok sendrand sendtrunchmac sendhmac addrid
@@ -59,6 +66,7 @@ measure() { # name, output file, command...
 	echo "$name $seconds $rss $cpu"
 }
 
+plain=$(measure plain "$work/plain.txt" "$bin" dissect --progress never "$capture")
 ours=$(measure mptcpscan "$work/ours.txt" "$bin" dissect -q --progress never --options "$work/options.txt" "$capture")
 theirs=$(measure tshark "$work/tshark.txt" tshark "${tshark_args[@]}")
 
@@ -66,16 +74,20 @@ our_options=$(wc -l <"$work/options.txt")
 # tshark prints one line per packet, with the options of a packet comma-separated per field.
 their_options=$(awk -F'\t' '{ n += split($2, a, ",") } END { print n }' "$work/tshark.txt")
 
+read -r _ plain_s plain_kb plain_cpu <<<"$plain"
 read -r _ our_s our_kb our_cpu <<<"$ours"
 read -r _ their_s their_kb their_cpu <<<"$theirs"
 awk -v p="$packets" -v size="$size" -v os="$our_s" -v ok="$our_kb" -v ts="$their_s" -v tk="$their_kb" \
 	-v oc="$our_cpu" -v tc="$their_cpu" -v oo="$our_options" -v to="$their_options" \
+	-v ps="$plain_s" -v pk="$plain_kb" -v pc="$plain_cpu" \
 	-v load="$(cut -d' ' -f1 /proc/loadavg)" -v cores="$(nproc)" 'BEGIN {
 	printf "capture: %d packets, %.1f MiB; load average %s on %d cores\n", p, size / 1048576, load, cores
 	printf "%-10s %9s %9s %14s %13s %10s\n", "tool", "wall s", "CPU s", "packets/s", "peak RSS MiB", "options"
-	printf "%-10s %9.2f %9.2f %14.0f %13.1f %10d\n", "mptcpscan", os, oc, p / os, ok / 1024, oo
+	printf "%-10s %9.2f %9.2f %14.0f %13.1f %10s\n", "dissect", ps, pc, p / ps, pk / 1024, "-"
+	printf "%-10s %9.2f %9.2f %14.0f %13.1f %10d\n", "+options", os, oc, p / os, ok / 1024, oo
 	printf "%-10s %9.2f %9.2f %14.0f %13.1f %10d\n", "tshark", ts, tc, p / ts, tk / 1024, to
-	printf "mptcpscan: %.1fx faster (wall), %.1fx less CPU, %.1f%% of tshark'\''s peak memory\n", \
+	printf "dissect: %.1fx faster (wall), %.1fx less CPU, %.1f MiB peak\n", ts / ps, tc / pc, pk / 1024
+	printf "dissect --options: %.1fx faster (wall), %.1fx less CPU, %.1f%% of tshark'\''s peak memory\n", \
 		ts / os, tc / oc, 100 * ok / tk
 }'
 if [ "$our_options" -ne "$their_options" ]; then

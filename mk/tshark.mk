@@ -2,10 +2,12 @@
 # against libmptcpscan.a from the capi build.
 #
 # test-tshark runs tshark-plugin/tests/run.sh: real tshark over the shared
-# captures and a capture of a real MPTCP connection made in namespaces, damaged
-# copies, two passes. tshark-plugin/bench.sh is the benchmark (not a test).
+# captures and captures of real MPTCP connections made in namespaces, damaged
+# copies, two passes, and `mptcpscan dissect --checks` agreeing with the plugin
+# frame by frame. tshark-plugin/bench.sh is the benchmark (not a test).
 
-APT_PACKAGES += tshark wireshark-common libwireshark-dev libglib2.0-dev tcpdump python3 iproute2 util-linux
+APT_PACKAGES += tshark wireshark-common libwireshark-dev libglib2.0-dev tcpdump python3 iproute2 util-linux \
+	nftables iperf3 mptcpd
 TEST_TARGETS += test-tshark
 
 .PHONY: tshark-plugin test-tshark bench-tshark install-tshark
@@ -14,6 +16,7 @@ tshark-plugin: deps capi
 	$(MAKE) -C tshark-plugin CARGO="$(CARGO)"
 
 test-tshark: deps tshark-plugin
+	$(CARGO) build --release -p mptcpscan-driver
 	tshark-plugin/tests/run.sh
 
 bench-tshark: deps tshark-plugin

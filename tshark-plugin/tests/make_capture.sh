@@ -2,7 +2,11 @@
 # Captures a real Linux MPTCP v1 connection with DSS checksums, an ADD_ADDR
 # and extra subflows, between two network namespaces of our own.
 #
-# usage: make_capture.sh OUT.pcap [4|6]
+# usage: make_capture.sh OUT.pcap [4|6] [flip]
+#
+# With flip, the client's 20th message gets one payload byte changed after the
+# kernel computed its DSS checksum (nftables, output hook, first match only):
+# the server finds the checksum wrong and answers with MP_FAIL.
 #
 # Addresses are 198.18.0.0/15 (benchmarking) or 2001:db8::/32
 # (documentation) only; the namespaces are deleted on every exit path.
@@ -11,6 +15,7 @@ set -euo pipefail
 
 out=$1
 family=${2:-4}
+flip=${3:-}
 if [ "$family" = 6 ]; then
 	c1=2001:db8:1::1 c2=2001:db8:2::1 s1=2001:db8:1::2 s2=2001:db8:2::2 plen=64 any=::
 	addr_flags=(nodad)
@@ -53,10 +58,36 @@ ip -n "$ns_s" link set s1 up
 ip -n "$ns_s" link set s2 up
 # The client opens a subflow from its second address; the server announces
 # its second address (ADD_ADDR with HMAC), to which the client also joins.
+# The server's first pure ACK (its first DSS) is dropped, once: the client's
+# first message then leaves before anything from the server has made the
+# connection fully established, so it rides on MP_CAPABLE (data-level length
+# and DSS checksum in the option) instead of racing that ACK.
+ip netns exec "$ns_s" nft -f - <<-EOF
+	table inet mptcpscan_first_ack {
+		chain out {
+			type filter hook output priority 0;
+			tcp sport 8080 tcp flags == ack limit rate 1/hour burst 1 packets drop
+		}
+	}
+EOF
 ip -n "$ns_c" mptcp endpoint add "$c2" dev c2 subflow
 ip -n "$ns_s" mptcp endpoint add "$s2" dev s2 signal
+if [ "$flip" = flip ]; then
+	# Message 20 starts with bytes 20, 21, 22, 23 (mptcp_peer.py); its second
+	# byte is zeroed once. The output hook runs before the capture tap, and
+	# veth hands the unchecked TCP checksum on as good, so only MPTCP's own
+	# DSS checksum can see the change.
+	ip netns exec "$ns_c" nft -f - <<-EOF
+		table inet mptcpscan_flip {
+			chain out {
+				type filter hook output priority 0;
+				tcp dport 8080 @ih,0,32 0x14151617 limit rate 1/hour burst 1 packets @ih,8,8 set 0
+			}
+		}
+	EOF
+fi
 
-ip netns exec "$ns_c" tcpdump -q -Z root -i any -U -w "$out" 'tcp port 8080' 2>/dev/null &
+ip netns exec "$ns_c" tcpdump -q -Z root -i any -U --immediate-mode -w "$out" 'tcp port 8080' 2>/dev/null &
 tcpdump_pid=$!
 ip netns exec "$ns_s" python3 "$here/mptcp_peer.py" server "$any" 8080 &
 server_pid=$!

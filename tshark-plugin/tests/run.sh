@@ -8,6 +8,10 @@
 #  - the same captures with one byte inverted in an HMAC, a checksum, a key or
 #    a payload are flagged, with expert infos;
 #  - `tshark -2` gives the same values as one pass;
+#  - `mptcpscan dissect --checks` gives every frame of every capture here the
+#    same checks as the plugin (both use libmptcpscan's connection tracker),
+#    including real connections with MP_CAPABLE data, DATA_FIN, and a payload
+#    byte changed in flight so that the server answers with MP_FAIL;
 #  - robustness: corrupted and truncated copies of every capture never crash
 #    or hang tshark, which exits as it does without the plugin.
 #
@@ -17,6 +21,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 plugin=$here/../mptcpscan.so
 repo=$(cd "$here/../.." && pwd)
+mptcpscan=${MPTCPSCAN:-$repo/target/release/mptcpscan}
 fuzz_seeds=${FUZZ_SEEDS:-6}
 
 if [ -d "$repo/../shared/captures" ]; then
@@ -28,6 +33,7 @@ else
 	exit 1
 fi
 [ -f "$plugin" ] || { echo "tshark-plugin tests: build $plugin first (make -C tshark-plugin)" >&2; exit 1; }
+[ -x "$mptcpscan" ] || { echo "tshark-plugin tests: build $mptcpscan first (cargo build --release -p mptcpscan-driver)" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/mptcpscan-tshark.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -202,9 +208,27 @@ own_capture() {
 		"$(count "$own" 'mptcpscan.subtype=="MP_CAPABLE" && tcp.len>0 && mptcpscan.dss.checksum!="valid"')"
 }
 
+# fail_capture FAMILY: the same with one payload byte changed in flight.
+fail_capture() {
+	local own=$work/caps/fail$1.pcap
+	echo "== a real Linux MPTCP v1 connection (IPv$1), one payload byte changed in flight"
+	"$here/make_capture.sh" "$own" "$1" flip
+	chmod 644 "$own"
+	expect "fail$1: the changed segment's DSS checksum" "invalid" \
+		"$(fields "$own" 'mptcpscan.dss.checksum=="invalid"' mptcpscan.dss.checksum)"
+	expect "fail$1: MP_FAIL follows" 1 "$(count "$own" 'mptcpscan.fail.dsn')"
+	expect "fail$1: first data on MP_CAPABLE checked" "valid" \
+		"$(fields "$own" 'mptcpscan.subtype=="MP_CAPABLE" && tcp.len>0' mptcpscan.dss.checksum)"
+	[ "$(count "$own" 'tcp.options.mptcp.datafin.flag==1 && mptcpscan.dss.checksum=="valid"')" -ge 1 ] &&
+		ok || fail "fail$1: no DATA_FIN checksum checked"
+	[ "$(count "$own" 'mptcpscan.join.hmac=="valid"')" -ge 2 ] && ok || fail "fail$1: joins"
+}
+
 if [ "$(id -u)" = 0 ]; then
 	own_capture 4 benchmarking
 	own_capture 6 documentation
+	fail_capture 4
+	fail_capture 6
 else
 	echo "(not root: no namespaces, own captures skipped)"
 fi
@@ -270,6 +294,26 @@ $((frame + 1))|valid|$frame" \
 			mptcpscan.dss.checksum invalid "DSS checksum is wrong"
 	fi
 done
+
+echo "== dissect and the plugin agree frame by frame"
+check_fields=(-e frame.number -e mptcpscan.verdict -e mptcpscan.token -e mptcpscan.join.token_known
+	-e mptcpscan.join.hmac -e mptcpscan.add_addr.hmac -e mptcpscan.fastclose.key
+	-e mptcpscan.dss.checksum -e mptcpscan.unverifiable)
+check_filter='mptcpscan.verdict || mptcpscan.token || mptcpscan.join.token_known || mptcpscan.join.hmac || mptcpscan.add_addr.hmac || mptcpscan.fastclose.key || mptcpscan.dss.checksum || mptcpscan.unverifiable'
+nframes=0
+for c in "$work"/caps/*.pcap; do
+	tsk -r "$c" -Y "$check_filter" -T fields -E separator='|' -E occurrence=a \
+		"${check_fields[@]}" >"$work/plugin.checks" 2>/dev/null
+	"$mptcpscan" dissect -q --checks - "$c" 2>/dev/null | grep -v '^#' >"$work/dissect.checks" || true
+	if cmp -s "$work/plugin.checks" "$work/dissect.checks"; then
+		ok
+	else
+		fail "dissect and the plugin differ on $(basename "$c"): $(diff "$work/plugin.checks" "$work/dissect.checks" | head -n 4 | tr '\n' ' ')"
+	fi
+	nframes=$((nframes + $(wc -l <"$work/plugin.checks")))
+done
+echo "($nframes frames with checks compared)"
+[ "$nframes" -ge 2000 ] && ok || fail "only $nframes frames compared"
 
 echo "== expert infos"
 expert=$(tsk -r "$work/caps/tcpdump-mptcp-aa-v1.pcap" -q -z expert 2>/dev/null)

@@ -413,6 +413,7 @@ mod tests {
             json: None,
             csv: None,
             options: None,
+            checks: None,
             connections: false,
             series: false,
             quiet: true,

@@ -13,6 +13,7 @@
 //! is printed and written as usual, then the message names the packet.
 
 pub mod capture;
+pub mod checks;
 pub mod generate;
 pub mod link;
 pub mod listing;
@@ -54,6 +55,10 @@ pub struct Args {
     /// standard output.
     #[arg(long, value_name = "PATH")]
     pub options: Option<PathBuf>,
+    /// Write every check of every frame, one line per frame with any (see docs/dissect.md): the
+    /// values the tshark plugin shows for the same frame; `-` for standard output.
+    #[arg(long, value_name = "PATH")]
+    pub checks: Option<PathBuf>,
     /// Print each connection with its subflows (addresses, ports, address ids, backup, bytes each
     /// way, handshake RTT, how each ended) on standard output, as connections finish.
     #[arg(long)]
@@ -163,6 +168,9 @@ pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
     if let Some(out) = open_output(&args.options)? {
         tracker.dump_options(out);
     }
+    if let Some(out) = open_output(&args.checks)? {
+        tracker.dump_checks(out);
+    }
     let show = match args.progress {
         Progress::Always => true,
         Progress::Never => false,
@@ -195,7 +203,9 @@ pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
     }
     bar.finish_and_clear();
     tracker.finish(&mut collector);
-    tracker.finish_dump().context("writing the option lines")?;
+    tracker
+        .finish_dump()
+        .context("writing the option and check lines")?;
     let summary = SummaryRecord {
         record: "summary".into(),
         files: args.files.iter().map(|p| p.display().to_string()).collect(),

@@ -35,6 +35,8 @@ pub struct Tracker {
     /// Where `--options` lines go, with a reused line buffer and the first write error.
     dump: Option<(Box<dyn Write>, String)>,
     dump_error: Option<std::io::Error>,
+    /// Where `--checks` lines go.
+    checks: Option<Box<dyn Write>>,
     /// With `--series`: every placed segment of each open connection, by connection id.
     series: Option<FxHashMap<u64, Vec<Sample>>>,
 }
@@ -63,6 +65,7 @@ impl Tracker {
             stats: TraceStats::default(),
             dump: None,
             dump_error: None,
+            checks: None,
             series: series.then(FxHashMap::default),
         }
     }
@@ -72,9 +75,15 @@ impl Tracker {
         self.dump = Some((out, String::with_capacity(256)));
     }
 
-    /// Flushes the option lines; returns the first write error.
+    /// Writes every frame's checks to `out`, one line per frame (see [`super::checks`]).
+    pub fn dump_checks(&mut self, out: Box<dyn Write>) {
+        self.checks = Some(out);
+    }
+
+    /// Flushes the option and check lines; returns the first write error.
     pub fn finish_dump(&mut self) -> std::io::Result<()> {
-        if let Some((out, _)) = self.dump.as_mut() {
+        let outs = self.dump.as_mut().map(|(out, _)| out).into_iter();
+        for out in outs.chain(self.checks.as_mut()) {
             if let Err(error) = out.flush() {
                 self.dump_error.get_or_insert(error);
             }
@@ -87,6 +96,11 @@ impl Tracker {
 
     /// Starts a new capture file (packet numbers restart at 1).
     pub fn start_file(&mut self, name: &str) {
+        if let Some(out) = self.checks.as_mut() {
+            if let Err(error) = writeln!(out, "# {name}") {
+                self.dump_error.get_or_insert(error);
+            }
+        }
         self.files.push(name.to_string());
         self.core.set_file((self.files.len() - 1) as u32);
     }
@@ -123,6 +137,13 @@ impl Tracker {
             segment,
             findings,
         );
+        if let Some(out) = self.checks.as_mut() {
+            if let Some(line) = super::checks::line(number, findings) {
+                if let Err(error) = out.write_all(line.as_bytes()) {
+                    self.dump_error.get_or_insert(error);
+                }
+            }
+        }
         if let (Some(series), Some(placed), Some(id), Some(subflow)) = (
             self.series.as_mut(),
             findings.placement,

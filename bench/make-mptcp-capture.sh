@@ -1,0 +1,74 @@
+#!/bin/bash
+# Captures a real Linux MPTCP connection for the benchmarks: iperf3 (made to use
+# MPTCP by mptcpize) over two subflows between two network namespaces of our
+# own, until PACKETS packets are captured at the client.
+#
+# usage: bench/make-mptcp-capture.sh OUT.pcap PACKETS [SNAPLEN]
+#
+# Segmentation offloads are limited so that each captured packet is one
+# segment on the wire (gso_max_segs 1), as a capture off a real link has them.
+# Addresses are 198.18.0.0/15 only; the namespaces are deleted on every exit
+# path. Needs root, iperf3 and mptcpize (mptcpd); run it under
+# flock /tmp/mptcpscan-netns.lock.
+set -euo pipefail
+
+out=$1
+packets=$2
+snaplen=${3:-262144}
+tag=$$
+ns_c=mptcpscan-bench-c-$tag
+ns_s=mptcpscan-bench-s-$tag
+tcpdump_pid=
+server_pid=
+
+cleanup() {
+	[ -n "$tcpdump_pid" ] && kill "$tcpdump_pid" 2>/dev/null || true
+	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+	ip netns del "$ns_c" 2>/dev/null || true
+	ip netns del "$ns_s" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+for tool in iperf3 mptcpize tcpdump; do
+	command -v "$tool" >/dev/null || { echo "make-mptcp-capture: $tool is missing" >&2; exit 1; }
+done
+
+ip netns add "$ns_c"
+ip netns add "$ns_s"
+ip link add c1 netns "$ns_c" type veth peer name s1 netns "$ns_s"
+ip link add c2 netns "$ns_c" type veth peer name s2 netns "$ns_s"
+for ns in "$ns_c" "$ns_s"; do
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" sysctl -q -w net.mptcp.enabled=1
+	ip -n "$ns" mptcp limits set subflow 2 add_addr_accepted 2
+done
+ip -n "$ns_c" addr add 198.18.1.1/24 dev c1
+ip -n "$ns_c" addr add 198.18.2.1/24 dev c2
+ip -n "$ns_s" addr add 198.18.1.2/24 dev s1
+ip -n "$ns_s" addr add 198.18.2.2/24 dev s2
+for pair in "$ns_c c1" "$ns_c c2" "$ns_s s1" "$ns_s s2"; do
+	read -r ns dev <<<"$pair"
+	ip -n "$ns" link set "$dev" gso_max_segs 1 up
+done
+# The second subflow goes from the client's second address to the server's second one.
+ip -n "$ns_c" mptcp endpoint add 198.18.2.1 dev c2 subflow
+ip -n "$ns_s" mptcp endpoint add 198.18.2.2 dev s2 signal
+
+ip netns exec "$ns_s" mptcpize run iperf3 -s -1 -B 0.0.0.0 -p 5201 >/dev/null 2>&1 &
+server_pid=$!
+ip netns exec "$ns_c" tcpdump -q -Z root -i any -s "$snaplen" -c "$packets" -U --immediate-mode \
+	-w "$out" 'tcp port 5201' 2>/dev/null &
+tcpdump_pid=$!
+for _ in $(seq 50); do
+	ip netns exec "$ns_s" ss -Hltn 'sport = :5201' | grep -q . && break
+	sleep 0.1
+done
+sleep 0.5
+# Long enough for any PACKETS; the capture ends when tcpdump has them.
+ip netns exec "$ns_c" timeout 300 mptcpize run iperf3 -c 198.18.1.2 -p 5201 -t 120 -b 2G \
+	>/dev/null 2>&1 &
+client_pid=$!
+wait "$tcpdump_pid" || true
+tcpdump_pid=
+kill "$client_pid" 2>/dev/null || true
+wait "$client_pid" 2>/dev/null || true
