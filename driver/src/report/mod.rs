@@ -12,7 +12,12 @@
 //!
 //! Figures: the five of Hesmans et al. (delay to each MP_JOIN, subflows per connection, RTT spread,
 //! share on the initial subflow, reinjections), the Hamming weights of received keys against
-//! Binomial(64, 1/2) as in Aschenbrenner et al. (2021), and the class breakdown.
+//! Binomial(64, 1/2) as in Aschenbrenner et al. (2021), the class breakdown, and per chosen
+//! connection its data sequence numbers and goodput over time ([`timeseries`]). Tables: the
+//! dissect summaries, the top ASes and countries of chain results ([`places`]), the classes.
+//!
+//! An input of dissect records without its `summary` (cut short) is named in a warning. The files
+//! a run writes are listed in `DIR/.mptcpscan-report`, and the next run removes them first.
 
 pub mod fetch;
 pub mod figures;
