@@ -10,6 +10,7 @@ pub mod dissect;
 pub mod enrich;
 pub mod fetch;
 pub mod lab;
+pub mod manual;
 pub mod names;
 pub mod net;
 pub mod report;

@@ -1,11 +1,19 @@
 //! `mptcpscan`: scan → classify → trace → report, capture analysis, and the ground-truth lab.
 
-use clap::{Parser, Subcommand};
-use mptcpscan_driver::{chain, dissect, enrich, fetch, lab, report, scan, trace};
+use clap::{CommandFactory, Parser, Subcommand};
+use mptcpscan_driver::{chain, dissect, enrich, fetch, lab, manual, report, scan, trace};
+
+/// The version and the commit it was built from (driver/build.rs), as `--version` prints them.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("MPTCPSCAN_COMMIT"),
+    ")"
+);
 
 /// Find Multipath TCP servers and tell real MPTCP stacks from middleboxes.
 #[derive(Parser)]
-#[command(name = "mptcpscan", version, about)]
+#[command(name = "mptcpscan", version = VERSION, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,6 +37,9 @@ enum Command {
     Fetch(fetch::Args),
     /// Add AS number, AS name and country to scan or chain results, from local databases.
     Enrich(enrich::Args),
+    /// Write the man pages and shell completions into a directory (for make install).
+    #[command(hide = true)]
+    Manual(manual::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -42,6 +53,7 @@ fn main() -> std::process::ExitCode {
         Command::Dissect(args) => dissect::run(args),
         Command::Fetch(args) => fetch::run(args),
         Command::Enrich(args) => enrich::run(args),
+        Command::Manual(args) => manual::run(args, Cli::command()),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -59,6 +71,16 @@ fn main() -> std::process::ExitCode {
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
+
+    #[test]
+    fn version_names_the_commit() {
+        let version = super::Cli::command().render_version();
+        assert!(
+            version.starts_with(&format!("mptcpscan {} (", env!("CARGO_PKG_VERSION")))
+                && version.trim_end().ends_with(')'),
+            "{version}"
+        );
+    }
 
     #[test]
     fn command_line_definition_is_consistent() {
