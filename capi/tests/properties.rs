@@ -5,13 +5,13 @@
 use std::ffi::CStr;
 use std::mem::{size_of, MaybeUninit};
 
-use mptcpscan::error::mptcpscan_strerror;
-use mptcpscan::mptcp::{
+use mptcpscan_capi::error::mptcpscan_strerror;
+use mptcpscan_capi::mptcp::{
     mptcpscan_mptcp_emit, mptcpscan_mptcp_option, mptcpscan_mptcp_parse,
     mptcpscan_mptcp_subtype_name,
 };
-use mptcpscan::mptcpscan_result as R;
-use mptcpscan::options::{
+use mptcpscan_capi::mptcpscan_result as R;
+use mptcpscan_capi::options::{
     mptcpscan_option_next, mptcpscan_options_text, mptcpscan_options_walk, mptcpscan_tcp_option,
 };
 use quickcheck::{quickcheck, TestResult};
