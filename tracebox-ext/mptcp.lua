@@ -114,11 +114,25 @@ function M.new_probe(version, options, seq)
 		max_ttl = 0 }
 end
 
+-- The TCP window of a SYN (a string from its IP header on), or nil if it is too short.
+local function syn_window(sent)
+	if sent == nil or #sent < 1 then
+		return nil
+	end
+	local tcp = math.floor(sent:byte(1) / 16) == 6 and 40 or (sent:byte(1) % 16) * 4
+	if #sent < tcp + 16 then
+		return nil
+	end
+	return sent:byte(tcp + 15) * 256 + sent:byte(tcp + 16)
+end
+
 -- One router's quote of the probe sent with `ttl` (sent and quote from the IP header on).
 function M.hop(probe, ttl, router, sent, quote)
 	if ttl > probe.max_ttl then
 		probe.max_ttl = ttl
 	end
+	-- Every TTL's SYN has the same window: the answer is compared with it (M.reply).
+	probe.window = probe.window or syn_window(sent)
 	probe.routers[ttl] = router
 	local diff = mptcpscan.compare(sent, quote)
 	if probe.options == nil then
@@ -136,7 +150,8 @@ function M.reply(probe, ttl, packet, offset)
 	if probe.options == nil then
 		return nil
 	end
-	probe.reply = mptcpscan.classify(probe.options, probe.seq, packet, offset or 0)
+	probe.reply = mptcpscan.classify(probe.options, probe.seq, packet, offset or 0,
+		probe.window)
 	return probe.reply
 end
 
@@ -384,6 +399,7 @@ function M.replay(fx)
 		M.hop(probe, q.ttl, q.router, fx.sent[q.ttl], q.bytes)
 	end
 	if fx.reply then
+		probe.window = probe.window or syn_window(fx.sent[fx.reply.ttl])
 		M.reply(probe, fx.reply.ttl, fx.reply.bytes, fx.reply.link)
 	end
 	return probe

@@ -497,10 +497,11 @@ static int l_options_text(lua_State *L)
 }
 
 /*
- * classify(probe_options, seq, reply [, offset]) -> {verdict=, signals=, key=, version=, ttl=, optionstext=}
+ * classify(probe_options, seq, reply [, offset [, window]]) -> {verdict=, signals=, key=, version=, ttl=, optionstext=}
  * The verdict on a reply (a whole IP packet, starting `offset` bytes into
  * `reply`: tracebox hands the answer over with its link-layer header) to the
- * SYN whose option block was probe_options and whose sequence number was seq.
+ * SYN whose option block was probe_options and whose sequence number was seq;
+ * with window, the SYN's TCP window too (a reply repeating it is a signal).
  */
 static int l_classify(lua_State *L)
 {
@@ -513,6 +514,7 @@ static int l_classify(lua_State *L)
 	lua_Number seq = lua_type(L, 2) == LUA_TNUMBER ? lua_tonumber(L, 2) : -1;
 	const uint8_t *reply = check_bytes(L, "classify", 3, &reply_len);
 	lua_Integer offset = lua_isnoneornil(L, 4) ? 0 : check_integer(L, "classify", 4);
+	lua_Integer window = lua_isnoneornil(L, 5) ? -1 : check_integer(L, "classify", 5);
 	mptcpscan_result r;
 
 	if (!(seq >= 0 && seq <= 4294967295.0) || seq != (lua_Number)(uint32_t)seq)
@@ -521,9 +523,15 @@ static int l_classify(lua_State *L)
 		return arg_fail(L, "classify", 4, "offset outside the reply");
 	reply += offset;
 	reply_len -= (size_t)offset;
+	if (window < -1 || window > 65535)
+		return arg_fail(L, "classify", 5, "window outside 0 to 65535");
 	r = mptcpscan_probe_describe(opts, opts_len, &probe);
 	if (r != MPTCPSCAN_RESULT_OK)
 		return fail(L, "classify (probe options)", r);
+	if (window >= 0) {
+		probe.has_window = 1;
+		probe.window = (uint16_t)window;
+	}
 	r = mptcpscan_classify_ip(&probe, (uint32_t)seq, reply, reply_len, &out);
 	if (r != MPTCPSCAN_RESULT_OK)
 		return fail(L, "classify", r);

@@ -92,7 +92,11 @@ fn row(file: &str) -> String {
     }
     let mut columns = vec!["-".to_string(), String::new(), "-".to_string()];
     if let Some((ttl, seq, bytes)) = &reply {
-        let described = Sent::from_options(&options, *seq).expect("the probe's options");
+        // The SYN answered, window included, as the ZMap module describes its own probe.
+        let syn = TcpReply::parse(&sent[ttl]).expect("the SYN sent");
+        let described = Sent::from_options(&options, *seq)
+            .expect("the probe's options")
+            .with_window(syn.tcp.window_len());
         let answer = TcpReply::parse(bytes).expect("a TCP answer");
         let analysis = analyse_reply(&described, &answer);
         columns = vec![

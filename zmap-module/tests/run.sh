@@ -39,3 +39,23 @@ if ! diff -u "$tmp/expected.tsv" "$tmp/tshark.tsv"; then
 	exit 1
 fi
 echo "test-zmap: $(wc -l <"$tmp/expected.tsv") probes decoded by tshark as the harness expects"
+
+# One corpus, every host: the module's verdict, signals and optionstext for the recorded answers
+# of tests/corpus (the first four columns of tests/corpus/expected.tsv; ZMap does no trace).
+"$CC" -std=gnu11 -Wall -Wextra -Werror -pedantic -O2 -g -DMPTCP_SYNSCAN_STANDALONE \
+	-Iinclude -Izmap-module -Izmap-module/tests zmap-module/module_mptcp_synscan.c \
+	zmap-module/tests/zmap_double.c zmap-module/tests/test_corpus.c \
+	-o "$tmp/test_corpus" "$LIB" -lgcc_s -lutil -lrt -lpthread -lm -ldl
+mapfile -t corpus < <(printf '%s\n' tracebox-ext/tests/fixtures/*.txt tests/corpus/captures/*.txt |
+	LC_ALL=C sort)
+valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	"$tmp/test_corpus" "${corpus[@]}" >"$tmp/corpus.tsv"
+cut -f1-4 tests/corpus/expected.tsv | LC_ALL=C sort >"$tmp/corpus-expected.tsv"
+differ=$(LC_ALL=C sort "$tmp/corpus.tsv" | LC_ALL=C comm -23 - "$tmp/corpus-expected.tsv")
+rows=$(wc -l <"$tmp/corpus.tsv")
+if [ -n "$differ" ] || [ "$rows" -lt 30 ]; then
+	printf 'test-zmap: rows not in tests/corpus/expected.tsv:\n%s\n' "$differ" >&2
+	echo "test-zmap: $rows corpus rows" >&2
+	exit 1
+fi
+echo "test-zmap: $rows of ${#corpus[@]} corpus entries as tests/corpus/expected.tsv"

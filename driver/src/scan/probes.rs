@@ -172,8 +172,11 @@ impl ProbeBuilder {
         let v4 = [v4(Version::V0)?, v4(Version::V1)?];
         let describe = |version| -> anyhow::Result<(Sent<'static>, Range<usize>)> {
             let block = v4[slot(version)].info().block.as_bytes();
+            // The SYN's window too: a reply repeating it sets the classifier's window-echoed
+            // signal, as it does for the ZMap module, which describes its probe the same way.
             let sent = Sent::from_options(block, 0)
-                .map_err(|e| anyhow::anyhow!("the {version:?} probe's own options: {e}"))?;
+                .map_err(|e| anyhow::anyhow!("the {version:?} probe's own options: {e}"))?
+                .with_window(spec(version).window);
             let start = sent.mp_capable.as_ptr() as usize - block.as_ptr() as usize;
             let range = start..start + sent.mp_capable.len();
             Ok((
@@ -330,7 +333,13 @@ mod tests {
         ] {
             let builder = ProbeBuilder::new(&options, 0x0c0c_0c0c_0c0c_0c0c).unwrap();
             for version in [Version::V0, Version::V1] {
-                let walked = Sent::from_options(builder.block(version), 0xfedc_ba98).unwrap();
+                let window = match &options {
+                    OptionSet::Named(named) => ProbeSpec::new(Offer::V1, *named).window,
+                    OptionSet::Raw(_) => 65535,
+                };
+                let walked = Sent::from_options(builder.block(version), 0xfedc_ba98)
+                    .unwrap()
+                    .with_window(window);
                 assert_eq!(
                     builder.sent(version, 0xfedc_ba98),
                     walked,
