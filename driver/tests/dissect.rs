@@ -717,6 +717,63 @@ fn a_file_that_is_not_a_capture_fails_cleanly() {
 }
 
 #[test]
+fn an_empty_file_says_so() {
+    let dir = temp_dir("empty");
+    let path = dir.join("empty.pcap");
+    std::fs::write(&path, b"").unwrap();
+    let output = mptcpscan(&["dissect", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("empty.pcap: empty file"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A capture cut inside its file header is a truncated capture like any other: exit status 2,
+/// the outputs written (with nothing in them), the other files analysed.
+#[test]
+fn a_capture_cut_in_its_file_header_is_truncated() {
+    let dir = temp_dir("header");
+    for (name, keep) in [
+        ("tcpdump/mptcp-v0.pcap", 20),
+        ("pymptcpanalyzer/client_2.pcap", 20),
+    ] {
+        let original = captures().join(name);
+        let bytes = std::fs::read(&original).unwrap();
+        let cut = dir.join(original.file_name().unwrap());
+        std::fs::write(&cut, &bytes[..keep]).unwrap();
+        let (output, records) = records(&cut, &dir);
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains("capture truncated in its file header (")
+                && stderr.contains("bytes, the file has 20)"),
+            "{name}: {stderr}"
+        );
+        assert_eq!(summary(&records)["trace"]["packets"], 0);
+        // The next file is still read.
+        let whole = captures().join("tcpdump/mptcp-v1.pcap");
+        let output = mptcpscan(&[
+            "dissect",
+            "-q",
+            cut.to_str().unwrap(),
+            whole.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{name}");
+    }
+    // pcapng: a section header block cut after its type and half its length.
+    let cut = dir.join("cut.pcapng");
+    std::fs::write(&cut, [0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0x00]).unwrap();
+    let output = mptcpscan(&["dissect", "-q", cut.to_str().unwrap()]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("capture truncated in its file header"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn the_report_draws_every_figure_from_dissect_output() {
     let dir = temp_dir("report");
     let base = captures().join("pymptcpanalyzer");

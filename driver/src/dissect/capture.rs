@@ -51,10 +51,19 @@ pub struct Packet<'a> {
 pub enum CaptureError {
     /// The operating system failed to read the file.
     Io(io::Error),
+    /// The file has no byte at all.
+    Empty,
     /// The file does not start with a pcap or pcapng magic number.
     UnknownFormat {
         /// The first four bytes found.
         magic: [u8; 4],
+    },
+    /// The file ends inside its file header (pcap) or first section header (pcapng).
+    TruncatedHeader {
+        /// Bytes the header needs.
+        needed: u64,
+        /// Bytes the file has.
+        found: u64,
     },
     /// The file ends in the middle of a record.
     Truncated {
@@ -82,6 +91,11 @@ impl fmt::Display for CaptureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CaptureError::Io(error) => write!(f, "read error: {error}"),
+            CaptureError::Empty => write!(f, "empty file (no pcap or pcapng header)"),
+            CaptureError::TruncatedHeader { needed, found } => write!(
+                f,
+                "capture truncated in its file header ({needed} bytes, the file has {found})"
+            ),
             CaptureError::UnknownFormat { magic } => write!(
                 f,
                 "not a pcap or pcapng file (starts with {:02x}{:02x}{:02x}{:02x})",
@@ -112,6 +126,14 @@ impl fmt::Display for CaptureError {
 impl std::error::Error for CaptureError {}
 
 impl CaptureError {
+    /// Whether the file is a capture cut short (exit status 2), rather than no capture at all.
+    pub fn is_truncation(&self) -> bool {
+        matches!(
+            self,
+            CaptureError::Truncated { .. } | CaptureError::TruncatedHeader { .. }
+        )
+    }
+
     /// The record number the error is about, if it is about one.
     #[cfg(test)]
     pub fn packet(&self) -> Option<u64> {
@@ -119,7 +141,10 @@ impl CaptureError {
             CaptureError::Truncated { packet, .. } | CaptureError::Corrupt { packet, .. } => {
                 Some(*packet)
             }
-            CaptureError::Io(_) | CaptureError::UnknownFormat { .. } => None,
+            CaptureError::Io(_)
+            | CaptureError::Empty
+            | CaptureError::UnknownFormat { .. }
+            | CaptureError::TruncatedHeader { .. } => None,
         }
     }
 }
@@ -166,6 +191,9 @@ impl<R: Read> CaptureReader<R> {
     pub fn new(mut source: R) -> Result<Self, CaptureError> {
         let mut magic = [0u8; 4];
         let got = read_full(&mut source, &mut magic).map_err(CaptureError::Io)?;
+        if got == 0 {
+            return Err(CaptureError::Empty);
+        }
         if got < 4 {
             return Err(CaptureError::UnknownFormat { magic });
         }
@@ -357,7 +385,15 @@ impl<R: Read> CaptureReader<R> {
         self.record.clear();
         self.record.extend_from_slice(&length);
         self.offset = self.offset.saturating_sub(4);
-        self.read_section_header_after_length().map(|_| ())
+        // The first section header is the file's header: cut inside it, the file holds no record.
+        self.read_section_header_after_length()
+            .map(|_| ())
+            .map_err(|error| match error {
+                CaptureError::Truncated { needed, found, .. } => {
+                    CaptureError::TruncatedHeader { needed, found }
+                }
+                other => other,
+            })
     }
 
     /// The `N`-byte header of record `number`, which begins at `start`; `None` at a clean end of
@@ -450,9 +486,7 @@ impl<R: Read> CaptureReader<R> {
     fn fill_header(&mut self, buf: &mut [u8], total: u64) -> Result<(), CaptureError> {
         let got = read_full(&mut self.source, buf).map_err(CaptureError::Io)?;
         if got < buf.len() {
-            return Err(CaptureError::Truncated {
-                packet: 0,
-                offset: 0,
+            return Err(CaptureError::TruncatedHeader {
                 needed: total,
                 found: self.offset + got as u64,
             });

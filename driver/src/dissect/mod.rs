@@ -144,10 +144,20 @@ pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
     // Open every capture first: a missing or foreign file fails before any work is done.
     let mut readers = Vec::new();
     let mut total_bytes = 0;
+    let mut read_errors = Vec::new();
     for path in &args.files {
-        let reader = CaptureReader::open(path).with_context(|| format!("{}", path.display()))?;
-        total_bytes += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        readers.push((path, reader));
+        match CaptureReader::open(path) {
+            Ok(reader) => {
+                total_bytes += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+                readers.push((path, reader));
+            }
+            // Cut inside its file header: a damaged capture with no packet, reported like one
+            // cut inside a record (exit status 2) while the other files are analysed.
+            Err(error) if error.is_truncation() => {
+                read_errors.push(format!("{}: {error}", path.display()));
+            }
+            Err(error) => return Err(anyhow::Error::new(error).context(path.display().to_string())),
+        }
     }
     let to_stdout = |p: &Option<PathBuf>| p.as_deref() == Some(Path::new("-"));
     if args.connections && (to_stdout(&args.json) || to_stdout(&args.csv)) {
@@ -190,7 +200,6 @@ pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
         ProgressBar::hidden()
     };
 
-    let mut read_errors = Vec::new();
     let mut done_bytes = 0;
     for (path, mut reader) in readers {
         let name = path.display().to_string();
