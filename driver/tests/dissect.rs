@@ -773,6 +773,41 @@ fn a_capture_cut_in_its_file_header_is_truncated() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// `dissect --json a.json --options - | head -2`: the reader of standard output goes away early;
+/// dissect stops writing there quietly and still completes a.json, summary included.
+#[test]
+fn a_closed_pipe_stops_quietly_and_the_files_are_complete() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = temp_dir("pipe");
+    let json = dir.join("a.json");
+    // 195 kB of option lines: far more than a pipe holds, so writes fail after the reader left.
+    let capture = captures().join("pymptcpanalyzer/iperf-mptcp-0-0.pcap");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mptcpscan"))
+        .args(["dissect", "--json"])
+        .arg(&json)
+        .args(["--options", "-"])
+        .arg(&capture)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running mptcpscan");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for _ in 0..2 {
+        lines.next().unwrap().unwrap();
+    }
+    drop(lines);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+    assert!(stderr.is_empty(), "{stderr}");
+    let text = std::fs::read_to_string(&json).unwrap();
+    let last: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(last["record"], "summary");
+    assert!(last["trace"]["packets"].as_u64().unwrap() > 1000);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn the_report_draws_every_figure_from_dissect_output() {
     let dir = temp_dir("report");

@@ -18,6 +18,7 @@ pub mod generate;
 pub mod link;
 pub mod listing;
 pub mod optdump;
+mod pipe;
 pub mod record;
 pub mod segment;
 pub mod stats;
@@ -109,7 +110,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let outcome = dissect(&args)?;
     if !args.quiet {
-        let mut stdout = io::stdout().lock();
+        let mut stdout = pipe::Stdout::new();
         if args.json.as_deref() != Some(Path::new("-"))
             && args.csv.as_deref() != Some(Path::new("-"))
         {
@@ -122,7 +123,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         eprintln!("mptcpscan: results above cover the packets read before the problem");
         // Exit status 2 (documented above): the analysis is complete but the input was damaged.
-        io::stdout().flush()?;
+        pipe::Stdout::new().flush()?;
         std::process::exit(2);
     }
     Ok(())
@@ -131,7 +132,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 fn open_output(path: &Option<PathBuf>) -> anyhow::Result<Option<Box<dyn Write>>> {
     Ok(match path {
         None => None,
-        Some(p) if p.as_os_str() == "-" => Some(Box::new(BufWriter::new(io::stdout()))),
+        Some(p) if p.as_os_str() == "-" => Some(Box::new(BufWriter::new(pipe::Stdout::new()))),
         Some(p) => Some(Box::new(BufWriter::with_capacity(
             1 << 16,
             File::create(p).with_context(|| format!("creating {}", p.display()))?,
@@ -165,7 +166,7 @@ pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
     }
     let mut collector = Collector::new(open_output(&args.json)?, open_output(&args.csv)?);
     if args.connections {
-        collector.list_connections(Box::new(BufWriter::new(io::stdout())));
+        collector.list_connections(Box::new(BufWriter::new(pipe::Stdout::new())));
     }
     let mut tracker = Tracker::new(
         Settings {
