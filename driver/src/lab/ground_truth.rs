@@ -316,6 +316,20 @@ pub enum Verdict {
     Silent,
 }
 
+impl Verdict {
+    /// The verdict's name as the ground-truth file writes it (`not-mptcp`, ...), also for people.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Mptcp => "mptcp",
+            Verdict::MiddleboxAffected => "middlebox-affected",
+            Verdict::Mirror => "mirror",
+            Verdict::NotMptcp => "not-mptcp",
+            Verdict::Closed => "closed",
+            Verdict::Silent => "silent",
+        }
+    }
+}
+
 /// A change of the probe's MP_CAPABLE on the forward path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -551,12 +565,12 @@ impl GroundTruth {
                 .map(|m| format!(" (middlebox {} at hop {})", m.kind, m.hop))
                 .unwrap_or_default();
             out.push_str(&format!(
-                "  {:<24} class {} {}{mb}: v0 {:?}, v1 {:?}\n",
+                "  {:<24} class {} {}{mb}: v0 {}, v1 {}\n",
                 p.prefix.to_string(),
                 p.class_number,
                 p.class.name(),
-                p.expect.v0.verdict,
-                p.expect.v1.verdict
+                p.expect.v0.verdict.name(),
+                p.expect.v1.verdict.name()
             ));
         }
         if let Some(h) = &self.http {
@@ -602,6 +616,29 @@ mod tests {
             Some(Class::MptcpV1)
         );
         assert_eq!(truth.lookup("198.18.0.2".parse().unwrap()), None);
+    }
+
+    /// `lab up` prints the verdicts with the names of the file, not Rust's (`NotMptcp`).
+    #[test]
+    fn the_summary_names_verdicts_as_the_file_does() {
+        let plan = Plan::new("t", &Class::ALL, 28, 124, &[80]).unwrap();
+        let summary = GroundTruth::from_plan(&plan).summary();
+        assert!(summary.contains("v0 not-mptcp, v1 mptcp"), "{summary}");
+        assert!(!summary.contains("NotMptcp"), "{summary}");
+        for verdict in [
+            Verdict::Mptcp,
+            Verdict::MiddleboxAffected,
+            Verdict::Mirror,
+            Verdict::NotMptcp,
+            Verdict::Closed,
+            Verdict::Silent,
+        ] {
+            assert_eq!(
+                serde_json::to_value(verdict).unwrap(),
+                verdict.name(),
+                "{verdict:?}"
+            );
+        }
     }
 
     #[test]
