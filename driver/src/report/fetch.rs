@@ -41,6 +41,19 @@ pub fn figures(data: &Inputs) -> Vec<Figure> {
         });
     }
     let faster = comparisons.iter().filter(|c| c.ratio < 1.0).count();
+    // Ratios are read as factors: a log axis once they span more than a factor of ten.
+    let finite = comparisons
+        .iter()
+        .map(|c| c.ratio)
+        .filter(|r| r.is_finite() && *r > 0.0);
+    let (lo, hi) = finite.fold((f64::INFINITY, 0.0f64), |(lo, hi), r| {
+        (lo.min(r), hi.max(r))
+    });
+    let scale = if hi / lo > 10.0 {
+        Scale::Log
+    } else {
+        Scale::Linear
+    };
     vec![Figure {
         name: "fetch-ratio-cdf".into(),
         caption: format!(
@@ -51,14 +64,15 @@ pub fn figures(data: &Inputs) -> Vec<Figure> {
             comparisons.len(),
             data.fetches.len()
         ),
-        svg: svg::cdf(
+        svg: svg::cdf_with_reference(
             &Labels {
                 title: "Download time, MPTCP / TCP",
                 x: "total time over MPTCP / over TCP (median per target; < 1: MPTCP faster)",
                 y: "CDF of targets",
             },
             &series,
-            Scale::Linear,
+            scale,
+            Some((1.0, "equal times")),
         ),
     }]
 }

@@ -66,6 +66,16 @@ pub struct Labels<'a> {
 
 /// The empirical CDF of each series, as steps.
 pub fn cdf(labels: &Labels<'_>, series: &[Series], scale: Scale) -> String {
+    cdf_with_reference(labels, series, scale, None)
+}
+
+/// [`cdf`] with a dashed vertical line at a reference value, labelled (ratio 1: "equal").
+pub fn cdf_with_reference(
+    labels: &Labels<'_>,
+    series: &[Series],
+    scale: Scale,
+    reference: Option<(f64, &str)>,
+) -> String {
     let finite = |s: &Series| -> Vec<f64> {
         let mut v: Vec<f64> = s.values.iter().copied().filter(|x| x.is_finite()).collect();
         v.sort_by(f64::total_cmp);
@@ -89,12 +99,35 @@ pub fn cdf(labels: &Labels<'_>, series: &[Series], scale: Scale) -> String {
     if !lo.is_finite() || !hi.is_finite() {
         return empty(labels);
     }
+    // The reference stays in view, and on a linear axis the last step clears the frame.
+    let (lo, hi) = match reference {
+        Some((at, _)) if at.is_finite() && (scale == Scale::Linear || at > 0.0) => {
+            let (lo, hi) = (lo.min(at), hi.max(at));
+            match scale {
+                Scale::Linear => (lo, hi + (hi - lo) * 0.04),
+                Scale::Log => (lo, hi),
+            }
+        }
+        _ => (lo, hi),
+    };
+    let mut lo = lo;
     if scale == Scale::Linear && lo > 0.0 && lo < hi * 0.5 {
         lo = 0.0;
     }
     let x = Axis::x(lo, hi, scale);
     let y = Axis::y(0.0, 1.0);
     let mut doc = frame(labels, &x, &y);
+    if let Some((at, text)) = reference.filter(|(at, _)| at.is_finite()) {
+        let px = x.px(at);
+        let _ = writeln!(
+            doc,
+            r##"<line x1="{px:.1}" y1="{TOP}" x2="{px:.1}" y2="{:.1}" stroke="#555" stroke-width="1.2" stroke-dasharray="5,4"/><text x="{:.1}" y="{:.1}" font-size="12" fill="#555">{}</text>"##,
+            HEIGHT - BOTTOM,
+            px + 5.0,
+            TOP + 14.0,
+            escape(text)
+        );
+    }
     for (i, (_, values)) in sorted.iter().enumerate() {
         if values.is_empty() {
             continue;
