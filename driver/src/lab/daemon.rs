@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
-use super::{http, listener, middlebox, responder, tun};
+use super::{delay, http, listener, middlebox, responder, tun};
 
 /// Arguments of the hidden `mptcpscan lab serve`.
 #[derive(clap::Args)]
@@ -43,6 +43,15 @@ enum Daemon {
         /// Bytes of the body of `GET /`.
         #[arg(long)]
         body_bytes: u64,
+    },
+    /// A delay line on a TUN device (the two-path host's paths).
+    Delay {
+        /// The (existing) TUN device to attach to.
+        #[arg(long)]
+        device: String,
+        /// Milliseconds every packet is held.
+        #[arg(long)]
+        ms: u64,
     },
     /// A userspace responder or middlebox on a TUN device.
     Tun {
@@ -108,6 +117,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             let listener = http::bind(mptcp, port)?;
             mark_ready(&args.ready)?;
             http::serve(listener, body_bytes)
+        }
+        Daemon::Delay { device, ms } => {
+            let device = tun::Tun::attach(&device)?;
+            mark_ready(&args.ready)?;
+            delay::run(device, Duration::from_millis(ms))
         }
         Daemon::Tun {
             device,

@@ -151,8 +151,10 @@ pub struct TwoPathTruth {
 /// One link to the two-path host.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PathTruth {
-    /// The interface on both ends.
+    /// The interface at the scanner and at the host.
     pub interface: String,
+    /// The namespace of its router (which runs its delay line).
+    pub router_netns: String,
     /// The host's IPv4 address on it.
     pub ipv4: IpAddr,
     /// The host's IPv6 address on it.
@@ -165,6 +167,8 @@ pub struct PathTruth {
     pub rate_mbit: u32,
     /// The most a full queue delays a packet, ms.
     pub queue_ms: u32,
+    /// What the delay line adds to every packet from the host, ms.
+    pub delay_ms: u32,
     /// Whether the host announces it with ADD_ADDR.
     pub announced: bool,
 }
@@ -421,12 +425,14 @@ fn http_truth(plan: &Plan, http: &topology::HttpOptions) -> HttpTruth {
         .iter()
         .map(|p| PathTruth {
             interface: p.interface(),
-            ipv4: p.addr4(2).into(),
-            ipv6: p.addr6(2).into(),
-            scanner_ipv4: p.addr4(1).into(),
-            scanner_ipv6: p.addr6(1).into(),
+            router_netns: plan.ns_name(p.router()),
+            ipv4: p.host().0.into(),
+            ipv6: p.host().1.into(),
+            scanner_ipv4: p.scanner().0.into(),
+            scanner_ipv6: p.scanner().1.into(),
             rate_mbit: p.rate_mbit,
             queue_ms: p.queue_ms,
+            delay_ms: p.delay_ms,
             announced: p.announced,
         })
         .collect();
@@ -585,9 +591,10 @@ impl GroundTruth {
             ));
             for p in &t.paths {
                 out.push_str(&format!(
-                    " {} {} Mbit/s{};",
+                    " {} {} Mbit/s +{} ms{};",
                     p.interface,
                     p.rate_mbit,
+                    p.delay_ms,
                     if p.announced { " (ADD_ADDR)" } else { "" }
                 ));
             }

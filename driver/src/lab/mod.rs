@@ -13,6 +13,7 @@
 //! 198.18.0.0/15 and 2001:db8::/32 are used.
 
 mod daemon;
+mod delay;
 pub mod ground_truth;
 mod http;
 mod listener;

@@ -211,6 +211,8 @@ pub enum Ns {
     OtherHosts,
     /// The two-path host (`lab up --http` only; see [`super::two_path`]).
     TwoPathHost,
+    /// The router of path `a` (0) or `b` (1) to the two-path host: its delay line.
+    PathRouter(u8),
 }
 
 impl Ns {
@@ -238,6 +240,7 @@ impl Ns {
             Ns::TcpHosts => "ht".to_string(),
             Ns::OtherHosts => "hx".to_string(),
             Ns::TwoPathHost => "mp".to_string(),
+            Ns::PathRouter(path) => format!("p{}", char::from(b'a' + path)),
         }
     }
 }
@@ -1026,15 +1029,24 @@ mod tests {
             };
             assert!(inside, "{net} is outside the lab's ranges");
         }
+        let mut subnets: Vec<IpNet> = Vec::new();
         for path in super::super::two_path::PATHS {
-            for link in LINKS {
-                assert!(!IpNet::V4(path.net4).contains(&IpNet::V4(link.net4())));
-                assert!(!IpNet::V4(link.net4()).contains(&IpNet::V4(path.net4)));
-                assert_ne!(path.net6, link.net6());
-            }
-            for p in &with.prefixes {
-                assert!(!p.net.contains(&IpNet::V4(path.net4)));
-                assert!(!p.net.contains(&IpNet::V6(path.net6)));
+            subnets.extend([
+                IpNet::V4(path.west4()),
+                IpNet::V4(path.east4()),
+                IpNet::V6(path.west6()),
+                IpNet::V6(path.east6()),
+            ]);
+        }
+        subnets.extend(
+            LINKS
+                .iter()
+                .flat_map(|l| [IpNet::V4(l.net4()), IpNet::V6(l.net6())]),
+        );
+        subnets.extend(with.prefixes.iter().map(|p| p.net));
+        for (i, a) in subnets.iter().enumerate() {
+            for b in &subnets[i + 1..] {
+                assert!(!a.contains(b) && !b.contains(a), "{a} and {b} overlap");
             }
         }
         let daemons = |plan: &Plan| -> Vec<DaemonPlan> {
@@ -1047,7 +1059,7 @@ mod tests {
                 .collect()
         };
         let ids: Vec<String> = daemons(&with).iter().map(|d| d.id.clone()).collect();
-        for id in ["http-hk", "http-ht", "http-two-path"] {
+        for id in ["http-hk", "http-ht", "http-two-path", "delay-a", "delay-b"] {
             assert!(ids.contains(&id.to_string()), "{ids:?}");
         }
         assert!(matches!(with.steps.last(), Some(Step::Daemon(_))));

@@ -55,6 +55,16 @@ impl Tun {
         Ok(Tun { file })
     }
 
+    /// A second handle on the same device, for a writer thread beside a reader.
+    pub fn try_clone(&self) -> anyhow::Result<Tun> {
+        Ok(Tun {
+            file: self
+                .file
+                .try_clone()
+                .context("duplicating the TUN descriptor")?,
+        })
+    }
+
     /// Reads one packet into `buf`, returning its length.
     pub fn recv(&mut self, buf: &mut [u8]) -> anyhow::Result<usize> {
         Ok(self.file.read(buf)?)
