@@ -808,6 +808,42 @@ fn a_closed_pipe_stops_quietly_and_the_files_are_complete() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// The tables say what they count: n of the join delay counts MP_JOINs, each number has its own
+/// row, a connection without a version says why.
+#[test]
+fn the_tables_say_what_they_count() {
+    let table = |name: &str| {
+        let output = mptcpscan(&["dissect", captures().join(name).to_str().unwrap()]);
+        assert!(output.status.success(), "{name}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let client = table("pymptcpanalyzer/client_2.pcap");
+    let line = |text: &str, start: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("no line {start:?} in\n{text}"))
+            .split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert!(client.contains("Distributions (n: connections; MP_JOINs for the delay)"));
+    // 17 subflows attempted in 4 connections: 13 MP_JOINs, each with its delay.
+    assert_eq!(line(&client, "delay SYN → each MP_JOIN")[5], "13");
+    assert_eq!(
+        line(&client, "connections with MP_FAIL")[3..],
+        ["0", "0.0", "%"]
+    );
+    assert_eq!(line(&client, "MP_FAIL options")[2..], ["0"]);
+    assert_eq!(line(&client, "MP_PRIO options")[2..], ["0"]);
+    assert_eq!(line(&client, "asking for backup")[3..], ["0"]);
+    assert!(!client.contains(" (0)"), "{client}");
+    let reset = table("tcpdump/mptcp-tcprst.pcap");
+    assert!(
+        reset.contains("version unknown (no MP_CAPABLE seen)"),
+        "{reset}"
+    );
+}
+
 #[test]
 fn the_report_draws_every_figure_from_dissect_output() {
     let dir = temp_dir("report");

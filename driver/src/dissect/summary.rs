@@ -448,7 +448,12 @@ pub fn render(summary: &SummaryRecord) -> String {
     let mut table = Table::new("MPTCP connections", &["", "count", "share"]);
     table.row(vec!["connections".into(), count(total), String::new()]);
     for (version, n) in &a.connections {
-        table.row(vec![format!("  {version}"), count(*n), percent(*n, total)]);
+        // A connection whose handshake was not captured shows no MP_CAPABLE, so no version.
+        let label = match version.as_str() {
+            "unknown" => "  version unknown (no MP_CAPABLE seen)".to_string(),
+            version => format!("  {version}"),
+        };
+        table.row(vec![label, count(*n), percent(*n, total)]);
     }
     table.row(vec![
         "subflows attempted".into(),
@@ -491,13 +496,23 @@ pub fn render(summary: &SummaryRecord) -> String {
         String::new(),
     ]);
     table.row(vec![
-        "with MP_FAIL (options)".into(),
-        format!("{} ({})", a.mp_fail[0], a.mp_fail[1]),
+        "connections with MP_FAIL".into(),
+        count(a.mp_fail[0]),
         percent(a.mp_fail[0], total),
     ]);
     table.row(vec![
-        "MP_PRIO (asking backup)".into(),
-        format!("{} ({})", a.mp_prio[0], a.mp_prio[1]),
+        "  MP_FAIL options".into(),
+        count(a.mp_fail[1]),
+        String::new(),
+    ]);
+    table.row(vec![
+        "MP_PRIO options".into(),
+        count(a.mp_prio[0]),
+        String::new(),
+    ]);
+    table.row(vec![
+        "  asking for backup".into(),
+        count(a.mp_prio[1]),
         String::new(),
     ]);
     table.row(vec![
@@ -518,10 +533,10 @@ pub fn render(summary: &SummaryRecord) -> String {
     table.render(&mut out);
 
     let mut table = Table::new(
-        "Distributions (per connection)",
+        "Distributions (n: connections; MP_JOINs for the delay)",
         &["", "n", "10 %", "median", "90 %", "max"],
     );
-    let mut row = vec!["delay SYN → MP_JOIN".to_string()];
+    let mut row = vec!["delay SYN → each MP_JOIN".to_string()];
     row.extend(distribution(&a.join_delays, " s", 1.0));
     table.row(row);
     let mut row = vec!["RTT spread between subflows".to_string()];
