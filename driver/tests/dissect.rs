@@ -955,6 +955,23 @@ fn the_report_draws_chosen_connections_over_time_and_removes_its_stale_files() {
     assert!(!out.join("connection-2-dsn.svg").exists());
     assert!(out.join("connection-4-dsn.svg").exists());
     assert!(out.join("notes.txt").exists());
+    // The same connection id in two inputs: both drawn, told apart by the input's number.
+    let copy = dir.join("copy.json");
+    std::fs::copy(&json, &copy).unwrap();
+    let output = mptcpscan(&[
+        "report",
+        "--no-png",
+        "-o",
+        out.to_str().unwrap(),
+        "--connection",
+        "4",
+        json.to_str().unwrap(),
+        copy.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    assert!(out.join("connection-4-input1-dsn.svg").exists());
+    assert!(out.join("connection-4-input2-goodput.svg").exists());
+    assert!(!out.join("connection-4-dsn.svg").exists(), "stale");
     // A connection that is not there is an error that says how to get series.
     let output = report(&["--connection", "99"]);
     assert!(!output.status.success());

@@ -240,7 +240,13 @@ pub fn all(data: &Inputs, chosen: &[&ConnectionSeries]) -> Vec<Figure> {
         });
     }
     for c in chosen {
-        figures.extend(timeseries::figures(c));
+        // Ids restart in every dissect output: the input's number tells equal ids apart.
+        let shared = chosen.iter().filter(|o| o.id == c.id).count() > 1;
+        let tag = match data.files.iter().position(|(f, _)| *f == c.file) {
+            Some(k) if shared => format!("connection-{}-input{}", c.id, k + 1),
+            _ => format!("connection-{}", c.id),
+        };
+        figures.extend(timeseries::figures(c, &tag));
     }
     figures
 }

@@ -114,8 +114,9 @@ fn binned(s: &SeriesRecord, rows: &[usize], subflows: usize) -> Binned {
     }
 }
 
-/// The two figures of one connection (none when it carried no data).
-pub fn figures(c: &ConnectionSeries) -> Vec<Figure> {
+/// The two figures of one connection (none when it carried no data), named `TAG-dsn` and
+/// `TAG-goodput`.
+pub fn figures(c: &ConnectionSeries, tag: &str) -> Vec<Figure> {
     let s = &c.series;
     let n = s.t_us.len().min(s.subflow.len()).min(s.direction.len());
     let n = n.min(s.dsn.len()).min(s.len.len());
@@ -178,7 +179,6 @@ pub fn figures(c: &ConnectionSeries) -> Vec<Figure> {
     } else {
         String::new()
     };
-    let tag = format!("connection-{}", c.id);
     let dsn = Figure {
         name: format!("{tag}-dsn"),
         caption: format!(
@@ -300,7 +300,7 @@ mod tests {
 
     #[test]
     fn goodput_counts_new_data_once_and_each_subflow_its_own() {
-        let figures = figures(&connection());
+        let figures = figures(&connection(), "connection-7");
         assert_eq!(figures.len(), 2);
         assert_eq!(figures[0].name, "connection-7-dsn");
         // 101 segments (50 on subflow 0, 51 on subflow 1, the reinjection included) and two
