@@ -9,15 +9,21 @@
 # COUNT times per socket kind: 8 MiB from the two-path host (IPv4 and IPv6), and 1 MiB from a
 # kernel MPTCP host, a plain TCP host and the hosts behind both strippers; writes fetch.csv,
 # fetch.json and report/ into OUT_DIR, prints the per-target table and the load average, and
-# takes the lab down, also on failure. Uses the release binary (built if missing).
+# takes the lab down, also on failure. Uses $MPTCPSCAN if set, else the release binary, rebuilt
+# first so that it matches the source (the lab's daemons are this same binary). The downloads'
+# times come from the lab's shaping, not from the binary: a debug build measures the same.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-/tmp/mptcpscan-fetch-bench}
 count=${2:-10}
-bin=$repo/target/release/mptcpscan
 lab=fetchb
-[ -x "$bin" ] || cargo build --release -p mptcpscan-driver --manifest-path "$repo/Cargo.toml"
+if [ -n "${MPTCPSCAN:-}" ]; then
+	bin=$(realpath "$MPTCPSCAN")
+else
+	cargo build --release -p mptcpscan-driver --manifest-path "$repo/Cargo.toml"
+	bin=$repo/target/release/mptcpscan
+fi
 mkdir -p "$out"
 trap '"$bin" lab down --name $lab >/dev/null 2>&1 || true' EXIT INT TERM
 "$bin" lab up --name $lab --force --http --classes mptcp-v1,tcp,strip-nop,strip-shrink \
