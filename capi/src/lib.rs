@@ -11,7 +11,9 @@
 //! * per-packet paths write into caller buffers and never allocate;
 //! * enums cross the boundary as integers and out-of-range values are rejected.
 //!
-//! This is the only crate of the project with `unsafe` code: each block says why it is sound.
+//! The core forbids `unsafe` (`#![forbid(unsafe_code)]`). This crate needs it to read and write
+//! through C pointers, and each block here says why it is sound; the only other `unsafe` of the
+//! project is the driver's system calls (`driver/src/net`, `lab`, `fetch`).
 // The exported names are C's (`mptcpscan_tcp_option`, not `MptcpscanTcpOption`).
 #![allow(non_camel_case_types)]
 // Exports take raw pointers from C, where nothing is `unsafe`: marking them `unsafe fn` would tell

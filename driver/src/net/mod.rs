@@ -2,8 +2,10 @@
 //! (the kernel routes them and fills in the link layer), every IP packet in through one AF_PACKET
 //! socket. The scanner's fast path lives in the submodules: Ethernet frames out through a
 //! transmit ring (`tx`, `link`, `transmit`), replies in through a filtered receive ring (`rx`,
-//! `filter`). This module is the only place in the driver with `unsafe`; each block is a single
-//! libc call on buffers and descriptors owned right here, or an access to a ring (`ring`).
+//! `filter`). Most of the driver's `unsafe` is here: each block is a single libc call on buffers
+//! and descriptors owned right here, or an access to a ring (`ring`). The rest are single libc
+//! calls too: `geteuid` and `kill` in `lab`, the TUN `ioctl` in `lab::tun`, and the `MPTCP_INFO`
+//! `getsockopt` in `fetch::get`.
 
 pub mod filter;
 pub mod link;
