@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use mptcpscan_driver::lab::ground_truth::GroundTruth;
 use serde_json::Value;
 
 const LAB: &str = "chaint";
@@ -61,27 +62,19 @@ fn chain_matches_the_lab_ground_truth() {
         .arg(&truth_path));
     assert!(up.status.success(), "lab up failed");
 
-    let truth = load(&truth_path);
-    let ports: Vec<String> = truth["ports"]
-        .as_array()
-        .expect("ports")
+    // The lab's own typed loader, as `chain --check` reads it.
+    let truth = GroundTruth::load(&truth_path).expect("the lab's ground truth");
+    let ports: Vec<String> = truth.ports.iter().map(|p| p.to_string()).collect();
+    let prefixes: Vec<String> = truth
+        .prefixes
         .iter()
-        .map(|p| p.to_string())
-        .collect();
-    let prefixes: Vec<String> = truth["prefixes"]
-        .as_array()
-        .expect("prefixes")
-        .iter()
-        .map(|p| p["prefix"].as_str().expect("prefix").to_string())
+        .map(|p| p.prefix.to_string())
         .collect();
     assert!(
         prefixes.iter().any(|p| p.contains(':')),
         "the lab has IPv6 prefixes"
     );
-    let netns = truth["scanner"]["netns"]
-        .as_str()
-        .expect("scanner netns")
-        .to_string();
+    let netns = truth.scanner.netns.clone();
 
     let chain = run(Command::new("ip")
         .args([
@@ -118,18 +111,9 @@ fn chain_matches_the_lab_ground_truth() {
     // The naive method against ours, per lab class.
     let results = load(&results_path);
     let class_of = |addr: &str| -> String {
-        let ip: std::net::IpAddr = addr.parse().expect("address");
-        truth["prefixes"]
-            .as_array()
-            .expect("prefixes")
-            .iter()
-            .find(|p| {
-                p["prefix"]
-                    .as_str()
-                    .and_then(|s| s.parse::<ipnet::IpNet>().ok())
-                    .is_some_and(|n| n.contains(&ip))
-            })
-            .map(|p| p["class"].as_str().expect("class").to_string())
+        truth
+            .lookup(addr.parse().expect("address"))
+            .map(|p| p.class.name().to_string())
             .unwrap_or_default()
     };
     let (mut mirrors_naive, mut mirrors, mut v1_naive, mut v1) = (0, 0, 0, 0);
@@ -193,8 +177,8 @@ fn chain_matches_the_lab_ground_truth() {
         .arg(&results_path));
     assert!(enriched.status.success());
     let mut classes: Vec<String> = Vec::new();
-    for p in truth["prefixes"].as_array().expect("prefixes") {
-        let class = p["class"].as_str().expect("class").to_string();
+    for p in &truth.prefixes {
+        let class = p.class.name().to_string();
         if !classes.contains(&class) {
             classes.push(class);
         }

@@ -1,53 +1,38 @@
 //! `chain --check`: every target of a lab's prefixes against the lab's ground truth.
 //!
-//! Reads the documented `mptcpscan-lab/1` file (see `lab::ground_truth`), keeping only what the
-//! comparison needs: prefixes, their class, and per probe version the expected final class and
-//! the first modifying hop.
+//! Reads the documented `mptcpscan-lab/1` file through the lab's own typed loader
+//! (`lab::ground_truth::GroundTruth`) and compares, per probe version, the expected final class
+//! and first modifying hop with the chain's.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::path::Path;
 
 use ipnet::IpNet;
-use serde::Deserialize;
 
-use super::{ChainResults, VersionResult};
-use crate::lab::ground_truth;
+use super::{ChainResults, Class, VersionResult};
+use crate::lab::ground_truth::{self, Class as LabClass, GroundTruth};
 
 /// Larger prefixes are benchmarks, not checks: refuse rather than walk millions of addresses.
 const MAX_ADDRESSES: u128 = 1 << 20;
 
-#[derive(Deserialize)]
-struct Truth {
-    format: String,
-    ports: Vec<u16>,
-    prefixes: Vec<PrefixTruth>,
-}
-
-#[derive(Deserialize)]
-struct PrefixTruth {
-    prefix: String,
-    class: String,
-    expect: PerVersion,
-}
-
-#[derive(Deserialize)]
-struct PerVersion {
-    v0: Expect,
-    v1: Expect,
-}
-
-#[derive(Deserialize)]
-struct Expect {
-    verdict: String,
-    modified_at_hop: Option<u8>,
+/// The chain class the ground truth's final verdict stands for.
+fn expected_class(verdict: ground_truth::Verdict) -> Class {
+    match verdict {
+        ground_truth::Verdict::Mptcp => Class::Mptcp,
+        ground_truth::Verdict::MiddleboxAffected => Class::MiddleboxAffected,
+        ground_truth::Verdict::Mirror => Class::Mirror,
+        ground_truth::Verdict::NotMptcp => Class::NotMptcp,
+        ground_truth::Verdict::Closed => Class::Closed,
+        ground_truth::Verdict::Silent => Class::Silent,
+    }
 }
 
 /// One target whose result differs from the ground truth.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
     /// The lab class of its prefix.
-    pub class: String,
+    pub class: LabClass,
     /// The target.
     pub addr: IpAddr,
     /// The port.
@@ -55,9 +40,9 @@ pub struct Mismatch {
     /// The probe version.
     pub version: u8,
     /// Expected class and modifying hop.
-    pub expected: (String, Option<u8>),
+    pub expected: (Class, Option<u8>),
     /// Our class and modifying hop.
-    pub found: (String, Option<u8>),
+    pub found: (Class, Option<u8>),
 }
 
 /// The comparison's outcome.
@@ -66,7 +51,7 @@ pub struct Report {
     /// Expectations checked (targets × ports × versions).
     pub checked: u64,
     /// Per (lab class, IP version): checked, agreeing.
-    pub per_class: BTreeMap<(String, u8), (u64, u64)>,
+    pub per_class: BTreeMap<(&'static str, u8), (u64, u64)>,
     /// Every disagreement.
     pub mismatches: Vec<Mismatch>,
     /// Prefixes that could not be checked (unparseable, or too large to walk).
@@ -85,13 +70,13 @@ impl Report {
         for m in self.mismatches.iter().take(20) {
             text.push_str(&format!(
                 "  MISMATCH {} {}:{} v{}: expected {} (hop {:?}), found {} (hop {:?})\n",
-                m.class,
+                m.class.name(),
                 m.addr,
                 m.port,
                 m.version,
-                m.expected.0,
+                m.expected.0.name(),
                 m.expected.1,
-                m.found.0,
+                m.found.0.name(),
                 m.found.1
             ));
         }
@@ -108,11 +93,11 @@ impl Report {
 
 /// Compares `results` with the ground truth in `path`, for the ports and versions scanned.
 pub fn against(path: &Path, results: &ChainResults) -> anyhow::Result<Report> {
-    let truth = ground_truth::read(path, |truth: &Truth| &truth.format)?;
+    let truth = GroundTruth::load(path)?;
     Ok(compare(&truth, results))
 }
 
-fn compare(truth: &Truth, results: &ChainResults) -> Report {
+fn compare(truth: &GroundTruth, results: &ChainResults) -> Report {
     let hosts: HashMap<(IpAddr, u16), &super::HostResult> = results
         .hosts
         .iter()
@@ -126,14 +111,11 @@ fn compare(truth: &Truth, results: &ChainResults) -> Report {
         .collect();
     let mut report = Report::default();
     for prefix in &truth.prefixes {
-        let Ok(net) = prefix.prefix.parse::<IpNet>() else {
-            report.unreadable.push(prefix.prefix.clone());
-            continue;
-        };
+        let net = prefix.prefix;
         let ipv = if net.addr().is_ipv4() { 4 } else { 6 };
         let size = 1u128 << (net.max_prefix_len() - net.prefix_len()).min(127);
         if size > MAX_ADDRESSES {
-            report.unreadable.push(prefix.prefix.clone());
+            report.unreadable.push(prefix.prefix.to_string());
             continue;
         }
         for addr in prefix_addrs(net) {
@@ -147,15 +129,16 @@ fn compare(truth: &Truth, results: &ChainResults) -> Report {
                     let ours: Option<&VersionResult> = hosts
                         .get(&(addr, port))
                         .and_then(|h| h.versions.iter().find(|v| v.probe_version == version));
-                    let found_class = ours.map_or("silent", |v| v.class.name()).to_string();
+                    let found_class = ours.map_or(Class::Silent, |v| v.class);
+                    let expected = expected_class(expect.verdict);
                     let found_hop = ours.and_then(|v| v.modified_at);
                     // A hop is only known for what was traced: compare it there.
                     let traced = ours.is_some_and(|v| v.trace.is_some());
-                    let agrees = found_class == expect.verdict
-                        && (!traced || found_hop == expect.modified_at_hop);
+                    let agrees =
+                        found_class == expected && (!traced || found_hop == expect.modified_at_hop);
                     let entry = report
                         .per_class
-                        .entry((prefix.class.clone(), ipv))
+                        .entry((prefix.class.name(), ipv))
                         .or_default();
                     entry.0 += 1;
                     report.checked += 1;
@@ -163,11 +146,11 @@ fn compare(truth: &Truth, results: &ChainResults) -> Report {
                         entry.1 += 1;
                     } else {
                         report.mismatches.push(Mismatch {
-                            class: prefix.class.clone(),
+                            class: prefix.class,
                             addr,
                             port,
                             version,
-                            expected: (expect.verdict.clone(), expect.modified_at_hop),
+                            expected: (expected, expect.modified_at_hop),
                             found: (found_class, found_hop),
                         });
                     }

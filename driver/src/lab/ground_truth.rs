@@ -68,7 +68,8 @@ use mptcpscan::mptcp::Version;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::topology::{self, Class, Direction, Plan, HOST_HOP, ROUTERS, SCANNER_NFT};
+pub use super::topology::Class;
+use super::topology::{self, Direction, Plan, HOST_HOP, ROUTERS, SCANNER_NFT};
 use super::two_path;
 
 /// The format tag of version 1 of the file.
@@ -536,7 +537,6 @@ impl GroundTruth {
     }
 
     /// The class of `addr`, if it is in one of the lab's prefixes.
-    #[allow(dead_code)] // Used by the scan, trace and chain tests against the lab.
     pub fn lookup(&self, addr: IpAddr) -> Option<&PrefixTruth> {
         self.prefixes.iter().find(|p| p.prefix.contains(&addr))
     }
