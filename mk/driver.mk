@@ -23,7 +23,7 @@ test-chain: deps
 # thread makes for itself: the kernel filter passes our replies and drops the rest; probes leave
 # as frames to the gateway and decode byte for byte (driver/src/net/rings_test.rs).
 test-rings: deps
-	$(CARGO) test -p mptcpscan-driver --bin mptcpscan net::rings_test -- --ignored
+	$(CARGO) test -p mptcpscan-driver --lib net::rings_test -- --ignored
 
 # Every step after `lab up` runs under a trap that takes the lab down, whatever happens.
 demo-chain: deps

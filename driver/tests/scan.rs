@@ -916,3 +916,61 @@ fn reusing_source_ports_loses_rows_and_a_fresh_window_does_not() {
     );
     assert_eq!(synacks(&[]), 16, "a window of its own: every row");
 }
+
+/// `-G`: frames go to the MAC address given, not the neighbour table's (which has no entry for
+/// the gateway in a fresh namespace).
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn gateway_mac_is_where_the_frames_go() {
+    as_root();
+    let net = Net::wired("g");
+    let host = net.host.clone().expect("a host namespace");
+    let out = Command::new("ip")
+        .args(["-n", &host, "link", "show", "veth-h"])
+        .output()
+        .expect("ip link show");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mac = text
+        .split("link/ether ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .expect("the host's MAC address")
+        .to_string();
+    let csv = net.path("out.csv");
+    let meta = net.path("meta.json");
+    let synacks = |gateway: &str| -> usize {
+        let out = net
+            .scan(&[
+                "198.18.1.0/28",
+                "--allow-lab",
+                "-p",
+                "80",
+                "--mptcp-version",
+                "1",
+                "-c",
+                "2",
+                "-q",
+                "-G",
+                gateway,
+                "-o",
+                csv.to_str().unwrap(),
+                "-m",
+                meta.to_str().unwrap(),
+            ])
+            .output()
+            .expect("running the scan");
+        assert!(out.status.success(), "{}", show(&out));
+        read_csv(&csv)
+            .1
+            .iter()
+            .filter(|r| r.contains(",synack,"))
+            .count()
+    };
+    assert_eq!(synacks(&mac), 16);
+    assert_eq!(load(&meta)["gateway_mac"], mac.as_str());
+    assert_eq!(
+        synacks("02:00:00:00:00:99"),
+        0,
+        "frames to another MAC reach nobody"
+    );
+}

@@ -39,8 +39,9 @@ impl Link {
 pub type NoLink = String;
 
 /// The link towards `dst`: the kernel's route to it must go through a gateway on an Ethernet
-/// interface whose neighbour entry is known. `Ok(Err(why))` when frames cannot be used.
-pub fn resolve(dst: IpAddr) -> io::Result<Result<Link, NoLink>> {
+/// interface whose neighbour entry is known, unless `gateway_mac` (`-G`) names the next hop's
+/// MAC address, as ZMap's does. `Ok(Err(why))` when frames cannot be used.
+pub fn resolve(dst: IpAddr, gateway_mac: Option<[u8; 6]>) -> io::Result<Result<Link, NoLink>> {
     let Some((ifindex, gateway)) = route(dst)? else {
         return Ok(Err(format!("no route to {dst}")));
     };
@@ -49,6 +50,13 @@ pub fn resolve(dst: IpAddr) -> io::Result<Result<Link, NoLink>> {
         // Frames of other link types (loopback, tunnels) have no Ethernet header.
         return Ok(Err(format!("{name} is not an Ethernet interface")));
     };
+    if let Some(gateway_mac) = gateway_mac {
+        return Ok(Ok(Link {
+            ifindex,
+            src_mac,
+            gateway_mac,
+        }));
+    }
     let Some(gateway) = gateway else {
         return Ok(Err(format!(
             "the route to {dst} has no gateway (targets on the local link)"

@@ -214,7 +214,7 @@ fn probes_leave_as_frames_to_the_gateway_and_decode() {
             IpAddr::V6("2001:db8::2".parse().unwrap()),
         );
         for dst in [IpAddr::V4(THEM4), IpAddr::V6(THEM6)] {
-            let link = link::resolve(dst).unwrap().unwrap();
+            let link = link::resolve(dst, None).unwrap().unwrap();
             assert_eq!(
                 link,
                 Link {
@@ -225,7 +225,7 @@ fn probes_leave_as_frames_to_the_gateway_and_decode() {
             );
         }
         // No route: the scanner is told why and falls back to raw sockets.
-        let why = link::resolve(IpAddr::V4(Ipv4Addr::new(198, 19, 0, 1)))
+        let why = link::resolve(IpAddr::V4(Ipv4Addr::new(198, 19, 0, 1)), None)
             .unwrap()
             .unwrap_err();
         assert!(why.contains("no route"), "{why}");
@@ -237,8 +237,13 @@ fn probes_leave_as_frames_to_the_gateway_and_decode() {
             ports: (80, 80),
         };
         let mut receiver = RingReceiver::open(&filter, None).unwrap();
-        let (mut tx, notes) =
-            Transmitter::open((Some(IpAddr::V4(THEM4)), Some(IpAddr::V6(THEM6))), None, 0).unwrap();
+        let (mut tx, notes) = Transmitter::open(
+            (Some(IpAddr::V4(THEM4)), Some(IpAddr::V6(THEM6))),
+            None,
+            None,
+            0,
+        )
+        .unwrap();
         assert!(notes.is_empty(), "{notes:?}");
         let builder = probes();
         // More probes than one batch, so the ring wraps within a flush's batches.

@@ -28,11 +28,13 @@ pub struct Transmitter {
 impl Transmitter {
     /// Opens the way to targets like `samples` (one per address family scanned: the route to it
     /// stands for all targets of the family, as ZMap's single gateway does), through `interface`
-    /// only when given; a send the kernel refuses is tried `retries` more times. Returns, beside
+    /// only when given, to `gateway_mac` when given (`-G`, else the neighbour table's); a send the
+    /// kernel refuses is tried `retries` more times. Returns, beside
     /// it, one line per family whose probes cannot leave as frames, saying why.
     pub fn open(
         samples: (Option<IpAddr>, Option<IpAddr>),
         interface: Option<&str>,
+        gateway_mac: Option<[u8; 6]>,
         retries: u32,
     ) -> anyhow::Result<(Self, Vec<String>)> {
         let wanted = interface.map(super::interface_index).transpose()?;
@@ -40,7 +42,7 @@ impl Transmitter {
         let mut links: [Option<Link>; 2] = [None, None];
         for (slot, sample) in [samples.0, samples.1].into_iter().enumerate() {
             let Some(dst) = sample else { continue };
-            let why = match link::resolve(dst)? {
+            let why = match link::resolve(dst, gateway_mac)? {
                 Ok(link) if wanted.is_none_or(|w| w as u32 == link.ifindex) => {
                     links[slot] = Some(link);
                     continue;

@@ -51,6 +51,8 @@ pub struct Plan {
     pub sources: Sources,
     /// The interface to send and receive on (`-i`); any by default.
     pub interface: Option<String>,
+    /// The next hop's MAC address (`-G`); the neighbour table's by default.
+    pub gateway_mac: Option<[u8; 6]>,
     /// ZMap's log level (`-v`): 0 only errors, 1 warnings, 3 the default, 4 and 5 every send
     /// error instead of the first of each kind.
     pub verbosity: u8,
@@ -150,8 +152,12 @@ pub fn run(
 ) -> anyhow::Result<Summary> {
     let interface = plan.interface.as_deref();
     let mut receiver = RingReceiver::open(&reply_filter(plan), interface)?;
-    let (mut transmitter, notes) =
-        Transmitter::open(plan.space.first_per_family(), interface, plan.send_retries)?;
+    let (mut transmitter, notes) = Transmitter::open(
+        plan.space.first_per_family(),
+        interface,
+        plan.gateway_mac,
+        plan.send_retries,
+    )?;
     if plan.verbosity >= 1 {
         for note in notes {
             eprintln!("mptcpscan: note: {note}");
@@ -535,6 +541,7 @@ mod tests {
             max_runtime: None,
             sources: Sources::parse(&[US.to_string()]).unwrap(),
             interface: None,
+            gateway_mac: None,
             verbosity: 3,
             validator: Validator::new(7, (32768, 61000)),
             ttl: 64,

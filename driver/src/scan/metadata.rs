@@ -28,6 +28,8 @@ pub struct Metadata {
     pub output_results: u64,
     /// `-i`, when given.
     pub iface: Option<String>,
+    /// `-G`, when given.
+    pub gateway_mac: Option<String>,
     /// Probes per second asked for (0: unlimited).
     pub rate: u64,
     /// Seconds of listening after the last probe.

@@ -163,6 +163,10 @@ pub struct Args {
         value_name = "PORT|LOW-HIGH"
     )]
     pub source_port: Option<String>,
+    /// The MAC address of the next hop, e.g. `02:6d:6c:00:00:01` (default: the gateway's entry
+    /// in the neighbour table).
+    #[arg(short = 'G', long = "gateway-mac", value_name = "MAC", value_parser = parse_mac)]
+    pub gateway_mac: Option<[u8; 6]>,
     /// Send and receive through this interface only (default: as the routing table says).
     #[arg(short = 'i', long = "interface")]
     pub interface: Option<String>,
@@ -454,6 +458,12 @@ fn write_metadata(
         max_results: cli.max_results.unwrap_or(0),
         output_results: written.rows,
         iface: args.interface.clone(),
+        gateway_mac: args.gateway_mac.map(|m| {
+            m.iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(":")
+        }),
         rate: plan.rate,
         cooldown_secs: plan.cooldown.as_secs_f64(),
         senders: 1,
@@ -619,6 +629,7 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
         max_runtime,
         sources,
         interface: args.interface.clone(),
+        gateway_mac: args.gateway_mac,
         verbosity: args.verbosity,
         validator: Validator::new(rand::random(), window),
         ttl: args.ttl,
@@ -626,6 +637,22 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
         space,
     };
     Ok((plan, setup))
+}
+
+/// Parses `-G`: six hex bytes separated by colons.
+fn parse_mac(text: &str) -> Result<[u8; 6], String> {
+    let bytes: Vec<u8> = text
+        .split(':')
+        .map(|b| {
+            (b.len() == 2)
+                .then(|| u8::from_str_radix(b, 16).ok())
+                .flatten()
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(|| format!("`{text}` is not a MAC address such as 02:6d:6c:00:00:01"))?;
+    bytes
+        .try_into()
+        .map_err(|_| format!("`{text}` is not a MAC address such as 02:6d:6c:00:00:01"))
 }
 
 /// Parses `-n`: a count, or a percentage of all `total` targets.
@@ -832,6 +859,27 @@ mod tests {
         assert_eq!(zmap.args.interface.as_deref(), Some("lo"));
         assert!(parse(&["198.18.1.0/24", "-P", "0"]).is_err());
         assert!(parse(&["198.18.1.0/24", "-v", "6"]).is_err());
+    }
+
+    #[test]
+    fn gateway_macs_parse() {
+        assert_eq!(
+            parse_mac("02:6d:6c:00:00:0A").unwrap(),
+            [2, 0x6d, 0x6c, 0, 0, 10]
+        );
+        for bad in [
+            "",
+            "02:6d:6c:00:00",
+            "02:6d:6c:00:00:01:02",
+            "2:6d:6c:00:00:01",
+            "zz:6d:6c:00:00:01",
+        ] {
+            assert!(parse_mac(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            args(&["198.18.1.0/24", "-G", "02:00:00:00:00:01"]).gateway_mac,
+            Some([2, 0, 0, 0, 0, 1])
+        );
     }
 
     #[test]
