@@ -3,7 +3,7 @@
 # MPTCP by mptcpize) over two subflows between two network namespaces of our
 # own, until PACKETS packets are captured at the client.
 #
-# usage: bench/make-mptcp-capture.sh OUT.pcap PACKETS [SNAPLEN]
+# usage: [SECONDS_MAX=300] bench/make-mptcp-capture.sh OUT.pcap PACKETS [SNAPLEN]
 #
 # Segmentation offloads are limited so that each captured packet is one
 # segment on the wire (gso_max_segs 1), as a capture off a real link has them.
@@ -64,11 +64,16 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 sleep 0.5
-# Long enough for any PACKETS; the capture ends when tcpdump has them.
-ip netns exec "$ns_c" timeout 300 mptcpize run iperf3 -c 198.18.1.2 -p 5201 -t 120 -b 2G \
+# The capture ends when tcpdump has PACKETS packets, or when iperf3 stops after
+# SECONDS (then with fewer: the count is printed).
+ip netns exec "$ns_c" mptcpize run iperf3 -c 198.18.1.2 -p 5201 -t "${SECONDS_MAX:-300}" \
 	>/dev/null 2>&1 &
 client_pid=$!
-wait "$tcpdump_pid" || true
-tcpdump_pid=
+wait -n "$tcpdump_pid" "$client_pid" || true
 kill "$client_pid" 2>/dev/null || true
 wait "$client_pid" 2>/dev/null || true
+sleep 0.5
+kill -INT "$tcpdump_pid" 2>/dev/null || true
+wait "$tcpdump_pid" 2>/dev/null || true
+tcpdump_pid=
+capinfos -c -M "$out" | awk '/Number of packets/ { print "make-mptcp-capture: " $NF " packets" }'
