@@ -499,6 +499,37 @@ show_handshake(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const frame_
                 (guint32)__builtin_popcountll(cls->key));
 }
 
+/*
+ * Whether an option carries a finding of ours: a decode error, a key, a check, an MP_JOIN token
+ * lookup, an address scope, MP_FAIL or MP_TCPRST details. One without (a DSS option without a
+ * checksum, a keyless MP_CAPABLE) is shown by Wireshark's own MPTCP dissector already; shown
+ * here too, it would make `-Y mptcpscan` match frames whose mptcpscan fields are all empty.
+ */
+static gboolean
+option_has_findings(const option_result *r)
+{
+    const mptcpscan_option_finding *f = &r->f;
+
+    if (f->error != MPTCPSCAN_RESULT_OK || f->n_keys > 0 ||
+            f->dss_checksum != MPTCPSCAN_CHECK_NONE)
+        return TRUE;
+    if (!f->has_subtype)
+        return FALSE;
+    switch (f->subtype) {
+    case MPTCPSCAN_MPTCP_SUBTYPE_MP_JOIN:
+        return f->join_token != MPTCPSCAN_JOIN_TOKEN_NONE || f->hmac != MPTCPSCAN_CHECK_NONE;
+    case MPTCPSCAN_MPTCP_SUBTYPE_ADD_ADDR:
+        return f->hmac != MPTCPSCAN_CHECK_NONE || f->has_scope;
+    case MPTCPSCAN_MPTCP_SUBTYPE_MP_FASTCLOSE:
+        return f->fastclose_key != MPTCPSCAN_CHECK_NONE;
+    case MPTCPSCAN_MPTCP_SUBTYPE_MP_FAIL:
+    case MPTCPSCAN_MPTCP_SUBTYPE_MP_TCPRST:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
 static void
 show_option(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, gint start, gint len,
         const option_result *r)
@@ -670,7 +701,9 @@ dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
         }
         p_add_proto_data(wmem_file_scope(), pinfo, proto_mptcpscan, 0, res);
     }
-    if (res == &no_result || (!res->has_handshake && res->n_options == 0 &&
+    for (i = 0; i < res->n_options && !option_has_findings(&res->options[i]); i++)
+        ;
+    if (res == &no_result || (!res->has_handshake && i == res->n_options &&
                 res->quote == NULL && !res->has_continuation))
         return 0;
 
@@ -699,6 +732,8 @@ dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
     for (i = 0; i < res->n_options; i++) {
         const option_result *r = &res->options[i];
 
+        if (!option_has_findings(r))
+            continue;
         if (tcp_fi != NULL && tvb_captured_length_remaining(tcp_fi->ds_tvb,
                     tcp_fi->start + TCP_HEADER_LEN + r->f.offset) >= r->f.len)
             show_option(st, pinfo, tcp_fi->ds_tvb, tcp_fi->start + TCP_HEADER_LEN + r->f.offset,

@@ -162,6 +162,16 @@ for side in client server; do
 done
 expect "client join HMACs" 27 "$(count "$work/caps/pymptcpanalyzer-client_2.pcap" 'mptcpscan.join.hmac')"
 expect "plain TCP: nothing" 0 "$(count "$work/caps/pymptcpanalyzer-client_1_tcp_only.pcap" mptcpscan)"
+# -Y mptcpscan matches only frames with a finding: no frame with mptcpscan and none of the fields
+# that hold one (an option alone, with its subtype, is Wireshark's own MPTCP dissector's).
+findings='mptcpscan.verdict || mptcpscan.error || mptcpscan.key || mptcpscan.join.token_known ||
+	mptcpscan.join.hmac || mptcpscan.add_addr.hmac || mptcpscan.add_addr.scope ||
+	mptcpscan.dss.checksum || mptcpscan.dss.mapping_frame || mptcpscan.fastclose.key ||
+	mptcpscan.fail.dsn || mptcpscan.tcprst.reason || mptcpscan.quote.probe_frame'
+for c in "$work"/caps/*.pcap; do
+	expect "$(basename "$c"): no frame with empty mptcpscan fields" 0 \
+		"$(count "$c" "mptcpscan && !($findings)")"
+done
 
 echo "== ICMP time-exceeded quotes of a probe (tracebox)"
 c=$work/caps/quote.pcap
