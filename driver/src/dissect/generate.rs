@@ -410,6 +410,8 @@ mod tests {
         assert!(written >= 2000);
         let args = super::super::Args {
             files: vec![path.clone()],
+            interface: None,
+            filter: None,
             json: None,
             csv: None,
             options: None,

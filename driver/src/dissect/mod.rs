@@ -17,6 +17,8 @@ pub mod checks;
 pub mod generate;
 pub mod link;
 pub mod listing;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod optdump;
 mod pipe;
 pub mod record;
@@ -43,8 +45,16 @@ const PROGRESS_MIN_BYTES: u64 = 32 << 20;
 #[derive(clap::Args)]
 pub struct Args {
     /// Capture files (pcap or pcapng), read in order as one trace.
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present = "interface", value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Capture live on this interface (`any` for all) until Ctrl-C or SIGTERM, then print and
+    /// write everything as for a file. Needs root or CAP_NET_RAW and CAP_NET_ADMIN.
+    #[arg(long, short = 'i', value_name = "IFACE", conflicts_with_all = ["files", "generate"])]
+    pub interface: Option<String>,
+    /// Capture filter for -i, in the BPF syntax of tcpdump and tshark
+    /// [default: tcp or icmp or icmp6].
+    #[arg(long, short = 'f', value_name = "FILTER")]
+    pub filter: Option<String>,
     /// Write one JSON object per line: connections, unmatched MP_JOINs, SYN/SYN-ACK pairs, and a
     /// final summary (the input of `mptcpscan report`); `-` for standard output.
     #[arg(long, value_name = "PATH")]
@@ -142,6 +152,12 @@ fn open_output(path: &Option<PathBuf>) -> anyhow::Result<Option<Box<dyn Write>>>
 
 /// Reads every file into one tracker and returns the summary (read errors included).
 pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
+    if let Some(interface) = &args.interface {
+        return dissect_live(args, interface);
+    }
+    if args.filter.is_some() {
+        anyhow::bail!("-f/--filter is a capture filter for -i; files are read whole");
+    }
     // Open every capture first: a missing or foreign file fails before any work is done.
     let mut readers = Vec::new();
     let mut total_bytes = 0;
@@ -160,28 +176,7 @@ pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
             Err(error) => return Err(anyhow::Error::new(error).context(path.display().to_string())),
         }
     }
-    let to_stdout = |p: &Option<PathBuf>| p.as_deref() == Some(Path::new("-"));
-    if args.connections && (to_stdout(&args.json) || to_stdout(&args.csv)) {
-        anyhow::bail!("--connections prints on standard output: write --json and --csv to files");
-    }
-    let mut collector = Collector::new(open_output(&args.json)?, open_output(&args.csv)?);
-    if args.connections {
-        collector.list_connections(Box::new(BufWriter::new(pipe::Stdout::new())));
-    }
-    let mut tracker = Tracker::new(
-        Settings {
-            idle_timeout: seconds(args.idle_timeout),
-            syn_timeout: seconds(args.syn_timeout),
-            ..Settings::default()
-        },
-        args.series,
-    );
-    if let Some(out) = open_output(&args.options)? {
-        tracker.dump_options(out);
-    }
-    if let Some(out) = open_output(&args.checks)? {
-        tracker.dump_checks(out);
-    }
+    let (mut tracker, mut collector) = pipeline(args)?;
     let show = match args.progress {
         Progress::Always => true,
         Progress::Never => false,
@@ -212,19 +207,102 @@ pub fn dissect(args: &Args) -> anyhow::Result<SummaryRecord> {
         done_bytes += reader.bytes_read();
     }
     bar.finish_and_clear();
+    let files = args.files.iter().map(|p| p.display().to_string()).collect();
+    conclude(tracker, collector, files, read_errors)
+}
+
+/// The tracker and the collector with the outputs `args` ask for.
+fn pipeline(args: &Args) -> anyhow::Result<(Tracker, Collector)> {
+    let to_stdout = |p: &Option<PathBuf>| p.as_deref() == Some(Path::new("-"));
+    if args.connections && (to_stdout(&args.json) || to_stdout(&args.csv)) {
+        anyhow::bail!("--connections prints on standard output: write --json and --csv to files");
+    }
+    let mut collector = Collector::new(open_output(&args.json)?, open_output(&args.csv)?);
+    if args.connections {
+        collector.list_connections(Box::new(BufWriter::new(pipe::Stdout::new())));
+    }
+    let mut tracker = Tracker::new(
+        Settings {
+            idle_timeout: seconds(args.idle_timeout),
+            syn_timeout: seconds(args.syn_timeout),
+            ..Settings::default()
+        },
+        args.series,
+    );
+    if let Some(out) = open_output(&args.options)? {
+        tracker.dump_options(out);
+    }
+    if let Some(out) = open_output(&args.checks)? {
+        tracker.dump_checks(out);
+    }
+    Ok((tracker, collector))
+}
+
+/// Ends every connection still open, writes the summary, and returns it.
+fn conclude(
+    mut tracker: Tracker,
+    mut collector: Collector,
+    files: Vec<String>,
+    read_errors: Vec<String>,
+) -> anyhow::Result<SummaryRecord> {
     tracker.finish(&mut collector);
     tracker
         .finish_dump()
         .context("writing the option and check lines")?;
     let summary = SummaryRecord {
         record: "summary".into(),
-        files: args.files.iter().map(|p| p.display().to_string()).collect(),
+        files,
         read_errors,
         trace: tracker.stats.clone(),
         connections: collector.aggregates.clone(),
     };
     collector.finish(&summary).context("writing the results")?;
     Ok(summary)
+}
+
+/// Captures on `interface` until Ctrl-C or SIGTERM, then concludes as for a file. Frames the
+/// kernel dropped make the results incomplete: they are reported like a damaged file (exit 2).
+#[cfg(feature = "live")]
+fn dissect_live(args: &Args, interface: &str) -> anyhow::Result<SummaryRecord> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let filter = args.filter.as_deref().unwrap_or(live::DEFAULT_FILTER);
+    let mut capture = live::LiveCapture::open(interface, filter)?;
+    let (mut tracker, mut collector) = pipeline(args)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed))
+        .context("installing the Ctrl-C handler")?;
+    eprintln!("mptcpscan: capturing on {interface} ({filter}); Ctrl-C stops and prints");
+    let name = format!("{interface} (live)");
+    tracker.start_file(&name);
+    let mut unsupported_link = None;
+    while let Some(packet) = capture.next_packet(&stop)? {
+        analyse(&packet, &mut tracker, &mut collector, &mut unsupported_link);
+    }
+    let counts = capture.counts()?;
+    eprintln!(
+        "mptcpscan: {} frames captured on {interface}, {} dropped by the kernel, {} by the interface",
+        counts.captured, counts.dropped, counts.dropped_by_interface
+    );
+    let mut read_errors = Vec::new();
+    if counts.dropped + counts.dropped_by_interface > 0 {
+        read_errors.push(format!(
+            "{name}: {} frames were dropped before analysis",
+            counts.dropped + counts.dropped_by_interface
+        ));
+    }
+    conclude(tracker, collector, vec![name], read_errors)
+}
+
+/// A build without the `live` feature has no libpcap: `-i` is an error that says so.
+#[cfg(not(feature = "live"))]
+fn dissect_live(_args: &Args, _interface: &str) -> anyhow::Result<SummaryRecord> {
+    anyhow::bail!(
+        "this mptcpscan was built without live capture (the `live` feature, libpcap): capture \
+         with tcpdump -w FILE and dissect the file"
+    )
 }
 
 fn seconds(s: u64) -> i64 {
@@ -247,33 +325,44 @@ fn read_file<R: io::Read>(
         let Some(packet) = reader.next_packet()? else {
             return Ok(());
         };
-        let number = packet.number;
-        tracker.stats.packets += 1;
-        let network = match link::network_layer(packet.link_type, packet.data) {
-            Ok(network) => network,
-            Err(link::LinkError::UnsupportedLinkType(t)) => {
-                // Counted once per file: every packet of the interface has the same type.
-                if unsupported_link != Some(t) {
-                    unsupported_link = Some(t);
-                    tracker.anomaly(number, format!("unsupported link-layer type {t}, skipped"));
-                }
-                tracker.stats.not_ip += 1;
-                continue;
+        analyse(&packet, tracker, collector, &mut unsupported_link);
+    }
+}
+
+/// Takes one frame apart and feeds its TCP segment to the tracker; `unsupported_link` remembers
+/// the last link type reported as unsupported, so that it is counted once per file.
+fn analyse(
+    packet: &capture::Packet<'_>,
+    tracker: &mut Tracker,
+    collector: &mut Collector,
+    unsupported_link: &mut Option<u32>,
+) {
+    let number = packet.number;
+    tracker.stats.packets += 1;
+    let network = match link::network_layer(packet.link_type, packet.data) {
+        Ok(network) => network,
+        Err(link::LinkError::UnsupportedLinkType(t)) => {
+            // Counted once per file: every packet of the interface has the same type.
+            if *unsupported_link != Some(t) {
+                *unsupported_link = Some(t);
+                tracker.anomaly(number, format!("unsupported link-layer type {t}, skipped"));
             }
-            Err(error) => {
-                tracker.anomaly(number, error.to_string());
-                continue;
-            }
-        };
-        if network == link::Network::Other {
             tracker.stats.not_ip += 1;
-            continue;
+            return;
         }
-        let time = packet.timestamp_ns;
-        match segment::parse(network) {
-            Ok(segment::Parsed::Tcp(segment)) => tracker.segment(number, time, &segment, collector),
-            Ok(segment::Parsed::NotTcp) => tracker.stats.not_tcp += 1,
-            Err(error) => tracker.anomaly(number, error.to_string()),
+        Err(error) => {
+            tracker.anomaly(number, error.to_string());
+            return;
         }
+    };
+    if network == link::Network::Other {
+        tracker.stats.not_ip += 1;
+        return;
+    }
+    let time = packet.timestamp_ns;
+    match segment::parse(network) {
+        Ok(segment::Parsed::Tcp(segment)) => tracker.segment(number, time, &segment, collector),
+        Ok(segment::Parsed::NotTcp) => tracker.stats.not_tcp += 1,
+        Err(error) => tracker.anomaly(number, error.to_string()),
     }
 }

@@ -18,7 +18,7 @@ mod tx;
 use std::io;
 use std::mem::{size_of, zeroed};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::time::{Duration, Instant};
 
 /// Socket buffers big enough to absorb a burst of replies while the receiver is busy.
@@ -259,21 +259,28 @@ impl Receiver {
                 return Ok(None);
             }
             let wait = (deadline - now).as_millis().clamp(1, 100) as libc::c_int;
-            let mut pollfd = libc::pollfd {
-                fd: self.fd.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: one live pollfd, count 1.
-            let ret = unsafe { libc::poll(&mut pollfd, 1, wait) };
-            if ret < 0 {
-                let error = io::Error::last_os_error();
-                if error.raw_os_error() != Some(libc::EINTR) {
-                    return Err(error);
-                }
-            }
+            wait_readable(self.fd.as_raw_fd(), wait)?;
         }
     }
+}
+
+/// Waits up to `millis` for `fd` to become readable; an interrupting signal ends the wait early
+/// (the caller checks its deadline or stop flag and comes back).
+pub fn wait_readable(fd: RawFd, millis: libc::c_int) -> io::Result<()> {
+    let mut pollfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one live pollfd, count 1; an invalid `fd` is reported in revents, not UB.
+    let ret = unsafe { libc::poll(&mut pollfd, 1, millis) };
+    if ret < 0 {
+        let error = io::Error::last_os_error();
+        if error.raw_os_error() != Some(libc::EINTR) {
+            return Err(error);
+        }
+    }
+    Ok(())
 }
 
 /// The index of the interface called `name`.
