@@ -17,6 +17,8 @@ pub mod metadata;
 pub mod output;
 pub mod permutation;
 pub mod probes;
+#[cfg(test)]
+mod properties;
 pub mod reply;
 pub mod sources;
 pub mod stop;

@@ -1,0 +1,89 @@
+//! Properties of the scanner's text parsers over arbitrary input (quickcheck): targets, target
+//! and blocklist lines, port lists and port windows never panic, and what they accept is what
+//! was meant.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use ipnet::IpNet;
+use quickcheck::{quickcheck, TestResult};
+
+use super::sources::parse_port_window;
+use super::targets::{parse_ports, parse_target, parse_target_lines};
+
+quickcheck! {
+    fn any_text_is_a_target_or_an_error(text: String) -> bool {
+        match parse_target(&text) {
+            Ok(net) => net == net.trunc(),
+            Err(_) => true,
+        }
+    }
+
+    fn printed_prefixes_parse_back(v4: Ipv4Addr, v6: Ipv6Addr, len: u8, six: bool) -> bool {
+        let (addr, max) = if six { (IpAddr::V6(v6), 128) } else { (IpAddr::V4(v4), 32) };
+        let len = len % (max + 1);
+        let net = IpNet::new(addr, len).expect("a valid length").trunc();
+        // `ADDR/LEN` of any address in the prefix means the prefix, as ZMap reads it.
+        parse_target(&format!("{addr}/{len}")) == Ok(net)
+            && parse_target(&format!(" {net} ")) == Ok(net)
+            && (len != max || parse_target(&addr.to_string()) == Ok(net))
+    }
+
+    fn target_lines_keep_entries_and_skip_comments(nets: Vec<(Ipv4Addr, u8)>, note: String) -> bool {
+        let nets: Vec<IpNet> = nets
+            .into_iter()
+            .map(|(a, l)| IpNet::new(IpAddr::V4(a), l % 33).expect("length").trunc())
+            .collect();
+        let note = note.replace(['\n', '\r'], " ");
+        let text: String = nets.iter().map(|n| format!("{n} # {note}\n# {note}\n\n")).collect();
+        parse_target_lines(&text).is_ok_and(|parsed| parsed == nets)
+    }
+
+    fn a_bad_line_is_named_never_echoed(secret: String, good: Vec<Ipv4Addr>) -> TestResult {
+        let line = format!("zq{}", secret.replace(['\n', '\r', '#'], ""));
+        if parse_target(&line).is_ok() {
+            return TestResult::discard();
+        }
+        let mut text: String = good.iter().map(|a| format!("{a}\n")).collect();
+        text.push_str(&line);
+        let message = format!("{:#}", parse_target_lines(&text).expect_err("a bad line"));
+        TestResult::from_bool(
+            !message.contains(line.trim())
+                && message.contains(&format!("line {}", good.len() + 1)),
+        )
+    }
+
+    fn any_text_is_a_port_list_or_an_error(text: String) -> bool {
+        match parse_ports(&text) {
+            Ok(ports) => !ports.is_empty() && !ports.contains(&0),
+            Err(_) => true,
+        }
+    }
+
+    fn port_lists_keep_order_and_drop_duplicates(ports: Vec<u16>, ranges: Vec<(u16, u8)>) -> TestResult {
+        let ports: Vec<u16> = ports.into_iter().filter(|&p| p != 0).collect();
+        let ranges: Vec<(u16, u16)> = ranges
+            .into_iter()
+            .filter(|&(low, _)| low != 0)
+            .map(|(low, span)| (low, low.saturating_add(u16::from(span % 16))))
+            .collect();
+        if ports.is_empty() && ranges.is_empty() {
+            return TestResult::discard();
+        }
+        let mut parts: Vec<String> = ports.iter().map(u16::to_string).collect();
+        parts.extend(ranges.iter().map(|(low, high)| format!("{low}-{high}")));
+        let mut expected = Vec::new();
+        for port in ports.iter().copied().chain(ranges.iter().flat_map(|&(l, h)| l..=h)) {
+            if !expected.contains(&port) {
+                expected.push(port);
+            }
+        }
+        TestResult::from_bool(parse_ports(&parts.join(", ")).is_ok_and(|p| p == expected))
+    }
+
+    fn any_text_is_a_port_window_or_an_error(text: String) -> bool {
+        match parse_port_window(&text) {
+            Ok((low, high)) => low <= high,
+            Err(_) => true,
+        }
+    }
+}
