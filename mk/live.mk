@@ -6,6 +6,7 @@
 # namespaces itself, even when it fails. Run it by hand under `flock /tmp/mptcpscan-netns.lock`.
 
 APT_PACKAGES += libpcap-dev tcpdump iproute2 util-linux
+TEST_TARGETS += test-live
 
 .PHONY: test-live
 test-live: deps
