@@ -134,11 +134,9 @@ function M.hop(probe, ttl, router, sent, quote)
 	-- Every TTL's SYN has the same window: the answer is compared with it (M.reply).
 	probe.window = probe.window or syn_window(sent)
 	probe.routers[ttl] = router
+	-- For the baseline, which carries no MP_CAPABLE, the library says "no-information":
+	-- only tracebox's field tokens are of interest there.
 	local diff = mptcpscan.compare(sent, quote)
-	if probe.options == nil then
-		-- The baseline carries no MP_CAPABLE: only tracebox's field tokens are of interest.
-		diff = { kind = "no-information", name = "no-information", tokens = diff.tokens }
-	end
 	probe.hops[ttl] = diff
 	return diff
 end
