@@ -6,43 +6,14 @@
 //! over-counts (it takes mirrors for MPTCP) and under-counts (a v0 probe misses upstream Linux
 //! v1 servers). The lab is taken down on every path, panics included.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+mod common;
+use common::{load, run, scratch, LabGuard, BIN};
 
 use mptcpscan_driver::lab::ground_truth::GroundTruth;
-use serde_json::Value;
 
 const LAB: &str = "chaint";
-const BIN: &str = env!("CARGO_BIN_EXE_mptcpscan");
-
-/// Takes the lab down when dropped, so a failing assertion still cleans up.
-struct LabGuard;
-
-impl Drop for LabGuard {
-    fn drop(&mut self) {
-        let _ = Command::new(BIN)
-            .args(["lab", "down", "--name", LAB])
-            .output();
-    }
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("spawning a command");
-    eprintln!("{}", String::from_utf8_lossy(&out.stdout));
-    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-    out
-}
-
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mptcpscan-chain-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("creating a scratch directory");
-    dir
-}
-
-fn load(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).expect("reading a JSON file");
-    serde_json::from_str(&text).expect("parsing a JSON file")
-}
 
 #[test]
 #[ignore = "needs root and network namespaces: run by `make test-chain`"]
@@ -53,10 +24,10 @@ fn chain_matches_the_lab_ground_truth() {
         0,
         "the chain acceptance test needs root"
     );
-    let dir = scratch();
+    let dir = scratch("chain");
     let truth_path = dir.join("ground-truth.json");
     let results_path = dir.join("chain.json");
-    let _guard = LabGuard;
+    let _guard = LabGuard(LAB);
     let up = run(Command::new(BIN)
         .args(["lab", "up", "--name", LAB, "--force", "--ground-truth"])
         .arg(&truth_path));

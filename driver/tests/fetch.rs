@@ -9,42 +9,14 @@
 //! host the MPTCP median beats the TCP median. Then `report` draws the ratio figure from the
 //! results. The lab is taken down on every path, panics included.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+mod common;
+use common::{load, run, scratch, LabGuard, BIN};
 
 use serde_json::Value;
 
 const LAB: &str = "fetcht";
-const BIN: &str = env!("CARGO_BIN_EXE_mptcpscan");
-
-/// Takes the lab down when dropped, so a failing assertion still cleans up.
-struct LabGuard;
-
-impl Drop for LabGuard {
-    fn drop(&mut self) {
-        let _ = Command::new(BIN)
-            .args(["lab", "down", "--name", LAB])
-            .output();
-    }
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("spawning a command");
-    eprintln!("{}", String::from_utf8_lossy(&out.stdout));
-    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-    out
-}
-
-fn scratch(what: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mptcpscan-fetch-{what}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("creating a scratch directory");
-    dir
-}
-
-fn load(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).expect("reading a JSON file");
-    serde_json::from_str(&text).expect("parsing a JSON file")
-}
 
 fn median(mut values: Vec<f64>) -> f64 {
     assert!(!values.is_empty(), "no complete fetch to take a median of");
@@ -72,10 +44,10 @@ fn first_host(truth: &Value, class: &str) -> String {
 fn mptcp_uses_both_paths_and_falls_back_behind_strippers() {
     // SAFETY: geteuid has no preconditions.
     assert_eq!(unsafe { libc::geteuid() }, 0, "the fetch test needs root");
-    let dir = scratch("lab");
+    let dir = scratch("fetch-lab");
     let truth_path = dir.join("ground-truth.json");
     let results = dir.join("fetch.json");
-    let _guard = LabGuard;
+    let _guard = LabGuard(LAB);
     let up = run(Command::new(BIN)
         .args(["lab", "up", "--name", LAB, "--force", "--http"])
         .args(["--classes", "mptcp-v1,tcp,strip-nop,strip-shrink"])
@@ -245,7 +217,7 @@ fn bad_input_is_refused_before_any_packet() {
         &["198.18.0.66", "--allow-lab", "--timeout", "nan"],
         "--timeout",
     );
-    let dir = scratch("input");
+    let dir = scratch("fetch-input");
     let chain = dir.join("chain.json");
     std::fs::write(&chain, "{\"hosts\": 3}").expect("writing");
     fetch_fails(
