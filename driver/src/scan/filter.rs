@@ -7,8 +7,18 @@
 //! `==`, strings in double quotes, and bare words holding `-`, `.`, `:` or `,` (verdicts such as
 //! `mptcp-v1`, addresses). Booleans compare as 1 and 0. Ordering compares numbers; on a field
 //! that holds no number it is false.
+//!
+//! Parsed with nom (the design card's parser library); an error names the column where the
+//! expression goes wrong.
 
-use anyhow::{bail, Context};
+use anyhow::anyhow;
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_till, take_while1};
+use nom::character::complete::{char, multispace0};
+use nom::combinator::value;
+use nom::error::{ErrorKind, ParseError};
+use nom::sequence::{preceded, terminated};
+use nom::{IResult, Parser};
 use serde_json::Value;
 
 use super::output::FIELDS;
@@ -48,150 +58,192 @@ pub enum Op {
     Ge,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
-    Word(String),
-    Op(Op),
-    And,
-    Or,
-    Open,
-    Close,
+/// How deep parentheses may nest: enough for any hand-written filter, and a bound on the
+/// parser's recursion so that a long run of `(` is an error rather than a stack overflow.
+const MAX_DEPTH: usize = 64;
+
+/// Where the parse stopped and why. `at` is the unparsed rest of the expression, from which the
+/// column follows.
+#[derive(Debug)]
+struct Problem<'a> {
+    at: &'a str,
+    /// What the user is told; `None` while a nom combinator has only failed to match, and an
+    /// alternative may still match.
+    message: Option<String>,
 }
 
-fn tokens(text: &str) -> anyhow::Result<Vec<Token>> {
-    let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, c)| c);
-        let two = |out: &mut Vec<Token>, chars: &mut std::iter::Peekable<_>, t| {
-            out.push(t);
-            Iterator::next(chars);
-        };
-        match (c, next) {
-            (c, _) if c.is_whitespace() => {}
-            ('(', _) => out.push(Token::Open),
-            (')', _) => out.push(Token::Close),
-            ('&', Some('&')) => two(&mut out, &mut chars, Token::And),
-            ('|', Some('|')) => two(&mut out, &mut chars, Token::Or),
-            ('=', Some('=')) => two(&mut out, &mut chars, Token::Op(Op::Eq)),
-            ('!', Some('=')) => two(&mut out, &mut chars, Token::Op(Op::Ne)),
-            ('<', Some('=')) => two(&mut out, &mut chars, Token::Op(Op::Le)),
-            ('>', Some('=')) => two(&mut out, &mut chars, Token::Op(Op::Ge)),
-            ('=', _) => out.push(Token::Op(Op::Eq)),
-            ('<', _) => out.push(Token::Op(Op::Lt)),
-            ('>', _) => out.push(Token::Op(Op::Gt)),
-            ('"', _) => {
-                let mut word = String::new();
-                loop {
-                    match chars.next() {
-                        Some((_, '"')) => break,
-                        Some((_, c)) => word.push(c),
-                        None => bail!("unterminated string starting at column {}", at + 1),
-                    }
-                }
-                out.push(Token::Word(word));
-            }
-            (c, _) if is_word(c) => {
-                let mut word = String::from(c);
-                while let Some(&(_, c)) = chars.peek() {
-                    if !is_word(c) {
-                        break;
-                    }
-                    word.push(c);
-                    chars.next();
-                }
-                out.push(Token::Word(word));
-            }
-            (c, _) => bail!("unexpected `{c}` at column {}", at + 1),
-        }
+impl<'a> ParseError<&'a str> for Problem<'a> {
+    fn from_error_kind(at: &'a str, _: ErrorKind) -> Self {
+        Problem { at, message: None }
     }
-    Ok(out)
+
+    fn append(_: &'a str, _: ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+type Parsed<'a, T> = IResult<&'a str, T, Problem<'a>>;
+
+/// The column (1-based, in characters) where `at` starts inside `text`.
+fn column(text: &str, at: &str) -> usize {
+    let offset = text.len().saturating_sub(at.len());
+    text.get(..offset).map_or(offset, |s| s.chars().count()) + 1
+}
+
+/// Fails at `at` with `message`: a failure, so that no alternative is tried after it.
+fn fail<T>(at: &str, message: String) -> Parsed<'_, T> {
+    Err(nom::Err::Failure(Problem {
+        at,
+        message: Some(message),
+    }))
+}
+
+/// `parser`, then any whitespace after it.
+fn token<'a, O>(
+    parser: impl Parser<&'a str, Output = O, Error = Problem<'a>>,
+) -> impl Parser<&'a str, Output = O, Error = Problem<'a>> {
+    terminated(parser, multispace0)
 }
 
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | ',')
 }
 
-struct Parser {
-    tokens: Vec<Token>,
-    at: usize,
+/// A bare word: a field name, a number or a value such as `mptcp-v1` or `198.18.1.5`.
+fn word(input: &str) -> Parsed<'_, &str> {
+    token(take_while1(is_word)).parse(input)
 }
 
-impl Parser {
-    fn peek(&self) -> Option<&Token> {
-        self.tokens.get(self.at)
-    }
-
-    fn next(&mut self) -> Option<Token> {
-        let t = self.tokens.get(self.at).cloned();
-        self.at += 1;
-        t
-    }
-
-    fn or(&mut self) -> anyhow::Result<Filter> {
-        let mut left = self.and()?;
-        while self.peek() == Some(&Token::Or) {
-            self.at += 1;
-            left = Filter::Or(Box::new(left), Box::new(self.and()?));
+/// A value in double quotes (no escapes, as in ZMap's lexer).
+fn quoted(input: &str) -> Parsed<'_, &str> {
+    let (rest, _) = char('"').parse(input)?;
+    match take_till::<_, _, Problem>(|c| c == '"').parse(rest) {
+        Ok((after, value)) if after.starts_with('"') => {
+            let (after, _) = token(char('"')).parse(after)?;
+            Ok((after, value))
         }
-        Ok(left)
+        _ => fail(input, "unterminated string".into()),
     }
+}
 
-    fn and(&mut self) -> anyhow::Result<Filter> {
-        let mut left = self.atom()?;
-        while self.peek() == Some(&Token::And) {
-            self.at += 1;
-            left = Filter::And(Box::new(left), Box::new(self.atom()?));
-        }
-        Ok(left)
+fn op(input: &str) -> Parsed<'_, Op> {
+    token(alt((
+        value(Op::Eq, tag("==")),
+        value(Op::Ne, tag("!=")),
+        value(Op::Le, tag("<=")),
+        value(Op::Ge, tag(">=")),
+        value(Op::Eq, tag("=")),
+        value(Op::Lt, tag("<")),
+        value(Op::Gt, tag(">")),
+    )))
+    .parse(input)
+}
+
+/// `FIELD OP VALUE`.
+fn comparison(input: &str) -> Parsed<'_, Filter> {
+    let (rest, name) = word(input)?;
+    let Some(field) = FIELDS.iter().copied().find(|f| *f == name) else {
+        return fail(
+            input,
+            format!("unknown field `{name}` (fields: {})", FIELDS.join(", ")),
+        );
+    };
+    let Ok((rest, op)) = op(rest) else {
+        return fail(
+            rest,
+            format!("`{name}` must be followed by =, !=, <, >, <= or >="),
+        );
+    };
+    match alt((quoted, word)).parse(rest) {
+        Ok((rest, value)) => Ok((
+            rest,
+            Filter::Compare {
+                field,
+                op,
+                value: value.to_string(),
+            },
+        )),
+        Err(nom::Err::Error(_)) => fail(rest, format!("`{name}` needs a value to compare with")),
+        Err(failure) => Err(failure),
     }
+}
 
-    fn atom(&mut self) -> anyhow::Result<Filter> {
-        match self.next() {
-            Some(Token::Open) => {
-                let inner = self.or()?;
-                match self.next() {
-                    Some(Token::Close) => Ok(inner),
-                    _ => bail!("a `(` is not closed"),
-                }
+/// A comparison or a parenthesised expression.
+fn atom(depth: usize) -> impl FnMut(&str) -> Parsed<'_, Filter> {
+    move |input| {
+        if let Ok((inner, _)) = token(char::<_, Problem>('(')).parse(input) {
+            if depth == MAX_DEPTH {
+                return fail(input, format!("parentheses nest deeper than {MAX_DEPTH}"));
             }
-            Some(Token::Word(name)) => {
-                let field = FIELDS
-                    .iter()
-                    .copied()
-                    .find(|f| *f == name)
-                    .with_context(|| {
-                        format!("unknown field `{name}` (fields: {})", FIELDS.join(", "))
-                    })?;
-                let op = match self.next() {
-                    Some(Token::Op(op)) => op,
-                    _ => bail!("`{name}` must be followed by =, !=, <, >, <= or >="),
-                };
-                match self.next() {
-                    Some(Token::Word(value)) => Ok(Filter::Compare { field, op, value }),
-                    _ => bail!("`{name}` needs a value to compare with"),
-                }
-            }
-            _ => bail!("expected a field name or `(`"),
+            let (rest, filter) = or(depth + 1)(inner)?;
+            return match token(char::<_, Problem>(')')).parse(rest) {
+                Ok((rest, _)) => Ok((rest, filter)),
+                Err(_) => fail(input, "this `(` is not closed".into()),
+            };
+        }
+        match comparison(input) {
+            Err(nom::Err::Error(_)) => fail(input, "expected a field name or `(`".into()),
+            result => result,
         }
     }
+}
+
+/// Comparisons joined by `&&` (which binds tighter than `||`), left to right.
+fn and(depth: usize) -> impl FnMut(&str) -> Parsed<'_, Filter> {
+    move |input| {
+        let (mut rest, mut left) = atom(depth)(input)?;
+        while let Ok((after, _)) = token(tag::<_, _, Problem>("&&")).parse(rest) {
+            let (after, right) = atom(depth)(after)?;
+            left = Filter::And(Box::new(left), Box::new(right));
+            rest = after;
+        }
+        Ok((rest, left))
+    }
+}
+
+/// Conjunctions joined by `||`, left to right.
+fn or(depth: usize) -> impl FnMut(&str) -> Parsed<'_, Filter> {
+    move |input| {
+        let (mut rest, mut left) = and(depth)(input)?;
+        while let Ok((after, _)) = token(tag::<_, _, Problem>("||")).parse(rest) {
+            let (after, right) = and(depth)(after)?;
+            left = Filter::Or(Box::new(left), Box::new(right));
+            rest = after;
+        }
+        Ok((rest, left))
+    }
+}
+
+/// The whole expression, or what is wrong with it and at which column.
+fn expression(text: &str) -> Result<Filter, String> {
+    let problem = match preceded(multispace0, or(0)).parse(text) {
+        Ok(("", filter)) => return Ok(filter),
+        Ok((rest, _)) => match rest.chars().next() {
+            Some(c) if !is_word(c) && !"()\"=!<>".contains(c) => Problem {
+                at: rest,
+                message: Some(format!("unexpected `{c}`")),
+            },
+            _ => Problem {
+                at: rest,
+                message: Some("unexpected text after the expression".into()),
+            },
+        },
+        Err(nom::Err::Error(p) | nom::Err::Failure(p)) => p,
+        Err(nom::Err::Incomplete(_)) => Problem {
+            at: "",
+            message: None,
+        },
+    };
+    let message = problem
+        .message
+        .unwrap_or_else(|| "expected a field name or `(`".into());
+    Err(format!("{message} at column {}", column(text, problem.at)))
 }
 
 impl Filter {
     /// Parses a filter expression.
     pub fn parse(text: &str) -> anyhow::Result<Filter> {
-        let run = || -> anyhow::Result<Filter> {
-            let mut parser = Parser {
-                tokens: tokens(text)?,
-                at: 0,
-            };
-            let filter = parser.or()?;
-            if parser.at < parser.tokens.len() {
-                bail!("unexpected text after the expression");
-            }
-            Ok(filter)
-        };
-        run().with_context(|| format!("--output-filter `{text}`"))
+        expression(text).map_err(|problem| anyhow!("--output-filter `{text}`: {problem}"))
     }
 
     /// Whether a row (an output record as a JSON object) passes.
@@ -309,5 +361,82 @@ mod tests {
             let message = format!("{:#}", Filter::parse(text).unwrap_err());
             assert!(message.contains(reason), "{text}: {message}");
         }
+    }
+
+    #[test]
+    fn errors_name_the_column() {
+        for (text, reason) in [
+            ("nosuchfield = 1", "unknown field `nosuchfield`"),
+            ("success = 1 && nope = 2", "unknown field `nope`"),
+            ("success 1", "must be followed by"),
+            ("success = 1 || sport <", "needs a value"),
+            ("sport = 1 && (success = 1", "not closed"),
+            ("(success = 1) saddr", "after the expression"),
+            ("success = \"1", "unterminated string"),
+            ("success = 1 & sport = 2", "unexpected `&`"),
+            ("success = 1 && ", "expected a field name"),
+            ("success = 1 && ||", "expected a field name"),
+        ] {
+            let message = format!("{:#}", Filter::parse(text).unwrap_err());
+            let at = match reason {
+                r if r.starts_with("unknown field `nope`") => 16,
+                "must be followed by" => 9,
+                "needs a value" => 23,
+                "not closed" => 14,
+                "after the expression" => 15,
+                "unterminated string" => 11,
+                "unexpected `&`" => 13,
+                "expected a field name" => 16,
+                _ => 1,
+            };
+            assert!(
+                message.contains(reason) && message.ends_with(&format!(" at column {at}")),
+                "{text}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        // A run of `(` used to recurse once per parenthesis: 100,000 of them (a command line
+        // holds up to 128 KiB) overflowed the stack.
+        let deep = format!("{}success = 1{}", "(".repeat(100_000), ")".repeat(100_000));
+        let message = format!("{:#}", Filter::parse(&deep).unwrap_err());
+        assert!(
+            message.contains("nest deeper than 64"),
+            "{}",
+            &message[message.len() - 80..]
+        );
+        let fine = format!("{}success = 1{}", "(".repeat(64), ")".repeat(64));
+        assert!(Filter::parse(&fine).is_ok());
+    }
+
+    #[test]
+    fn precedence_and_grouping_make_the_expected_tree() {
+        let compare = |field, value: &str| Filter::Compare {
+            field,
+            op: Op::Eq,
+            value: value.into(),
+        };
+        let (a, b, c) = (
+            compare("success", "1"),
+            compare("sport", "80"),
+            compare("saddr", "x"),
+        );
+        let and = |l: &Filter, r: &Filter| Filter::And(Box::new(l.clone()), Box::new(r.clone()));
+        let or = |l: &Filter, r: &Filter| Filter::Or(Box::new(l.clone()), Box::new(r.clone()));
+        let parse = |text| Filter::parse(text).unwrap();
+        assert_eq!(
+            parse("success=1||sport==80&&saddr=\"x\""),
+            or(&a, &and(&b, &c))
+        );
+        assert_eq!(
+            parse("(success = 1 || sport = 80) && saddr = x"),
+            and(&or(&a, &b), &c)
+        );
+        assert_eq!(
+            parse(" success = 1 || sport = 80 || saddr = x "),
+            or(&or(&a, &b), &c)
+        );
     }
 }

@@ -1,11 +1,14 @@
 //! Properties of the scanner's text parsers over arbitrary input (quickcheck): targets, target
-//! and blocklist lines, port lists and port windows never panic, and what they accept is what
-//! was meant.
+//! and blocklist lines, port lists, port windows and output filters never panic, and what they
+//! accept is what was meant.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
-use quickcheck::{quickcheck, TestResult};
+use quickcheck::{quickcheck, Arbitrary, Gen, TestResult};
+
+use super::filter::{Filter, Op};
+use super::output::FIELDS;
 
 use super::sources::parse_port_window;
 use super::targets::{parse_ports, parse_target, parse_target_lines};
@@ -85,5 +88,75 @@ quickcheck! {
             Ok((low, high)) => low <= high,
             Err(_) => true,
         }
+    }
+}
+
+/// An output filter, printed with every operand of `&&` and `||` in parentheses.
+#[derive(Debug, Clone)]
+struct Printed(Filter);
+
+impl Arbitrary for Printed {
+    fn arbitrary(g: &mut Gen) -> Self {
+        Printed(arbitrary_filter(g, 3))
+    }
+}
+
+fn arbitrary_filter(g: &mut Gen, depth: u8) -> Filter {
+    let pick = u8::arbitrary(g) % 4;
+    if depth == 0 || pick < 2 {
+        let ops = [Op::Eq, Op::Ne, Op::Lt, Op::Gt, Op::Le, Op::Ge];
+        return Filter::Compare {
+            field: g.choose(&FIELDS).expect("fields"),
+            op: *g.choose(&ops).expect("ops"),
+            value: String::arbitrary(g).replace('"', ""),
+        };
+    }
+    let (left, right) = (
+        Box::new(arbitrary_filter(g, depth - 1)),
+        Box::new(arbitrary_filter(g, depth - 1)),
+    );
+    if pick == 2 {
+        Filter::And(left, right)
+    } else {
+        Filter::Or(left, right)
+    }
+}
+
+fn print(filter: &Filter) -> String {
+    match filter {
+        Filter::And(a, b) => format!("({}) && ({})", print(a), print(b)),
+        Filter::Or(a, b) => format!("({})||({})", print(a), print(b)),
+        Filter::Compare { field, op, value } => {
+            let op = match op {
+                Op::Eq => "=",
+                Op::Ne => "!=",
+                Op::Lt => "<",
+                Op::Gt => ">",
+                Op::Le => "<=",
+                Op::Ge => ">=",
+            };
+            let bare = !value.is_empty()
+                && value
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "_-.:,".contains(c));
+            if bare {
+                format!("{field} {op} {value}")
+            } else {
+                format!("{field}{op}\"{value}\"")
+            }
+        }
+    }
+}
+
+quickcheck! {
+    fn any_text_is_a_filter_or_an_error_with_a_column(text: String) -> bool {
+        match Filter::parse(&text) {
+            Ok(_) => true,
+            Err(e) => format!("{e:#}").contains(" at column "),
+        }
+    }
+
+    fn printed_filters_parse_back(filter: Printed) -> bool {
+        Filter::parse(&print(&filter.0)).is_ok_and(|parsed| parsed == filter.0)
     }
 }
