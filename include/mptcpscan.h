@@ -1272,6 +1272,43 @@ typedef uint32_t mptcpscan_tcp_field;
 #endif // __cplusplus
 
 /**
+ * What the middlebox of a changed path did to our MP_CAPABLE, as the first changed hop shows
+ * it (`mptcpscan_trace_conclusion_interference`; names through
+ * `mptcpscan_trace_interference_name`): `STRIPPED` is the papers' stripper (the option removed
+ * or overwritten with NOPs), `REWRITTEN` a changed key, version, flags or length, `RESIZED` a
+ * partial quote whose IP length alone shows the options grew or shrank.
+ */
+enum mptcpscan_trace_interference
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * No hop changed our MP_CAPABLE.
+     */
+    MPTCPSCAN_TRACE_INTERFERENCE_NONE = 0,
+    /**
+     * The option is gone: removed, or overwritten with NOPs.
+     */
+    MPTCPSCAN_TRACE_INTERFERENCE_STRIPPED = 1,
+    /**
+     * The option is there but changed.
+     */
+    MPTCPSCAN_TRACE_INTERFERENCE_REWRITTEN = 2,
+    /**
+     * Only a partial quote's IP length shows the options changed size.
+     */
+    MPTCPSCAN_TRACE_INTERFERENCE_RESIZED = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_trace_interference mptcpscan_trace_interference;
+#else
+typedef uint32_t mptcpscan_trace_interference;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * What one trace concludes. The order is the ranking of `mptcpscan_trace_outcome_most_telling`:
  * a lower value tells more.
  *
@@ -3488,6 +3525,20 @@ mptcpscan_result mptcpscan_trace_conclusion_format(const struct mptcpscan_trace_
                                                    size_t *written);
 
 /**
+ * What the middlebox of a concluded trace did to our MP_CAPABLE (the core's
+ * `Conclusion::interference`): `NONE` without a change, `STRIPPED` when the first changed hop's
+ * quote shows the option gone.
+ *
+ * Reads `*conclusion`. On success writes an `mptcpscan_trace_interference` value to
+ * `*interference`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (as for
+ * `mptcpscan_trace_conclusion_format`).
+ */
+mptcpscan_result mptcpscan_trace_conclusion_interference(const struct mptcpscan_trace_conclusion *conclusion,
+                                                         uint32_t *interference);
+
+/**
  * Names a trace outcome ("middlebox-affected", "mirrored", "truly-mptcp", "not-mptcp",
  * "closed", "unreachable").
  *
@@ -3508,6 +3559,16 @@ mptcpscan_result mptcpscan_trace_outcome_name(uint32_t outcome, const char **nam
  * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`a` or `b` out of range).
  */
 mptcpscan_result mptcpscan_trace_outcome_most_telling(uint32_t a, uint32_t b, uint32_t *outcome);
+
+/**
+ * Names what a middlebox did to our MP_CAPABLE ("none", "stripped", "rewritten", "resized").
+ *
+ * Reads `interference` (an `mptcpscan_trace_interference` value). On success writes a static
+ * NUL-terminated string (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`interference` out of range).
+ */
+mptcpscan_result mptcpscan_trace_interference_name(uint32_t interference, const char **name);
 
 /**
  * Names who answered a probe of a trace ("none", "icmp", "synack", "rst").

@@ -23,14 +23,19 @@
 //! Only hops before the answer count: the caller passes [`MptcpHop::NoInformation`] for silent
 //! hops and for the answering hop itself.
 //!
+//! A changed path also says what the middlebox did ([`Conclusion::interference`]): a path whose
+//! first changed quote shows our MP_CAPABLE gone is [`Interference::Stripped`], the papers'
+//! stripper; a changed key, version or flags is [`Interference::Rewritten`].
+//!
 //! ```
 //! use mptcpscan::classify::Verdict;
 //! use mptcpscan::quote::MptcpHop;
-//! use mptcpscan::trace::{conclude, Outcome};
+//! use mptcpscan::trace::{conclude, Interference, Outcome};
 //!
 //! let path = [MptcpHop::Intact, MptcpHop::ReplacedByNops, MptcpHop::NoInformation];
 //! let t = conclude(&path, Some(Verdict::NoMpCapable));
 //! assert_eq!(t.outcome, Outcome::MiddleboxAffected);
+//! assert_eq!(t.interference(), Interference::Stripped);
 //! assert_eq!(t.to_string(), "middlebox-affected at hop 2 (replaced-by-nops)");
 //! assert_eq!(conclude(&[MptcpHop::Intact], Some(Verdict::Suspicious)).outcome, Outcome::TrulyMptcp);
 //! ```
@@ -149,6 +154,71 @@ impl fmt::Display for Responder {
     }
 }
 
+/// What the middlebox of a changed path did to our MP_CAPABLE, as the first hop that shows the
+/// change tells ([`Conclusion::interference`]).
+///
+/// The 2021 paper calls every such path middlebox-affected; the issue's (and the papers')
+/// *strippers* are the paths whose first changed quote shows the option gone. A quote that stops
+/// before the options only shows that their length changed: that may be a stripper, or a box
+/// that adds an option, and is named as such, never guessed.
+///
+/// The discriminants are stable: they cross the C ABI as a `u8`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Interference {
+    /// No hop changed our MP_CAPABLE.
+    None = 0,
+    /// The option is gone: removed, or overwritten with NOPs (a stripper).
+    Stripped = 1,
+    /// The option is there but changed: its key, version, flags or length (a rewriter).
+    Rewritten = 2,
+    /// Only a partial quote's IP length shows that the options grew or shrank.
+    Resized = 3,
+}
+
+impl Interference {
+    /// Every kind, by discriminant.
+    pub const ALL: [Interference; 4] = [
+        Interference::None,
+        Interference::Stripped,
+        Interference::Rewritten,
+        Interference::Resized,
+    ];
+
+    /// The name as every tool prints it (`"stripped"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Interference::None => "none",
+            Interference::Stripped => "stripped",
+            Interference::Rewritten => "rewritten",
+            Interference::Resized => "resized",
+        }
+    }
+
+    /// The kind with this discriminant.
+    pub fn from_u8(value: u8) -> Option<Interference> {
+        Interference::ALL.get(usize::from(value)).copied()
+    }
+
+    /// What a hop's summary says the path did.
+    pub fn of(hop: MptcpHop) -> Interference {
+        match hop {
+            MptcpHop::NoInformation | MptcpHop::Intact => Interference::None,
+            MptcpHop::Removed | MptcpHop::ReplacedByNops => Interference::Stripped,
+            MptcpHop::KeyRewritten { .. } | MptcpHop::VersionOrFlagsChanged => {
+                Interference::Rewritten
+            }
+            MptcpHop::PartialLengthChanged { .. } => Interference::Resized,
+        }
+    }
+}
+
+impl fmt::Display for Interference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A trace's conclusion and the hop it points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Conclusion {
@@ -157,6 +227,15 @@ pub struct Conclusion {
     /// The first hop whose quote shows our MP_CAPABLE changed (set exactly when the outcome is
     /// [`Outcome::MiddleboxAffected`]).
     pub change: Option<PathChange>,
+}
+
+impl Conclusion {
+    /// What the first changed hop shows the path did to our MP_CAPABLE ([`Interference::None`]
+    /// when no hop changed it): [`Interference::Stripped`] marks the papers' strippers.
+    pub fn interference(&self) -> Interference {
+        self.change
+            .map_or(Interference::None, |c| Interference::of(c.summary))
+    }
 }
 
 /// Concludes a trace from the hops before the answer (`hops[i]` for TTL `i + 1`) and the
@@ -255,6 +334,41 @@ mod tests {
                 "middlebox-affected at hop 2 (key-rewritten(12 bits))"
             );
         }
+    }
+
+    #[test]
+    fn strippers_are_told_from_rewriters_by_the_first_change() {
+        let of = |hops: &[MptcpHop]| conclude(hops, Some(Verdict::NoMpCapable)).interference();
+        assert_eq!(of(&[INTACT, INTACT]), Interference::None);
+        assert_eq!(of(&[INTACT, REMOVED]), Interference::Stripped);
+        assert_eq!(
+            of(&[SILENT, MptcpHop::ReplacedByNops]),
+            Interference::Stripped
+        );
+        assert_eq!(
+            of(&[MptcpHop::KeyRewritten { hamming: 3 }, REMOVED]),
+            Interference::Rewritten
+        );
+        assert_eq!(
+            of(&[INTACT, MptcpHop::VersionOrFlagsChanged]),
+            Interference::Rewritten
+        );
+        // A partial quote shows a length, not which option went: never called a stripper.
+        let resized = MptcpHop::PartialLengthChanged {
+            sent: 64,
+            quoted: 52,
+        };
+        assert_eq!(of(&[INTACT, resized]), Interference::Resized);
+        // The outcome stays the paper's middlebox-affected for every kind.
+        assert_eq!(
+            conclude(&[REMOVED], None).outcome,
+            Outcome::MiddleboxAffected
+        );
+        for (i, k) in Interference::ALL.iter().enumerate() {
+            assert_eq!(Interference::from_u8(i as u8), Some(*k));
+        }
+        assert_eq!(Interference::from_u8(4), None);
+        assert_eq!(Interference::Stripped.to_string(), "stripped");
     }
 
     #[test]

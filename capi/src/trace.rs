@@ -7,7 +7,7 @@ use core::ffi::c_char;
 
 use core_lib::classify::Verdict;
 use core_lib::quote::MptcpHop;
-use core_lib::trace::{conclude, Conclusion, Outcome, Responder};
+use core_lib::trace::{conclude, Conclusion, Interference, Outcome, Responder};
 
 use crate::error::mptcpscan_result;
 use crate::ffi::{self, guard, Out};
@@ -56,6 +56,24 @@ pub enum mptcpscan_trace_responder {
     SynAck = 2,
     /// The target, with a reset.
     Rst = 3,
+}
+
+/// What the middlebox of a changed path did to our MP_CAPABLE, as the first changed hop shows
+/// it (`mptcpscan_trace_conclusion_interference`; names through
+/// `mptcpscan_trace_interference_name`): `STRIPPED` is the papers' stripper (the option removed
+/// or overwritten with NOPs), `REWRITTEN` a changed key, version, flags or length, `RESIZED` a
+/// partial quote whose IP length alone shows the options grew or shrank.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum mptcpscan_trace_interference {
+    /// No hop changed our MP_CAPABLE.
+    None = 0,
+    /// The option is gone: removed, or overwritten with NOPs.
+    Stripped = 1,
+    /// The option is there but changed.
+    Rewritten = 2,
+    /// Only a partial quote's IP length shows the options changed size.
+    Resized = 3,
 }
 
 /// A trace's conclusion.
@@ -175,8 +193,33 @@ pub extern "C" fn mptcpscan_trace_conclusion_format(
     })
 }
 
+/// What the middlebox of a concluded trace did to our MP_CAPABLE (the core's
+/// `Conclusion::interference`): `NONE` without a change, `STRIPPED` when the first changed hop's
+/// quote shows the option gone.
+///
+/// Reads `*conclusion`. On success writes an `mptcpscan_trace_interference` value to
+/// `*interference`.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (as for
+/// `mptcpscan_trace_conclusion_format`).
+#[no_mangle]
+pub extern "C" fn mptcpscan_trace_conclusion_interference(
+    conclusion: *const mptcpscan_trace_conclusion,
+    interference: *mut u32,
+) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: `conclusion` is documented readable and copied before the output is borrowed.
+        let conclusion = unsafe { *ffi::input(conclusion)? }.to_core()?;
+        // SAFETY: the header documents `interference` as writable.
+        let out = unsafe { Out::new(interference)? };
+        out.write(conclusion.interference() as u32);
+        Ok(())
+    })
+}
+
 static OUTCOME_NAMES: Names<6> = Names::new();
 static RESPONDER_NAMES: Names<4> = Names::new();
+static INTERFERENCE_NAMES: Names<4> = Names::new();
 
 /// Names a trace outcome ("middlebox-affected", "mirrored", "truly-mptcp", "not-mptcp",
 /// "closed", "unreachable").
@@ -225,6 +268,25 @@ pub extern "C" fn mptcpscan_trace_outcome_most_telling(
     })
 }
 
+/// Names what a middlebox did to our MP_CAPABLE ("none", "stripped", "rewritten", "resized").
+///
+/// Reads `interference` (an `mptcpscan_trace_interference` value). On success writes a static
+/// NUL-terminated string (never to be freed) to `*name`.
+///
+/// Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`interference` out of range).
+#[no_mangle]
+pub extern "C" fn mptcpscan_trace_interference_name(
+    interference: u32,
+    name: *mut *const c_char,
+) -> mptcpscan_result {
+    guard(|| {
+        // SAFETY: the header documents `name` as writable.
+        let name = unsafe { Out::new(name)? };
+        name.write(INTERFERENCE_NAMES.get(interference, |i| Interference::ALL[i].name())?);
+        Ok(())
+    })
+}
+
 /// Names who answered a probe of a trace ("none", "icmp", "synack", "rst").
 ///
 /// Reads `responder` (an `mptcpscan_trace_responder` value). On success writes a static
@@ -250,6 +312,7 @@ mod tests {
 
     #[test]
     fn constants_match_the_core() {
+        use mptcpscan_trace_interference as I;
         use mptcpscan_trace_outcome as O;
         use mptcpscan_trace_responder as R;
         let outcomes = [
@@ -261,6 +324,10 @@ mod tests {
             O::Unreachable,
         ];
         for (ours, core) in outcomes.into_iter().zip(Outcome::ALL) {
+            assert_eq!(ours as u8, core as u8, "{core:?}");
+        }
+        let interferences = [I::None, I::Stripped, I::Rewritten, I::Resized];
+        for (ours, core) in interferences.into_iter().zip(Interference::ALL) {
             assert_eq!(ours as u8, core as u8, "{core:?}");
         }
         let responders = [R::None, R::Icmp, R::SynAck, R::Rst];
@@ -279,5 +346,11 @@ mod tests {
             ..ours
         };
         assert_eq!(lying.to_core(), Err(mptcpscan_result::InvalidArgument));
+        let mut kind = u32::MAX;
+        let r = mptcpscan_trace_conclusion_interference(&ours, &mut kind);
+        assert_eq!(r, mptcpscan_result::Ok);
+        assert_eq!(kind, mptcpscan_trace_interference::Stripped as u32);
+        let r = mptcpscan_trace_conclusion_interference(&lying, &mut kind);
+        assert_eq!(r, mptcpscan_result::InvalidArgument);
     }
 }

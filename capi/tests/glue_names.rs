@@ -35,7 +35,7 @@ const NOT_OURS: [(&str, &str); 7] = [
 ];
 
 fn library_names() -> BTreeSet<String> {
-    let tables: [NameOf; 10] = [
+    let tables: [NameOf; 11] = [
         mptcpscan_capi::classify::mptcpscan_verdict_name,
         mptcpscan_capi::classify::mptcpscan_host_verdict_name,
         mptcpscan_capi::mptcp::mptcpscan_mptcp_subtype_name,
@@ -44,6 +44,7 @@ fn library_names() -> BTreeSet<String> {
         mptcpscan_capi::quote::mptcpscan_reach_name,
         mptcpscan_capi::trace::mptcpscan_trace_outcome_name,
         mptcpscan_capi::trace::mptcpscan_trace_responder_name,
+        mptcpscan_capi::trace::mptcpscan_trace_interference_name,
         mptcpscan_capi::track::mptcpscan_check_name,
         mptcpscan_capi::track::mptcpscan_unverifiable_name,
     ];

@@ -418,6 +418,22 @@ fn calls() -> Vec<(&'static str, Call)> {
             assert_eq!(out, 1);
             assert_eq!(f(2, 6, &mut out), R::InvalidArgument);
         }
+        mptcpscan_trace_conclusion_interference: [extern "C" fn(*const mptcpscan_trace_conclusion, *mut u32) -> R] |f| {
+            let mut c = mptcpscan_trace_conclusion { outcome: 0, has_change: 1, ..Default::default() };
+            c.change.hop = 3;
+            c.change.summary.kind = 2;
+            let mut kind = 9;
+            assert_eq!(f(&c, &mut kind), R::Ok);
+            assert_eq!(kind, 1);
+            c.has_change = 0;
+            assert_eq!(f(&c, &mut kind), R::InvalidArgument);
+        }
+        mptcpscan_trace_interference_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(1, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"stripped");
+            assert_eq!(f(4, &mut name), R::InvalidArgument);
+        }
         mptcpscan_trace_responder_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
             let mut name = std::ptr::null();
             assert_eq!(f(2, &mut name), R::Ok);

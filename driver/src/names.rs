@@ -48,6 +48,10 @@ named!(
     outcome: mptcpscan::trace::Outcome
 );
 named!(
+    /// What a middlebox did to MP_CAPABLE (`stripped`).
+    interference: mptcpscan::trace::Interference
+);
+named!(
     /// Who answered a trace probe (`synack`).
     responder: mptcpscan::trace::Responder
 );

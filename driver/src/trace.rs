@@ -19,7 +19,7 @@ use anyhow::{bail, Context};
 use mptcpscan::classify::Verdict;
 use mptcpscan::mptcp::Version;
 use mptcpscan::quote::{MptcpHop, QuoteDiff};
-pub use mptcpscan::trace::{conclude, Outcome, Responder};
+pub use mptcpscan::trace::{conclude, Interference, Outcome, Responder};
 use mptcpscan::wire::icmp::IcmpError;
 use mptcpscan::wire::QuotedPacket;
 use serde::{Deserialize, Serialize};
@@ -142,6 +142,10 @@ pub struct Trace {
     /// The first hop whose quote shows the MPTCP option changed (tracebox's hop numbering: the
     /// change happened between this hop and the one before).
     pub modified_at: Option<u8>,
+    /// What that hop shows the path did to MP_CAPABLE (the core's: `none`, `stripped`,
+    /// `rewritten`, `resized`); `none` in files written before the field existed.
+    #[serde(default = "no_interference", with = "crate::names::interference")]
+    pub interference: Interference,
     /// The TTL at which the target answered.
     pub distance: Option<u8>,
     /// The core's verdict on the target's answer (empty without one).
@@ -151,6 +155,10 @@ pub struct Trace {
     pub reply_key: String,
     /// Every TTL probed, in order.
     pub hops: Vec<Hop>,
+}
+
+fn no_interference() -> Interference {
+    Interference::None
 }
 
 /// What a trace run needs.
@@ -585,6 +593,7 @@ pub fn assemble(
         outcome: conclusion.outcome,
         conclusion: conclusion.to_string(),
         modified_at: conclusion.change.and_then(|c| u8::try_from(c.hop).ok()),
+        interference: conclusion.interference(),
         distance,
         reply_verdict: answer.as_ref().map(|a| a.verdict),
         reply_key: answer
@@ -711,6 +720,7 @@ mod tests {
         assert_eq!(clean.outcome, Outcome::TrulyMptcp);
         assert_eq!(clean.distance, Some(3));
         assert_eq!(clean.reply_key, "d20fa49300bda23d");
+        assert_eq!(clean.interference, Interference::None);
         let stripped = outcome(vec![
             (1, icmp(false)),
             (2, icmp(true)),
@@ -719,6 +729,7 @@ mod tests {
         ]);
         assert_eq!(stripped.outcome, Outcome::MiddleboxAffected);
         assert_eq!(stripped.modified_at, Some(2));
+        assert_eq!(stripped.interference, Interference::Stripped);
         assert!(render_text(&stripped).contains("middlebox-affected at hop 2"));
         assert!(render_text(&stripped).contains("  2: 198.18.0.1 IP::TTL -TCPOptionMPTCPCapable"));
         assert_eq!(stripped.hops[1].mptcp, "removed");

@@ -4,7 +4,7 @@
 //! namespace (which fails on any target whose class differs from the ground truth, IPv4 and
 //! IPv6, v0 and v1 probes), then checks from the results file that the naive 2015 method
 //! over-counts (it takes mirrors for MPTCP) and under-counts (a v0 probe misses upstream Linux
-//! v1 servers). The lab is taken down on every path, panics included.
+//! v1 servers), and that the hosts behind the strippers are classed `stripped`. The lab is taken down on every path, panics included.
 
 use std::process::Command;
 
@@ -88,6 +88,7 @@ fn chain_matches_the_lab_ground_truth() {
             .unwrap_or_default()
     };
     let (mut mirrors_naive, mut mirrors, mut v1_naive, mut v1) = (0, 0, 0, 0);
+    let mut strippers = 0;
     for host in results["hosts"].as_array().expect("hosts") {
         let class = class_of(host["addr"].as_str().expect("addr"));
         let naive = host["naive_mptcp"].as_bool().expect("naive_mptcp");
@@ -100,6 +101,11 @@ fn chain_matches_the_lab_ground_truth() {
                     mirrors_naive += 1;
                 }
             }
+            // Servers behind a stripper answer without MP_CAPABLE: the trace tells them apart.
+            "strip-nop" | "strip-shrink" => {
+                strippers += 1;
+                assert_eq!(ours, "stripped", "{host}");
+            }
             "mptcp-v1" => {
                 v1 += 1;
                 assert_eq!(ours, "mptcp");
@@ -110,7 +116,10 @@ fn chain_matches_the_lab_ground_truth() {
             _ => {}
         }
     }
-    assert!(mirrors > 0 && v1 > 0, "the lab has mirrors and v1 servers");
+    assert!(
+        mirrors > 0 && v1 > 0 && strippers > 0,
+        "the lab has mirrors, strippers and v1 servers"
+    );
     assert_eq!(
         mirrors_naive, mirrors,
         "the naive method counts every mirror as MPTCP"
@@ -180,6 +189,7 @@ fn chain_matches_the_lab_ground_truth() {
         "Top ASes, truly MPTCP",
         "Top countries, truly MPTCP",
         "Top ASes, mirrors",
+        "Top ASes, strippers",
         "Top ASes, middlebox-affected",
     ] {
         assert!(tables.contains(title), "{title}");

@@ -885,7 +885,7 @@ static void test_trace_conclusion(void)
 	const char *name = NULL;
 	char text[128];
 	size_t len = 0;
-	uint32_t best = 0, i;
+	uint32_t best = 0, kind = 99, i;
 
 	memset(path, 0, sizeof(path));
 	path[0].kind = MPTCPSCAN_MPTCP_HOP_KIND_INTACT;
@@ -896,12 +896,22 @@ static void test_trace_conclusion(void)
 	CHECK(c.change.hop == 2 && c.change.has_last_intact && c.change.last_intact == 1);
 	CHECK_OK(mptcpscan_trace_conclusion_format(&c, text, sizeof(text), &len));
 	CHECK(strcmp(text, "middlebox-affected at hop 2 (removed)") == 0 && len == strlen(text));
+	/* The option gone at the first changed hop: a stripper. */
+	CHECK_OK(mptcpscan_trace_conclusion_interference(&c, &kind));
+	CHECK(kind == MPTCPSCAN_TRACE_INTERFERENCE_STRIPPED);
+	CHECK_OK(mptcpscan_trace_interference_name(kind, &name));
+	CHECK(strcmp(name, "stripped") == 0);
+	CHECK_RESULT(mptcpscan_trace_interference_name(MPTCPSCAN_TRACE_INTERFERENCE_RESIZED + 1,
+						       &name),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
 
 	/* A suspicious reply on a clean path: the trace it asked for found nothing. */
 	CHECK_OK(mptcpscan_trace_conclude(path, 1, 1, MPTCPSCAN_VERDICT_SUSPICIOUS, &c));
 	CHECK(c.outcome == MPTCPSCAN_TRACE_OUTCOME_TRULY_MPTCP && !c.has_change);
 	CHECK_OK(mptcpscan_trace_conclusion_format(&c, text, sizeof(text), &len));
 	CHECK(strcmp(text, "truly-mptcp") == 0);
+	CHECK_OK(mptcpscan_trace_conclusion_interference(&c, &kind));
+	CHECK(kind == MPTCPSCAN_TRACE_INTERFERENCE_NONE);
 
 	CHECK_OK(mptcpscan_trace_conclude(path, 1, 1, MPTCPSCAN_VERDICT_MIRRORED, &c));
 	CHECK(c.outcome == MPTCPSCAN_TRACE_OUTCOME_MIRRORED);

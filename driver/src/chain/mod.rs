@@ -12,11 +12,12 @@
 //!   "duration_s": 12.5,
 //!   "probe": { "versions": [0, 1], "options": "linux", "key": "0c0c0c0c0c0c0c0c" },
 //!   "targets": { "v4": 2816, "v6": 2816, "ports": [80, 443] },   // addresses per IP version
+//!   "candidates_only": false,         // true: plain answers were not traced (no `stripped`)
 //!   "summary": [                       // one row per (port, IP version), then port 0 = all
 //!     { "port": 80, "ip_version": 4, "targets": 176, "responsive": 144, "mp_capable": 64,
 //!       "same_key": 32, "different_key": 32, "truly_mptcp": 16, "middlebox_affected": 16,
-//!       "unreachable": 0, "mirror": 32, "not_mptcp": 64, "closed": 16, "silent": 16,
-//!       "naive_mptcp": 64 }
+//!       "unreachable": 0, "mirror": 32, "stripped": 32, "not_mptcp": 32, "closed": 16,
+//!       "silent": 16, "naive_mptcp": 64 }
 //!   ],
 //!   "hosts": [                         // every target that answered at least one probe
 //!     { "addr": "198.18.1.5", "port": 80, "ip_version": 4,
@@ -34,9 +35,12 @@
 //! Classes (per probe version, and combined per host taking the first that any version has in
 //! this order): `mptcp` (a key of its own and a clean path: truly MPTCP), `middlebox-affected`
 //! (a key of its own, but a hop changed MP_CAPABLE on the way), `mirror` (the probe's
-//! MP_CAPABLE echoed, by key or byte for byte), `unreachable` (a candidate whose trace got no
-//! answer), `not-mptcp` (SYN-ACK without MP_CAPABLE; `modified_at` still says where a hop
-//! removed it, if the trace saw that), `closed` (RST), `silent` (no answer; such targets are
+//! MP_CAPABLE echoed, by key or byte for byte), `stripped` (a SYN-ACK without MP_CAPABLE whose
+//! trace shows a hop removing ours: the papers' strippers, the trace's `interference`
+//! `stripped`; found only when plain answers are traced, the default), `unreachable` (a
+//! candidate whose trace got no answer), `not-mptcp` (SYN-ACK without MP_CAPABLE; `modified_at`
+//! still says where a hop rewrote it, if the trace saw that), `closed` (RST), `silent` (no
+//! answer; such targets are
 //! counted in `summary` but not listed in `hosts`). Received keys for the Hamming-weight
 //! histogram are the `scan.mptcpkey` fields (with `scan.mptcp_key_hamming`).
 
@@ -52,7 +56,7 @@ use serde::{Deserialize, Serialize};
 use crate::scan::output::{Record, Writer, FIELDS};
 use crate::scan::probes::ReplyKind;
 use crate::scan::{self, engine, stop};
-use crate::trace::{self, Outcome, Trace};
+use crate::trace::{self, Interference, Outcome, Trace};
 
 mod check;
 
@@ -101,6 +105,8 @@ pub enum Class {
     MiddleboxAffected,
     /// Our MP_CAPABLE echoed.
     Mirror,
+    /// No MP_CAPABLE in the SYN-ACK, and the trace shows a hop removing ours.
+    Stripped,
     /// A candidate whose trace got no answer.
     Unreachable,
     /// No MP_CAPABLE in the SYN-ACK.
@@ -112,12 +118,25 @@ pub enum Class {
 }
 
 impl Class {
+    /// Every class, in order.
+    pub const ALL: [Class; 8] = [
+        Class::Mptcp,
+        Class::MiddleboxAffected,
+        Class::Mirror,
+        Class::Stripped,
+        Class::Unreachable,
+        Class::NotMptcp,
+        Class::Closed,
+        Class::Silent,
+    ];
+
     /// The class's name in the results and the ground truth.
     pub fn name(self) -> &'static str {
         match self {
             Class::Mptcp => "mptcp",
             Class::MiddleboxAffected => "middlebox-affected",
             Class::Mirror => "mirror",
+            Class::Stripped => "stripped",
             Class::Unreachable => "unreachable",
             Class::NotMptcp => "not-mptcp",
             Class::Closed => "closed",
@@ -183,6 +202,9 @@ pub struct SummaryRow {
     pub unreachable: u64,
     /// Hosts classed mirror.
     pub mirror: u64,
+    /// Hosts classed stripped (absent from files written before the class existed).
+    #[serde(default)]
+    pub stripped: u64,
     /// Hosts classed not-mptcp.
     pub not_mptcp: u64,
     /// Hosts classed closed.
@@ -206,6 +228,10 @@ pub struct ChainResults {
     pub probe: ProbeInfo,
     /// Target counts.
     pub targets: TargetInfo,
+    /// Whether only the candidates were traced (`--candidates-only`): then a stripper's hosts
+    /// stay `not-mptcp`.
+    #[serde(default)]
+    pub candidates_only: bool,
     /// The table.
     pub summary: Vec<SummaryRow>,
     /// Every responsive target.
@@ -354,6 +380,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             key: format!("{:016x}", plan.probes.key()),
         },
         targets,
+        candidates_only: args.candidates_only,
         summary: table,
         hosts: results,
     };
@@ -430,7 +457,10 @@ pub fn classify(record: Option<&Record>, trace: Option<&Trace>) -> (Class, Optio
         None => Class::Silent,
         Some(ReplyKind::Rst) => Class::Closed,
         Some(ReplyKind::Mirror) => Class::Mirror,
-        Some(ReplyKind::Plain) => Class::NotMptcp,
+        Some(ReplyKind::Plain) => match trace.map(|t| t.interference) {
+            Some(Interference::Stripped) => Class::Stripped,
+            _ => Class::NotMptcp,
+        },
         Some(ReplyKind::Mptcp) => match trace.map(|t| t.outcome) {
             Some(Outcome::MiddleboxAffected) => Class::MiddleboxAffected,
             Some(Outcome::Unreachable) => Class::Unreachable,
@@ -488,6 +518,7 @@ pub fn summarise(hosts: &[HostResult], targets: &TargetInfo) -> Vec<SummaryRow> 
             Class::MiddleboxAffected => row.middlebox_affected += 1,
             Class::Unreachable => row.unreachable += 1,
             Class::Mirror => row.mirror += 1,
+            Class::Stripped => row.stripped += 1,
             Class::NotMptcp => row.not_mptcp += 1,
             Class::Closed => row.closed += 1,
             Class::Silent => {}
@@ -507,6 +538,7 @@ pub fn summarise(hosts: &[HostResult], targets: &TargetInfo) -> Vec<SummaryRow> 
         total.middlebox_affected += r.middlebox_affected;
         total.unreachable += r.unreachable;
         total.mirror += r.mirror;
+        total.stripped += r.stripped;
         total.not_mptcp += r.not_mptcp;
         total.closed += r.closed;
         total.silent += r.silent;
@@ -530,6 +562,7 @@ pub fn render_table(rows: &[SummaryRow]) -> String {
         "truly MPTCP",
         "middlebox",
         "unreach",
+        "stripped",
         "naive (2015)",
     ];
     let mut lines: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
@@ -553,6 +586,7 @@ pub fn render_table(rows: &[SummaryRow]) -> String {
             r.truly_mptcp.to_string(),
             r.middlebox_affected.to_string(),
             r.unreachable.to_string(),
+            r.stripped.to_string(),
             r.naive_mptcp.to_string(),
         ]);
     }
@@ -613,6 +647,10 @@ mod tests {
     }
 
     fn trace(outcome: Outcome, modified_at: Option<u8>) -> Trace {
+        traced(outcome, modified_at, Interference::None)
+    }
+
+    fn traced(outcome: Outcome, modified_at: Option<u8>, interference: Interference) -> Trace {
         Trace {
             daddr: "198.18.1.1".into(),
             dport: 80,
@@ -620,6 +658,7 @@ mod tests {
             outcome,
             conclusion: outcome.to_string(),
             modified_at,
+            interference,
             distance: Some(4),
             reply_verdict: None,
             reply_key: String::new(),
@@ -663,6 +702,17 @@ mod tests {
                 Some(&trace(Outcome::MiddleboxAffected, Some(3)))
             ),
             (Class::NotMptcp, Some(3))
+        );
+        // A plain answer behind a hop that removed our option: a stripper.
+        let stripped = traced(Outcome::MiddleboxAffected, Some(2), Interference::Stripped);
+        assert_eq!(
+            classify(Some(&plain), Some(&stripped)),
+            (Class::Stripped, Some(2))
+        );
+        // A candidate behind one stays middlebox-affected, as in the paper.
+        assert_eq!(
+            classify(Some(&real), Some(&stripped)),
+            (Class::MiddleboxAffected, Some(2))
         );
         let suspicious = record(a, 80, 0, true, Verdict::Suspicious);
         assert_eq!(classify(Some(&suspicious), None).0, Class::Mptcp);

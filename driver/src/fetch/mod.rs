@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "mptcp,middlebox-affected",
+        default_value = "mptcp,middlebox-affected,stripped",
         value_name = "CLASS"
     )]
     pub classes: Vec<String>,

@@ -121,15 +121,7 @@ pub fn from_chain(
             crate::chain::FORMAT
         );
     }
-    let known = [
-        "mptcp",
-        "middlebox-affected",
-        "mirror",
-        "unreachable",
-        "not-mptcp",
-        "closed",
-        "silent",
-    ];
+    let known: Vec<&str> = crate::chain::Class::ALL.iter().map(|c| c.name()).collect();
     if let Some(bad) = classes.iter().find(|c| !known.contains(&c.as_str())) {
         bail!(
             "--classes: unknown class `{bad}` (one of {})",

@@ -26,7 +26,7 @@
 //!       "middlebox": { "kind": "strip-nop", "netns": "mpl-r1", "router": 1, "hop": 2,
 //!                      "direction": "syn" },
 //!       "expect": {
-//!         "v0": { "reply": "syn-ack", "mp_capable": "absent", "verdict": "not-mptcp",
+//!         "v0": { "reply": "syn-ack", "mp_capable": "absent", "verdict": "stripped",
 //!                 "reply_hop": 4, "modified_at_hop": 2, "modification": "mp-capable-removed" },
 //!         "v1": { ... } } },
 //!     ...
@@ -48,7 +48,10 @@
 //!     `echoed` (the probe's MP_CAPABLE byte for byte: the v0 key echoed, or a keyless v1 option);
 //!   - `verdict`, the final class of the papers' method (scan, mirror filter, trace of the
 //!     candidates): `mptcp` (truly MPTCP), `middlebox-affected` (the trace shows MP_CAPABLE
-//!     changed before the last hop), `mirror`, `not-mptcp`, `closed` (RST), `silent` (nothing);
+//!     changed before the last hop), `mirror`, `stripped` (no MP_CAPABLE in the reply because
+//!     a hop removed the probe's: found when the chain traces plain answers, its default; the
+//!     papers' candidates-only method calls these `not-mptcp`), `not-mptcp`, `closed` (RST),
+//!     `silent` (nothing);
 //!   - `reply_hop`: the TTL from which the reply comes (a mirror answers at its own hop),
 //!     `null` if none;
 //!   - `modified_at_hop` / `modification`: the first hop whose ICMP quote shows the probe's
@@ -313,6 +316,8 @@ pub enum Verdict {
     MiddleboxAffected,
     /// Echoes the probe's MP_CAPABLE.
     Mirror,
+    /// Answers without MP_CAPABLE, because a hop removed the probe's.
+    Stripped,
     /// Answers without MP_CAPABLE.
     NotMptcp,
     /// Answers with RST.
@@ -328,6 +333,7 @@ impl Verdict {
             Verdict::Mptcp => "mptcp",
             Verdict::MiddleboxAffected => "middlebox-affected",
             Verdict::Mirror => "mirror",
+            Verdict::Stripped => "stripped",
             Verdict::NotMptcp => "not-mptcp",
             Verdict::Closed => "closed",
             Verdict::Silent => "silent",
@@ -367,7 +373,7 @@ pub fn expect(class: Class, version: Version) -> Expect {
         Class::StripNop | Class::StripShrink => Expect {
             modified_at_hop: mb_hop,
             modification: Some(Modification::MpCapableRemoved),
-            ..answer(MpCapable::Absent, Verdict::NotMptcp)
+            ..answer(MpCapable::Absent, Verdict::Stripped)
         },
         Class::KeyRewriteSyn if v0 => Expect {
             modified_at_hop: mb_hop,
@@ -636,6 +642,7 @@ mod tests {
             Verdict::Mptcp,
             Verdict::MiddleboxAffected,
             Verdict::Mirror,
+            Verdict::Stripped,
             Verdict::NotMptcp,
             Verdict::Closed,
             Verdict::Silent,
@@ -662,6 +669,10 @@ mod tests {
         assert_eq!(
             expect(Class::StripShrink, Version::V1).modified_at_hop,
             Some(3)
+        );
+        assert_eq!(
+            expect(Class::StripNop, Version::V0).verdict,
+            Verdict::Stripped
         );
         assert_eq!(expect(Class::MirrorThesis, Version::V1).reply_hop, Some(3));
     }

@@ -1,6 +1,10 @@
-//! Where the servers are: the top ASes and countries of truly-MPTCP hosts, mirrors and
-//! middlebox-affected hosts of chain results, in the form of Aschenbrenner et al. (2021),
-//! Tables II and III (ASN, hosts per port, country, owner) and Fig. 8 (countries).
+//! Where the servers are: the top ASes and countries of truly-MPTCP hosts, mirrors, strippers'
+//! hosts and (other) middlebox-affected hosts of chain results, in the form of Aschenbrenner et
+//! al. (2021), Tables II and III (ASN, hosts per port, country, owner) and Fig. 8 (countries).
+//!
+//! The groups are the chain's classes, as the core decided them: `stripped` is a plain answer
+//! whose trace shows a hop removing MP_CAPABLE (the core's `Interference::Stripped`);
+//! `middlebox-affected` a candidate whose trace shows it changed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -12,12 +16,16 @@ use super::inputs::Host;
 const TOP: usize = 10;
 
 /// The classes tabulated, with their titles.
-const CLASSES: [(&str, &str); 3] = [
+const CLASSES: [(&str, &str); 4] = [
     ("mptcp", "truly MPTCP"),
     ("mirror", "mirrors (our MP_CAPABLE echoed)"),
     (
+        "stripped",
+        "strippers (a hop removed our MP_CAPABLE; the host answered without one)",
+    ),
+    (
         "middlebox-affected",
-        "middlebox-affected (MP_CAPABLE stripped or changed on the path)",
+        "middlebox-affected (a key of their own, but a hop changed our MP_CAPABLE)",
     ),
 ];
 
@@ -200,6 +208,7 @@ mod tests {
             host("198.18.1.2", 443, "mptcp", 64496, "XA"),
             host("2001:db8:1::1", 443, "mptcp", 64497, "XB"),
             host("198.18.4.1", 80, "mirror", 64499, "XD"),
+            host("198.18.6.1", 80, "stripped", 64501, "XF"),
             host("198.18.3.1", 80, "not-mptcp", 64498, "XC"),
         ];
         let text = tables(&hosts);
@@ -220,6 +229,10 @@ mod tests {
         );
         assert!(text.contains("Top countries, truly MPTCP: 2 countries"));
         assert!(text.contains("Top ASes, mirrors"));
+        // Strippers come third, before the other middlebox-affected hosts.
+        let strippers = text.find("Top ASes, strippers").unwrap();
+        assert!(strippers > text.find("Top ASes, mirrors").unwrap());
+        assert!(text[strippers..].lines().nth(2).unwrap().contains("64501"));
         // Classes outside the three are not tabulated.
         assert!(!text.contains("64498"));
     }
