@@ -42,7 +42,7 @@ demo-chain: deps
 		--check $(DEMO_DIR)/ground-truth.json; \
 	sleep 1; kill $$capture; wait $$capture || true; \
 	$(MPTCPSCAN) enrich --lab-databases $(DEMO_DIR)/databases --ground-truth $(DEMO_DIR)/ground-truth.json; \
-	places="--asn $(DEMO_DIR)/databases/lab-asn.csv --country $(DEMO_DIR)/databases/lab-country.mmdb"; \
+	places="--asn $(DEMO_DIR)/databases/lab-asn.csv --country $(DEMO_DIR)/databases/lab-country.mmdb --as-rank $(DEMO_DIR)/databases/lab-asrank.csv"; \
 	$(MPTCPSCAN) enrich $$places $(DEMO_DIR)/scan.csv --output $(DEMO_DIR)/scan-places.csv; \
 	$(MPTCPSCAN) report $(DEMO_DIR)/chain.json $$places --out $(DEMO_DIR)/report
 

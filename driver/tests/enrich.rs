@@ -223,3 +223,84 @@ fn bad_databases_and_inputs_fail_cleanly() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("saddr"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn as_ranks_from_either_format_reach_rows_and_the_report() {
+    let dir = temp_dir("rank");
+    databases(&dir);
+    let asn = dir.join("lab-asn.csv");
+    // CAIDA's AS Rank records as JSON lines, written here for two of the lab's ASes.
+    let jsonl = dir.join("asrank.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"asn\":\"64496\",\"asnName\":\"LAB-MPTCP-V1\",\"rank\":27}\n{\"asn\":64497,\"rank\":null}\n",
+    )
+    .unwrap();
+    let csv = dir.join("scan.csv");
+    std::fs::write(&csv, "saddr,sport\n198.18.1.1,80\n198.18.4.1,80\n").unwrap();
+    let out = mptcpscan(&["enrich", "--asn", s(&asn), "--as-rank", s(&jsonl), s(&csv)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows[0], "saddr,sport,asn,as_name,country,as_rank");
+    assert_eq!(rows[1], "198.18.1.1,80,64496,LAB-MPTCP-V1,,27");
+    assert_eq!(rows[2], "198.18.4.1,80,64497,LAB-MIRROR-FULL,,");
+
+    // The lab's own rank file (the class's position) in the report's AS tables.
+    let chain = dir.join("chain.json");
+    let hosts: Vec<Value> = [("198.18.1.1", "mptcp"), ("198.18.4.1", "mirror")]
+        .iter()
+        .map(|(addr, class)| serde_json::json!({"addr": addr, "port": 443, "class": class}))
+        .collect();
+    std::fs::write(&chain, serde_json::json!({"hosts": hosts}).to_string()).unwrap();
+    let out_dir = dir.join("report");
+    let ranks = dir.join("lab-asrank.csv");
+    let out = mptcpscan(&[
+        "report",
+        "--no-png",
+        "-o",
+        s(&out_dir),
+        "--asn",
+        s(&asn),
+        "--as-rank",
+        s(&ranks),
+        s(&chain),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tables = std::fs::read_to_string(out_dir.join("tables.txt")).unwrap();
+    let lines: Vec<String> = tables
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert!(
+        lines.contains(&"ASN #port 443 rank IPv4 IPv6 country owner".to_string()),
+        "{tables}"
+    );
+    assert!(
+        lines.contains(&"64496 1 1 1 0 - LAB-MPTCP-V1".to_string()),
+        "{tables}"
+    );
+    assert!(
+        lines.contains(&"64497 1 2 1 0 - LAB-MIRROR-FULL".to_string()),
+        "{tables}"
+    );
+
+    // A malformed rank file names its line; a rank without --asn is refused.
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "asn,rank\n64496,first\n").unwrap();
+    let out = mptcpscan(&["enrich", "--asn", s(&asn), "--as-rank", s(&bad), s(&csv)]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
+    let out = mptcpscan(&["enrich", "--as-rank", s(&ranks), s(&csv)]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--asn"));
+    std::fs::remove_dir_all(&dir).ok();
+}

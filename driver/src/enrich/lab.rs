@@ -1,7 +1,8 @@
 //! Databases for the lab's own prefixes, so that the demo and the tests show the AS and country
 //! tables: each class of the ground truth, in order of first appearance, gets a documentation AS
-//! number (RFC 5398: 64496, 64497, … up to 64511) named `LAB-<CLASS>`, and a user-assigned
-//! ISO 3166 country code (`XA`, `XB`, …), both address families alike.
+//! number (RFC 5398: 64496, 64497, … up to 64511) named `LAB-<CLASS>`, a user-assigned
+//! ISO 3166 country code (`XA`, `XB`, …), both address families alike, and an AS rank (the
+//! class's position, 1, 2, …) in `lab-asrank.csv`.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -34,7 +35,7 @@ pub fn identity(index: usize) -> (u32, String) {
     (FIRST_AS + index as u32, format!("X{letter}"))
 }
 
-/// Writes `lab.ipasn`, `lab-asn.csv` and `lab-country.mmdb` into `dir`.
+/// Writes `lab.ipasn`, `lab-asn.csv`, `lab-country.mmdb` and `lab-asrank.csv` into `dir`.
 pub fn write(truth: &Path, dir: &Path) -> anyhow::Result<()> {
     let text =
         std::fs::read_to_string(truth).with_context(|| format!("reading {}", truth.display()))?;
@@ -53,6 +54,10 @@ pub fn write(truth: &Path, dir: &Path) -> anyhow::Result<()> {
         );
     }
     let mut ipasn = String::from("; lab prefixes → documentation AS numbers (RFC 5398)\n");
+    let mut ranks = String::from("asn,rank\n");
+    for index in 0..classes.len() {
+        let _ = writeln!(ranks, "{},{}", identity(index).0, index + 1);
+    }
     let mut csv = String::new();
     let mut mmdb = Writer::new("GeoLite2-Country", "mptcpscan lab countries", 0);
     let mut prefixes: Vec<&Prefix> = truth.prefixes.iter().collect();
@@ -77,6 +82,7 @@ pub fn write(truth: &Path, dir: &Path) -> anyhow::Result<()> {
         ("lab.ipasn", ipasn.into_bytes()),
         ("lab-asn.csv", csv.into_bytes()),
         ("lab-country.mmdb", mmdb.finish()),
+        ("lab-asrank.csv", ranks.into_bytes()),
     ] {
         let path = dir.join(name);
         std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;

@@ -7,6 +7,7 @@ pub mod asn;
 pub mod country;
 pub mod lab;
 pub mod mmdb;
+pub mod rank;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
@@ -28,6 +29,10 @@ pub struct DatabaseArgs {
     /// country database); repeat to ask several in order.
     #[arg(long = "country", value_name = "FILE")]
     pub country: Vec<PathBuf>,
+    /// AS → rank file (the papers' "Rank": CAIDA AS Rank, by customer cone): JSON lines with
+    /// `asn` and `rank` (CAIDA's AS Rank records) or CSV `ASN,RANK`; needs `--asn`.
+    #[arg(long = "as-rank", value_name = "FILE", requires = "asn")]
+    pub as_rank: Vec<PathBuf>,
 }
 
 /// What the databases say about one address.
@@ -39,6 +44,8 @@ pub struct Place {
     pub as_name: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
     pub country: Option<String>,
+    /// The AS's rank (CAIDA AS Rank), when a rank file has it.
+    pub as_rank: Option<u32>,
 }
 
 /// The loaded databases.
@@ -46,6 +53,7 @@ pub struct Place {
 pub struct Databases {
     asn: asn::AsTable,
     countries: country::Countries,
+    ranks: rank::Ranks,
 }
 
 impl Databases {
@@ -61,7 +69,15 @@ impl Databases {
         for path in &args.country {
             db.countries.load(path)?;
         }
+        for path in &args.as_rank {
+            db.ranks.load(path)?;
+        }
         Ok(Some(db))
+    }
+
+    /// Whether a rank file was given (then rows get an `as_rank` field).
+    pub fn has_ranks(&self) -> bool {
+        !self.ranks.is_empty()
     }
 
     /// Looks `addr` up in every database.
@@ -69,6 +85,7 @@ impl Databases {
         let info = self.asn.lookup(addr);
         Ok(Place {
             asn: info.as_ref().map(|i| i.asn),
+            as_rank: info.as_ref().and_then(|i| self.ranks.get(i.asn)),
             as_name: info.and_then(|i| i.name),
             country: self.countries.lookup(addr)?,
         })
@@ -84,8 +101,8 @@ pub struct Args {
     /// The databases.
     #[command(flatten)]
     pub databases: DatabaseArgs,
-    /// Where to write the results with `asn`, `as_name` and `country` added (same format as the
-    /// input); `-` for standard output.
+    /// Where to write the results with `asn`, `as_name` and `country` (and `as_rank` with
+    /// `--as-rank`) added (same format as the input); `-` for standard output.
     #[arg(long, short, default_value = "-", value_name = "PATH")]
     pub output: PathBuf,
     /// Instead: write AS and country databases for the lab's prefixes into DIR (`lab.ipasn`,
@@ -169,6 +186,9 @@ pub fn enrich_text(
     for name in ["asn", "as_name", "country"] {
         extended.push_field(name);
     }
+    if db.has_ranks() {
+        extended.push_field("as_rank");
+    }
     writer.write_record(&extended)?;
     for (n, row) in reader.records().enumerate() {
         let mut row = row.with_context(|| format!("row {}", n + 2))?;
@@ -177,6 +197,9 @@ pub fn enrich_text(
         row.push_field(&place.asn.map(|a| a.to_string()).unwrap_or_default());
         row.push_field(place.as_name.as_deref().unwrap_or(""));
         row.push_field(place.country.as_deref().unwrap_or(""));
+        if db.has_ranks() {
+            row.push_field(&place.as_rank.map(|r| r.to_string()).unwrap_or_default());
+        }
         writer.write_record(&row)?;
     }
     writer.flush()?;
@@ -209,6 +232,9 @@ fn add_json(
         map.insert("asn".into(), place.asn.into());
         map.insert("as_name".into(), place.as_name.into());
         map.insert("country".into(), place.country.into());
+        if db.has_ranks() {
+            map.insert("as_rank".into(), place.as_rank.into());
+        }
     }
     Ok(())
 }

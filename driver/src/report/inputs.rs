@@ -244,6 +244,10 @@ impl Inputs {
                             .and_then(|a| u32::try_from(a).ok()),
                         as_name: text("as_name"),
                         country: text("country"),
+                        as_rank: host
+                            .get("as_rank")
+                            .and_then(Value::as_u64)
+                            .and_then(|r| u32::try_from(r).ok()),
                     },
                 });
             }

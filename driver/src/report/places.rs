@@ -36,6 +36,7 @@ struct Tally {
     all: BTreeSet<IpAddr>,
     countries: BTreeMap<String, u64>,
     name: Option<String>,
+    rank: Option<u32>,
 }
 
 impl Tally {
@@ -51,6 +52,9 @@ impl Tally {
         }
         if self.name.is_none() {
             self.name.clone_from(&host.place.as_name);
+        }
+        if self.rank.is_none() {
+            self.rank = host.place.as_rank;
         }
     }
 
@@ -105,6 +109,8 @@ pub fn tables(hosts: &[Host]) -> String {
         return out;
     }
     let ports: BTreeSet<u16> = hosts.iter().map(|h| h.port).collect();
+    // The papers' "Rank" (CAIDA AS Rank) column, when a rank file was given.
+    let ranked_ases = hosts.iter().any(|h| h.place.as_rank.is_some());
     for (class, title) in CLASSES {
         let mine: Vec<&Host> = hosts.iter().filter(|h| h.class == class).collect();
         if mine.is_empty() {
@@ -138,6 +144,9 @@ pub fn tables(hosts: &[Host]) -> String {
         );
         let mut header = vec!["ASN".to_string()];
         header.extend(port_header.iter().cloned());
+        if ranked_ases {
+            header.push("rank".into());
+        }
         header.extend(["IPv4", "IPv6", "country", "owner"].map(String::from));
         let rows: Vec<Vec<String>> = ranked
             .iter()
@@ -145,6 +154,9 @@ pub fn tables(hosts: &[Host]) -> String {
             .map(|(asn, t)| {
                 let mut row = vec![asn.map_or("unknown".into(), |a| a.to_string())];
                 row.extend(port_columns(t));
+                if ranked_ases {
+                    row.push(t.rank.map_or("-".into(), |r| r.to_string()));
+                }
                 row.push(t.count(false).to_string());
                 row.push(t.count(true).to_string());
                 row.push(t.country());
@@ -196,6 +208,7 @@ mod tests {
                 asn: Some(asn),
                 as_name: Some(format!("AS-{asn}")),
                 country: Some(country.into()),
+                as_rank: None,
             },
         }
     }
@@ -235,6 +248,28 @@ mod tests {
         assert!(text[strippers..].lines().nth(2).unwrap().contains("64501"));
         // Classes outside the three are not tabulated.
         assert!(!text.contains("64498"));
+    }
+
+    #[test]
+    fn ranks_get_a_column_when_known() {
+        let mut apple = host("198.18.1.1", 443, "mptcp", 714, "US");
+        apple.place.as_rank = Some(6630);
+        let other = host("198.18.1.2", 443, "mptcp", 64496, "XA");
+        let text = tables(&[apple, other]);
+        let lines: Vec<&str> = text.lines().collect();
+        let cells = |l: &str| l.split_whitespace().map(String::from).collect::<Vec<_>>();
+        assert_eq!(
+            cells(lines[1]),
+            ["ASN", "#port", "443", "rank", "IPv4", "IPv6", "country", "owner"]
+        );
+        assert_eq!(
+            cells(lines[2]),
+            ["714", "1", "6630", "1", "0", "US", "AS-714"]
+        );
+        assert_eq!(
+            cells(lines[3]),
+            ["64496", "1", "-", "1", "0", "XA", "AS-64496"]
+        );
     }
 
     #[test]
