@@ -304,3 +304,60 @@ fn as_ranks_from_either_format_reach_rows_and_the_report() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--asn"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_report_lists_where_traces_saw_mp_capable_stripped() {
+    let dir = temp_dir("strippers");
+    databases(&dir);
+    // Two hosts behind one hop that removed MP_CAPABLE (as `chain` writes them), and a host
+    // behind a key rewriter, whose hop is no stripper.
+    let trace = |interference: &str, hop: &str| {
+        serde_json::json!({"probe_version": 0, "class": "stripped", "modified_at": 2,
+            "trace": {"interference": interference, "modified_at": 2, "hops": [
+                {"ttl": 1, "from": "198.18.0.1"}, {"ttl": 2, "from": hop}]}})
+    };
+    let hosts = serde_json::json!([
+        {"addr": "198.18.1.1", "port": 80, "class": "stripped",
+         "versions": [trace("stripped", "198.18.9.1")]},
+        {"addr": "198.18.1.2", "port": 80, "class": "stripped",
+         "versions": [trace("stripped", "198.18.9.1")]},
+        {"addr": "198.18.1.3", "port": 80, "class": "not-mptcp",
+         "versions": [trace("rewritten", "198.18.4.1")]},
+    ]);
+    let chain = dir.join("chain.json");
+    std::fs::write(&chain, serde_json::json!({"hosts": hosts}).to_string()).unwrap();
+    let out_dir = dir.join("report");
+    let asn = dir.join("lab-asn.csv");
+    let out = mptcpscan(&[
+        "report",
+        "--no-png",
+        "-o",
+        s(&out_dir),
+        "--asn",
+        s(&asn),
+        s(&chain),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tables = std::fs::read_to_string(out_dir.join("tables.txt")).unwrap();
+    let lines: Vec<String> = tables
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Stripping hops: 1 hop where 2 traces")),
+        "{tables}"
+    );
+    // The hop's own AS (the lab database maps 198.18.9.0/28 to key-rewrite-syn's).
+    assert!(
+        lines.contains(&"198.18.9.1 2 2 2 - 64498 LAB-KEY-REWRITE-SYN".to_string()),
+        "{tables}"
+    );
+    assert!(!tables.contains("198.18.4.1"), "{tables}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -280,6 +280,7 @@ pub fn tables(data: &Inputs) -> String {
     }
     out.push_str(&super::fetch::table(data));
     out.push_str(&super::places::tables(&data.hosts));
+    out.push_str(&super::places::stripping_hops(&data.stripping_hops));
     for (source, classes) in &data.classes {
         let total: u64 = classes.values().sum();
         let _ = writeln!(out, "Class breakdown, {source}");

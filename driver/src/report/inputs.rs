@@ -49,6 +49,22 @@ pub struct Inputs {
     pub fetches: Vec<crate::fetch::record::FetchRecord>,
     /// Every host of chain results, with where it is when known.
     pub hosts: Vec<Host>,
+    /// The hops where chain traces saw a stripper remove MP_CAPABLE.
+    pub stripping_hops: Vec<StrippingHop>,
+}
+
+/// The hop of one trace whose quote first shows our MP_CAPABLE removed (the trace's
+/// `interference` is the core's `stripped`): the 2020 thesis's Table 4.10 lists these hops.
+#[derive(Debug, Clone)]
+pub struct StrippingHop {
+    /// The address that answered at that TTL.
+    pub addr: std::net::IpAddr,
+    /// The TTL.
+    pub ttl: u8,
+    /// The traced host, its port and the probe version.
+    pub behind: (std::net::IpAddr, u16, u8),
+    /// Where the hop is (looked up by `report --asn/--country`).
+    pub place: crate::enrich::Place,
 }
 
 /// One host of chain results.
@@ -253,12 +269,44 @@ impl Inputs {
             }
             let versions = host.get("versions").and_then(Value::as_array);
             for version in versions.into_iter().flatten() {
+                if let (Some(addr), Some(port)) = (addr, port) {
+                    if let Some(hop) = stripping_hop(version, addr, port) {
+                        self.stripping_hops.push(hop);
+                    }
+                }
                 if let Some(k) = hex_key(version.get("scan").and_then(|s| s.get("mptcpkey"))) {
                     self.received_keys.push(k);
                 }
             }
         }
     }
+}
+
+/// The hop where a version's trace saw MP_CAPABLE stripped, when it did and the hop answered.
+fn stripping_hop(version: &Value, addr: std::net::IpAddr, port: u64) -> Option<StrippingHop> {
+    let trace = version.get("trace")?;
+    if trace.get("interference").and_then(Value::as_str) != Some("stripped") {
+        return None;
+    }
+    let ttl = trace.get("modified_at").and_then(Value::as_u64)?;
+    let hop = trace
+        .get("hops")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|h| h.get("ttl").and_then(Value::as_u64) == Some(ttl))?;
+    Some(StrippingHop {
+        addr: hop.get("from").and_then(Value::as_str)?.parse().ok()?,
+        ttl: u8::try_from(ttl).ok()?,
+        behind: (
+            addr,
+            u16::try_from(port).ok()?,
+            version
+                .get("probe_version")
+                .and_then(Value::as_u64)
+                .and_then(|v| u8::try_from(v).ok())?,
+        ),
+        place: crate::enrich::Place::default(),
+    })
 }
 
 /// A key written as hex (empty or absent: none).

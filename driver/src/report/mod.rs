@@ -152,6 +152,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         for host in &mut data.hosts {
             host.place = db.lookup(host.addr)?;
         }
+        for hop in &mut data.stripping_hops {
+            hop.place = db.lookup(hop.addr)?;
+        }
     }
     let chosen = timeseries::choose(&data, &args.connections, args.largest)?;
     fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;

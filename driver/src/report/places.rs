@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use super::inputs::Host;
+use super::inputs::{Host, StrippingHop};
 
 /// Rows per table, as in the paper.
 const TOP: usize = 10;
@@ -194,6 +194,74 @@ pub fn tables(hosts: &[Host]) -> String {
     out
 }
 
+/// Where the strippers are, as the 2020 thesis's Table 4.10: per hop address whose quote first
+/// showed our MP_CAPABLE removed, the traces that saw it (the thesis's "appearance"), the hosts
+/// behind it, the TTL, and the hop's country and AS when the databases know them. Empty when no
+/// trace saw a stripper.
+pub fn stripping_hops(hops: &[StrippingHop]) -> String {
+    let mut out = String::new();
+    if hops.is_empty() {
+        return out;
+    }
+    struct Seen<'a> {
+        traces: BTreeSet<(IpAddr, u16, u8)>,
+        hosts: BTreeSet<IpAddr>,
+        ttls: BTreeSet<u8>,
+        place: &'a crate::enrich::Place,
+    }
+    let mut by_addr: BTreeMap<IpAddr, Seen> = BTreeMap::new();
+    for h in hops {
+        let seen = by_addr.entry(h.addr).or_insert_with(|| Seen {
+            traces: BTreeSet::new(),
+            hosts: BTreeSet::new(),
+            ttls: BTreeSet::new(),
+            place: &h.place,
+        });
+        seen.traces.insert(h.behind);
+        seen.hosts.insert(h.behind.0);
+        seen.ttls.insert(h.ttl);
+    }
+    let mut ranked: Vec<(&IpAddr, &Seen)> = by_addr.iter().collect();
+    ranked.sort_by_key(|(addr, s)| (std::cmp::Reverse(s.traces.len()), **addr));
+    let _ = writeln!(
+        out,
+        "Stripping hops: {} hop{} where {} trace{} saw MP_CAPABLE removed (as Aschenbrenner 2020, Table 4.10)",
+        by_addr.len(),
+        if by_addr.len() == 1 { "" } else { "s" },
+        hops.len(),
+        if hops.len() == 1 { "" } else { "s" },
+    );
+    let header: Vec<String> = [
+        "hop address",
+        "traces",
+        "hosts",
+        "TTL",
+        "country",
+        "ASN",
+        "owner",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows: Vec<Vec<String>> = ranked
+        .iter()
+        .take(TOP)
+        .map(|(addr, s)| {
+            let ttls: Vec<String> = s.ttls.iter().map(u8::to_string).collect();
+            vec![
+                addr.to_string(),
+                s.traces.len().to_string(),
+                s.hosts.len().to_string(),
+                ttls.join(","),
+                s.place.country.clone().unwrap_or_else(|| "-".into()),
+                s.place.asn.map_or("-".into(), |a| a.to_string()),
+                s.place.as_name.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    table(&mut out, &header, &rows);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +338,37 @@ mod tests {
             cells(lines[3]),
             ["64496", "1", "-", "1", "0", "XA", "AS-64496"]
         );
+    }
+
+    #[test]
+    fn stripping_hops_are_ranked_by_the_traces_that_saw_them() {
+        let hop = |addr: &str, ttl: u8, behind: &str, version: u8| StrippingHop {
+            addr: addr.parse().unwrap(),
+            ttl,
+            behind: (behind.parse().unwrap(), 80, version),
+            place: Place {
+                asn: Some(4134),
+                as_name: Some("CHINANET".into()),
+                country: Some("CN".into()),
+                as_rank: None,
+            },
+        };
+        let hops = [
+            hop("198.18.0.9", 3, "198.18.7.1", 0),
+            hop("198.18.0.1", 2, "198.18.6.1", 0),
+            hop("198.18.0.1", 2, "198.18.6.1", 1),
+            hop("198.18.0.1", 2, "198.18.6.2", 0),
+        ];
+        let text = stripping_hops(&hops);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("Stripping hops: 2 hops where 4 traces saw"));
+        let cells = |l: &str| l.split_whitespace().map(String::from).collect::<Vec<_>>();
+        assert_eq!(
+            cells(lines[2]),
+            ["198.18.0.1", "3", "2", "2", "CN", "4134", "CHINANET"]
+        );
+        assert_eq!(cells(lines[3])[..4], ["198.18.0.9", "1", "1", "3"]);
+        assert_eq!(stripping_hops(&[]), "");
     }
 
     #[test]
