@@ -379,22 +379,25 @@ static uint32_t verdict_of(lua_State *L, const char *name)
 }
 
 /*
- * conclude(hops, count [, reply]) -> {outcome=, text=, hop=, kind=, name=, last_intact=}
+ * conclude(hops, count [, reply])
+ *     -> {outcome=, text=, interference=, hop=, kind=, name=, last_intact=}
  * The core's conclusion on one probe's trace: hops[1..count] as for
  * first_change (the hops before the answer), reply the classify() result on
  * the target's answer (nil when nothing answered). outcome is the outcome's
- * name, text the conclusion as every tool prints it; hop, kind, name and
- * last_intact describe the first changed hop of a middlebox-affected path.
+ * name, text the conclusion as every tool prints it, interference what that
+ * path's middlebox did ("none", "stripped", "rewritten", "resized"); hop, kind,
+ * name and last_intact describe the first changed hop of a middlebox-affected
+ * path.
  */
 static int l_conclude(lua_State *L)
 {
 	struct mptcpscan_mptcp_hop hops[255];
 	struct mptcpscan_trace_conclusion c;
 	char text[128];
-	const char *outcome;
+	const char *outcome, *interference;
 	size_t written;
 	lua_Integer count = check_hops(L, "conclude", hops);
-	uint32_t verdict = 0;
+	uint32_t verdict = 0, kind = 0;
 	uint8_t answered = 0;
 	mptcpscan_result r;
 
@@ -420,8 +423,14 @@ static int l_conclude(lua_State *L)
 	r = mptcpscan_trace_conclusion_format(&c, text, sizeof(text), &written);
 	if (r != MPTCPSCAN_RESULT_OK)
 		return fail(L, "conclude", r);
-	lua_createtable(L, 0, 6);
+	r = mptcpscan_trace_conclusion_interference(&c, &kind);
+	if (r == MPTCPSCAN_RESULT_OK)
+		r = mptcpscan_trace_interference_name(kind, &interference);
+	if (r != MPTCPSCAN_RESULT_OK)
+		return fail(L, "conclude", r);
+	lua_createtable(L, 0, 7);
 	set_string(L, "outcome", outcome);
+	set_string(L, "interference", interference);
 	lua_pushlstring(L, text, written);
 	lua_setfield(L, -2, "text");
 	if (c.has_change)

@@ -189,12 +189,12 @@ do
 	local removed = { kind = "removed", hamming = 0, sent_len = 12, quoted_len = 0 }
 	local intact = { kind = "intact", hamming = 0, sent_len = 12, quoted_len = 12 }
 	local c = mptcpscan.conclude({}, 3)
-	check(c.outcome == "unreachable" and c.text == "unreachable" and c.hop == nil,
-		"no answer, no change: unreachable")
+	check(c.outcome == "unreachable" and c.text == "unreachable" and c.hop == nil
+		and c.interference == "none", "no answer, no change: unreachable")
 	c = mptcpscan.conclude({ intact, removed }, 2)
 	check(c.outcome == "middlebox-affected" and c.hop == 2 and c.last_intact == 1
-		and c.text == "middlebox-affected at hop 2 (removed)",
-		"a changed path is middlebox-affected, answer or not")
+		and c.text == "middlebox-affected at hop 2 (removed)" and c.interference == "stripped",
+		"a changed path is middlebox-affected, answer or not; a removed option, a stripper")
 	c = mptcpscan.conclude({ intact }, 1, { verdict = "rst" })
 	check(c.outcome == "closed", "a reset: closed")
 	c = mptcpscan.conclude({ intact }, 1, { verdict = "mirrored" })
