@@ -123,18 +123,13 @@ pub fn draw_window(range: (u16, u16), random: u32) -> (u16, u16) {
 
 /// Parses `-s`: one port or `LOW-HIGH`.
 pub fn parse_port_window(text: &str) -> anyhow::Result<(u16, u16)> {
-    let (low, high) = text.split_once('-').unwrap_or((text, text));
-    let parse = |p: &str| -> anyhow::Result<u16> {
-        match p.trim().parse::<u16>() {
-            Ok(0) | Err(_) => bail!("--source-port `{text}`: ports are 1-65535"),
-            Ok(port) => Ok(port),
+    match super::targets::port_range(text) {
+        None => bail!("--source-port `{text}`: ports are 1-65535"),
+        Some((low, high)) if low > high => {
+            bail!("--source-port `{text}`: LOW-HIGH with LOW <= HIGH")
         }
-    };
-    let (low, high) = (parse(low)?, parse(high)?);
-    if low > high {
-        bail!("--source-port `{text}`: LOW-HIGH with LOW <= HIGH");
+        Some(window) => Ok(window),
     }
-    Ok((low, high))
 }
 
 #[cfg(test)]

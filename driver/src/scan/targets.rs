@@ -7,6 +7,10 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use ipnet::IpNet;
+use nom::character::complete::{char, digit1, multispace0};
+use nom::combinator::{all_consuming, map_res, opt, verify};
+use nom::sequence::{delimited, preceded};
+use nom::{IResult, Parser};
 
 use super::addrset::{AddrSet, Interval};
 
@@ -91,26 +95,40 @@ pub fn parse_target_lines(text: &str) -> anyhow::Result<Vec<IpNet>> {
     Ok(nets)
 }
 
+/// One port or `LOW-HIGH` (ports 1-65535, spaces allowed around each number): the grammar of
+/// each entry of a port list (`-p`) and of the source-port window (`-s`). `LOW` may exceed
+/// `HIGH`; the callers say what is wrong with that.
+pub fn port_range(text: &str) -> Option<(u16, u16)> {
+    let port = || {
+        verify(
+            map_res(
+                delimited(multispace0, digit1, multispace0),
+                str::parse::<u16>,
+            ),
+            |&port| port != 0,
+        )
+    };
+    let parsed: IResult<&str, _, ()> =
+        all_consuming((port(), opt(preceded(char('-'), port())))).parse(text);
+    parsed
+        .ok()
+        .map(|(_, (low, high))| (low, high.unwrap_or(low)))
+}
+
 /// Parses a port list such as `80,443,8000-8010`; duplicates are dropped, order is kept.
 pub fn parse_ports(text: &str) -> anyhow::Result<Vec<u16>> {
     let mut ports = Vec::new();
+    // One flag per port: `1-65535` must not compare each port with all before it.
+    let mut seen = vec![false; usize::from(u16::MAX) + 1];
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (low, high) = match part.split_once('-') {
-            Some((low, high)) => (low.trim(), high.trim()),
-            None => (part, part),
+        let Some((low, high)) = port_range(part) else {
+            bail!("`{part}` is not a port or range of ports 1-65535");
         };
-        let parse = |p: &str| -> anyhow::Result<u16> {
-            match p.parse::<u16>() {
-                Ok(0) | Err(_) => bail!("`{part}` is not a port or range of ports 1-65535"),
-                Ok(port) => Ok(port),
-            }
-        };
-        let (low, high) = (parse(low)?, parse(high)?);
         if low > high {
             bail!("port range `{part}` is backwards");
         }
         for port in low..=high {
-            if !ports.contains(&port) {
+            if !std::mem::replace(&mut seen[usize::from(port)], true) {
                 ports.push(port);
             }
         }
@@ -301,9 +319,14 @@ mod tests {
             parse_ports("80, 443,80,8000-8002").unwrap(),
             vec![80, 443, 8000, 8001, 8002]
         );
-        for bad in ["", "0", "65536", "80-79", "http", "1-x"] {
+        for bad in [
+            "", "0", "65536", "80-79", "http", "1-x", "80-", "-80", "1-2-3", "+80",
+        ] {
             assert!(parse_ports(bad).is_err(), "{bad}");
         }
+        assert_eq!(parse_ports("1-65535").unwrap().len(), 65535);
+        assert_eq!(port_range(" 8000 - 8010 "), Some((8000, 8010)));
+        assert_eq!(port_range("80-79"), Some((80, 79)));
     }
 
     #[test]
