@@ -1,32 +1,46 @@
 //! Which subflow first carried each range of data sequence numbers: the basis of reinjection
 //! counting (the same data-level bytes sent again on another subflow).
 
-use alloc::collections::BTreeMap;
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 /// Disjoint data-sequence ranges, each owned by the subflow that sent it first.
 ///
 /// At most `limit` ranges are kept; past that the lowest (oldest) ranges are forgotten, so memory
 /// stays bounded on pathological traces at the price of not seeing reinjections of very old data.
+///
+/// The ranges are a deque sorted by start: data mostly arrives in order, so a new range goes at
+/// the back (or extends the last one) and the oldest leaves at the front, with a binary search
+/// to find the place of the rest.
 #[derive(Debug, Clone)]
 pub struct DataRanges {
-    /// start → (end, owning subflow), end exclusive.
-    ranges: BTreeMap<u64, (u64, u16)>,
+    /// (start, end, owning subflow), end exclusive, sorted by start, disjoint.
+    ranges: VecDeque<Range>,
     limit: usize,
     /// Bytes covered by at least one mapping.
     pub covered: u64,
     /// Bytes sent by a subflow after another subflow had sent them.
     pub reinjected: u64,
+    /// The new parts of the range being recorded (kept to reuse its allocation).
+    gaps: Vec<(u64, u64)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Range {
+    start: u64,
+    end: u64,
+    owner: u16,
 }
 
 impl DataRanges {
     /// An empty set that keeps at most `limit` ranges.
     pub fn new(limit: usize) -> DataRanges {
         DataRanges {
-            ranges: BTreeMap::new(),
+            ranges: VecDeque::new(),
             limit: limit.max(1),
             covered: 0,
             reinjected: 0,
+            gaps: Vec::new(),
         }
     }
 
@@ -38,63 +52,75 @@ impl DataRanges {
             return 0;
         }
         let mut reinjected = 0;
-        let mut gaps = Vec::new();
+        self.gaps.clear();
         let mut cursor = start;
         // The range starting at or before `start` may overlap too.
-        let first = self
-            .ranges
-            .range(..=start)
-            .next_back()
-            .map(|(&s, _)| s)
-            .unwrap_or(start);
-        for (&s, &(e, owner)) in self.ranges.range(first..end) {
-            if e <= cursor {
+        let first = match self.ranges.back() {
+            // In-order data: only the last range can overlap.
+            Some(last) if last.start <= start => self.ranges.len() - 1,
+            _ => self
+                .ranges
+                .partition_point(|r| r.start <= start)
+                .saturating_sub(1),
+        };
+        for r in self.ranges.range(first..) {
+            if r.start >= end {
+                break;
+            }
+            if r.end <= cursor {
                 continue;
             }
-            if s > cursor {
-                gaps.push((cursor, s));
+            if r.start > cursor {
+                self.gaps.push((cursor, r.start));
             }
-            let overlap = e.min(end).saturating_sub(s.max(cursor));
-            if owner != subflow {
+            let overlap = r.end.min(end).saturating_sub(r.start.max(cursor));
+            if r.owner != subflow {
                 reinjected += overlap;
             }
-            cursor = cursor.max(e);
+            cursor = cursor.max(r.end);
             if cursor >= end {
                 break;
             }
         }
         if cursor < end {
-            gaps.push((cursor, end));
+            self.gaps.push((cursor, end));
         }
-        for (s, e) in gaps {
+        for i in 0..self.gaps.len() {
+            let (s, e) = self.gaps[i];
             self.covered += e.saturating_sub(s);
             self.insert(s, e, subflow);
         }
         self.reinjected += reinjected;
         while self.ranges.len() > self.limit {
-            self.ranges.pop_first();
+            self.ranges.pop_front();
         }
         reinjected
     }
 
-    /// Inserts a range that overlaps nothing, merging it with same-owner neighbours it touches.
-    fn insert(&mut self, mut start: u64, mut end: u64, owner: u16) {
-        if let Some((&s, &(e, o))) = self.ranges.range(..start).next_back() {
-            if e == start && o == owner {
-                self.ranges.remove(&s);
-                start = s;
+    /// Adds `[start, end)`, which overlaps no range, merged with the ranges of the same owner it
+    /// touches.
+    fn insert(&mut self, start: u64, end: u64, owner: u16) {
+        let at = match self.ranges.back() {
+            Some(last) if last.start < start => self.ranges.len(),
+            _ => self.ranges.partition_point(|r| r.start < start),
+        };
+        let before = at
+            .checked_sub(1)
+            .filter(|&i| self.ranges[i].end == start && self.ranges[i].owner == owner);
+        let after = Some(at)
+            .filter(|&i| i < self.ranges.len())
+            .filter(|&i| self.ranges[i].start == end && self.ranges[i].owner == owner);
+        match (before, after) {
+            (Some(b), Some(a)) => {
+                self.ranges[b].end = self.ranges[a].end;
+                self.ranges.remove(a);
             }
+            (Some(b), None) => self.ranges[b].end = end,
+            (None, Some(a)) => self.ranges[a].start = start,
+            (None, None) => self.ranges.insert(at, Range { start, end, owner }),
         }
-        if let Some(&(e, o)) = self.ranges.get(&end) {
-            if o == owner {
-                self.ranges.remove(&end);
-                end = e;
-            }
-        }
-        self.ranges.insert(start, (end, owner));
     }
 
-    /// How many ranges are held.
     #[cfg(test)]
     pub(super) fn len(&self) -> usize {
         self.ranges.len()
@@ -135,6 +161,47 @@ mod tests {
         assert_eq!(r.reinjected, 50);
         // Everything again from subflow 2: all 300 bytes are reinjections.
         assert_eq!(r.record(0, 300, 2), 300);
+    }
+
+    #[test]
+    fn counts_match_a_byte_by_byte_model() {
+        // Every byte's first sender, against random records (reordered, overlapping, repeated).
+        let mut owners = alloc::vec![None::<u16>; 200_000];
+        let mut r = DataRanges::new(usize::MAX);
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |bound: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) % bound
+        };
+        let (mut covered, mut reinjected) = (0, 0);
+        for _ in 0..20_000 {
+            let start = next(199_900);
+            let len = next(100);
+            let subflow = next(3) as u16;
+            let mut again = 0;
+            for owner in &mut owners[start as usize..(start + len) as usize] {
+                match *owner {
+                    None => {
+                        *owner = Some(subflow);
+                        covered += 1;
+                    }
+                    Some(o) if o != subflow => again += 1,
+                    Some(_) => {}
+                }
+            }
+            reinjected += again;
+            assert_eq!(r.record(start, len, subflow), again);
+            assert_eq!((r.covered, r.reinjected), (covered, reinjected));
+        }
+        // Ranges of one owner that touch are one range.
+        let runs = owners
+            .windows(2)
+            .filter(|w| w[0] != w[1] && w[1].is_some())
+            .count()
+            + usize::from(owners[0].is_some());
+        assert_eq!(r.len(), runs);
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! A streaming reader for pcap and pcapng files.
 //!
-//! Only one record is held in memory at a time, so a capture of any size is read in bounded
-//! memory. Every record is numbered from 1 in file order (the number tshark and Wireshark show),
+//! Records are read in large blocks into one buffer and handed out as slices of it, without a
+//! copy or an allocation per record, so a capture of any size is read in bounded memory (the
+//! buffer, or the largest record when one is larger). Every record is numbered from 1 in file order (the number tshark and Wireshark show),
 //! and every error names the record it happened in and its byte offset, so that a truncated or
 //! corrupt capture can be reported precisely while the records before it are kept.
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, Read};
+use std::ops::Range;
 use std::path::Path;
 
 /// pcap magic for microsecond timestamps, as written by a host of the same byte order.
@@ -32,6 +34,10 @@ const IF_TSRESOL: u16 = 9;
 
 /// Records larger than this are taken as corruption rather than allocated.
 const MAX_RECORD_LEN: usize = 64 << 20;
+
+/// Bytes asked of the operating system at a time: few system calls, and small enough to stay
+/// in the processor's caches between the read and the parse.
+const READ_BLOCK: usize = 1 << 20;
 
 /// One captured packet, borrowed from the reader until the next call.
 #[derive(Debug, Clone, Copy)]
@@ -170,38 +176,105 @@ struct Interface {
 
 /// Reads the records of one capture file in order.
 pub struct CaptureReader<R> {
-    source: R,
+    input: Input<R>,
     format: Format,
     interfaces: Vec<Interface>,
-    record: Vec<u8>,
+    /// Where the last record read lies in the input's buffer.
+    record: Range<usize>,
     packets: u64,
     offset: u64,
 }
 
-impl CaptureReader<BufReader<File>> {
+impl CaptureReader<File> {
     /// Opens a capture file and reads its file header.
     pub fn open(path: &Path) -> Result<Self, CaptureError> {
         let file = File::open(path).map_err(CaptureError::Io)?;
-        Self::new(BufReader::with_capacity(1 << 20, file))
+        Self::new(file)
+    }
+}
+
+/// The source with a buffer that holds the bytes read from it and not yet consumed.
+struct Input<R> {
+    source: R,
+    buffer: Vec<u8>,
+    /// The unconsumed bytes are `buffer[start..end]`.
+    start: usize,
+    end: usize,
+}
+
+impl<R: Read> Input<R> {
+    fn new(source: R) -> Input<R> {
+        Input {
+            source,
+            buffer: vec![0; READ_BLOCK],
+            start: 0,
+            end: 0,
+        }
+    }
+
+    /// Consumes the next `len` bytes and returns where they are in the buffer; when the source
+    /// ends first, consumes nothing and returns how many bytes it had left.
+    fn take(&mut self, len: usize) -> io::Result<Result<Range<usize>, usize>> {
+        if self.end - self.start < len {
+            self.refill(len)?;
+        }
+        let available = self.end - self.start;
+        if available < len {
+            return Ok(Err(available));
+        }
+        let range = self.start..self.start + len;
+        self.start += len;
+        Ok(Ok(range))
+    }
+
+    /// Reads until at least `len` bytes are unconsumed or the source ends, moving the unconsumed
+    /// bytes to the front first (and growing the buffer for a record larger than it).
+    fn refill(&mut self, len: usize) -> io::Result<()> {
+        self.buffer.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+        if self.buffer.len() < len {
+            self.buffer.resize(len, 0);
+        }
+        while self.end < len {
+            match self.source.read(&mut self.buffer[self.end..]) {
+                Ok(0) => break,
+                Ok(n) => self.end += n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+
+    /// The next `N` bytes (`Err` with the count left when the source ends first).
+    fn take_array<const N: usize>(&mut self) -> io::Result<Result<[u8; N], usize>> {
+        Ok(self.take(N)?.map(|range| {
+            let mut bytes = [0u8; N];
+            bytes.copy_from_slice(&self.buffer[range]);
+            bytes
+        }))
     }
 }
 
 impl<R: Read> CaptureReader<R> {
     /// Reads the file header from `source` and returns a reader positioned at the first record.
-    pub fn new(mut source: R) -> Result<Self, CaptureError> {
-        let mut magic = [0u8; 4];
-        let got = read_full(&mut source, &mut magic).map_err(CaptureError::Io)?;
-        if got == 0 {
-            return Err(CaptureError::Empty);
-        }
-        if got < 4 {
-            return Err(CaptureError::UnknownFormat { magic });
-        }
+    pub fn new(source: R) -> Result<Self, CaptureError> {
+        let mut input = Input::new(source);
+        let magic = match input.take_array::<4>().map_err(CaptureError::Io)? {
+            Ok(magic) => magic,
+            Err(0) => return Err(CaptureError::Empty),
+            Err(got) => {
+                let mut magic = [0u8; 4];
+                magic[..got].copy_from_slice(&input.buffer[input.start..input.start + got]);
+                return Err(CaptureError::UnknownFormat { magic });
+            }
+        };
         let mut reader = CaptureReader {
-            source,
+            input,
             format: Format::Pcapng { big_endian: false },
             interfaces: Vec::new(),
-            record: Vec::with_capacity(1 << 16),
+            record: 0..0,
             packets: 0,
             offset: 4,
         };
@@ -281,12 +354,14 @@ impl<R: Read> CaptureReader<R> {
             number,
             link_type,
             timestamp_ns,
-            data: &self.record,
+            data: &self.input.buffer[self.record.clone()],
         }))
     }
 
     fn next_pcapng(&mut self, mut big_endian: bool) -> Result<Option<Packet<'_>>, CaptureError> {
-        loop {
+        // The packet's fields, with its data as a range of the buffer: a slice of it cannot leave
+        // the loop, which reads into the buffer again.
+        let (number, link_type, timestamp_ns, data) = loop {
             let start = self.offset;
             let number = self.packets + 1;
             let Some(header) = self.read_header::<8>(number, start)? else {
@@ -296,9 +371,7 @@ impl<R: Read> CaptureReader<R> {
             let block_type = word(&header[0..4], big_endian);
             if block_type == PCAPNG_SHB {
                 self.offset -= 4;
-                self.record.clear();
-                self.record.extend_from_slice(&header[4..8]);
-                big_endian = self.read_section_header_after_length()?;
+                big_endian = self.read_section_header_after_length(&header[4..8])?;
                 continue;
             }
             let total = word(&header[4..8], big_endian) as usize;
@@ -311,7 +384,8 @@ impl<R: Read> CaptureReader<R> {
             }
             self.read_record(total - 8, 8, number, start)?;
             self.offset += (total - 8) as u64;
-            let trailer = word(&self.record[total - 12..], big_endian) as usize;
+            let block = &self.input.buffer[self.record.clone()];
+            let trailer = word(&block[total - 12..], big_endian) as usize;
             if trailer != total {
                 return Err(CaptureError::Corrupt {
                     packet: number,
@@ -322,22 +396,25 @@ impl<R: Read> CaptureReader<R> {
             let body_len = total - 12;
             match block_type {
                 block::INTERFACE_DESCRIPTION => {
-                    let interface = parse_interface(&self.record[..body_len], big_endian)
-                        .ok_or_else(|| CaptureError::Corrupt {
-                            packet: number,
-                            offset: start,
-                            reason: "interface description block too short".into(),
+                    let interface =
+                        parse_interface(&block[..body_len], big_endian).ok_or_else(|| {
+                            CaptureError::Corrupt {
+                                packet: number,
+                                offset: start,
+                                reason: "interface description block too short".into(),
+                            }
                         })?;
                     self.interfaces.push(interface);
                 }
                 block::ENHANCED_PACKET | block::OBSOLETE_PACKET | block::SIMPLE_PACKET => {
                     let (interface_id, time_units, captured, data_at) =
-                        packet_fields(block_type, &self.record[..body_len], big_endian)
-                            .ok_or_else(|| CaptureError::Corrupt {
+                        packet_fields(block_type, &block[..body_len], big_endian).ok_or_else(
+                            || CaptureError::Corrupt {
                                 packet: number,
                                 offset: start,
                                 reason: "packet block shorter than its fixed fields".into(),
-                            })?;
+                            },
+                        )?;
                     let interface = *self.interfaces.get(interface_id).ok_or_else(|| {
                         CaptureError::Corrupt {
                             packet: number,
@@ -366,27 +443,27 @@ impl<R: Read> CaptureReader<R> {
                     let timestamp_ns = (u128::from(time_units) * 1_000_000_000
                         / u128::from(interface.units_per_second))
                         as i64;
-                    return Ok(Some(Packet {
-                        number,
-                        link_type: interface.link_type,
-                        timestamp_ns,
-                        data: &self.record[data_at..data_at + captured],
-                    }));
+                    let data = self.record.start + data_at..self.record.start + data_at + captured;
+                    break (number, interface.link_type, timestamp_ns, data);
                 }
                 _ => {}
             }
-        }
+        };
+        Ok(Some(Packet {
+            number,
+            link_type,
+            timestamp_ns,
+            data: &self.input.buffer[data],
+        }))
     }
 
     /// Reads a section header block whose type word has already been consumed.
     fn read_section_header(&mut self) -> Result<(), CaptureError> {
         let mut length = [0u8; 4];
         self.fill_header(&mut length, 8)?;
-        self.record.clear();
-        self.record.extend_from_slice(&length);
         self.offset = self.offset.saturating_sub(4);
         // The first section header is the file's header: cut inside it, the file holds no record.
-        self.read_section_header_after_length()
+        self.read_section_header_after_length(&length)
             .map(|_| ())
             .map_err(|error| match error {
                 CaptureError::Truncated { needed, found, .. } => {
@@ -403,24 +480,20 @@ impl<R: Read> CaptureReader<R> {
         number: u64,
         start: u64,
     ) -> Result<Option<[u8; N]>, CaptureError> {
-        let mut header = [0u8; N];
-        let got = read_full(&mut self.source, &mut header).map_err(CaptureError::Io)?;
-        if got == 0 {
-            return Ok(None);
-        }
-        if got < N {
-            return Err(CaptureError::Truncated {
+        match self.input.take_array::<N>().map_err(CaptureError::Io)? {
+            Ok(header) => Ok(Some(header)),
+            Err(0) => Ok(None),
+            Err(got) => Err(CaptureError::Truncated {
                 packet: number,
                 offset: start,
                 needed: N as u64,
                 found: got as u64,
-            });
+            }),
         }
-        Ok(Some(header))
     }
 
-    /// Reads the next `len` bytes into `record` (replacing it): the rest of record `number`, which
-    /// began at `start` and of which `before` bytes are read already.
+    /// Makes `record` the next `len` bytes: the rest of record `number`, which began at `start`
+    /// and of which `before` bytes are read already.
     fn read_record(
         &mut self,
         len: usize,
@@ -428,34 +501,36 @@ impl<R: Read> CaptureReader<R> {
         number: u64,
         start: u64,
     ) -> Result<(), CaptureError> {
-        self.record.resize(len, 0);
-        let got = read_full(&mut self.source, &mut self.record).map_err(CaptureError::Io)?;
-        if got < len {
-            return Err(CaptureError::Truncated {
+        match self.input.take(len).map_err(CaptureError::Io)? {
+            Ok(range) => {
+                self.record = range;
+                Ok(())
+            }
+            Err(got) => Err(CaptureError::Truncated {
                 packet: number,
                 offset: start,
                 needed: (before + len) as u64,
                 found: (before + got) as u64,
-            });
+            }),
         }
-        Ok(())
     }
 
-    /// Finishes a section header block (`record` holds its raw length word, `offset` points at
+    /// Finishes a section header block whose raw length word is `length` (`offset` points at
     /// that word) and returns the section's byte order (true: big-endian).
-    fn read_section_header_after_length(&mut self) -> Result<bool, CaptureError> {
+    fn read_section_header_after_length(&mut self, length: &[u8]) -> Result<bool, CaptureError> {
         let start = self.offset - 4;
         let number = self.packets + 1;
-        let mut order = [0u8; 4];
-        let got = read_full(&mut self.source, &mut order).map_err(CaptureError::Io)?;
-        if got < 4 {
-            return Err(CaptureError::Truncated {
-                packet: number,
-                offset: start,
-                needed: 12,
-                found: 8 + got as u64,
-            });
-        }
+        let order = match self.input.take_array::<4>().map_err(CaptureError::Io)? {
+            Ok(order) => order,
+            Err(got) => {
+                return Err(CaptureError::Truncated {
+                    packet: number,
+                    offset: start,
+                    needed: 12,
+                    found: 8 + got as u64,
+                })
+            }
+        };
         let big_endian = match (u32::from_le_bytes(order), u32::from_be_bytes(order)) {
             (PCAPNG_BYTE_ORDER, _) => false,
             (_, PCAPNG_BYTE_ORDER) => true,
@@ -467,7 +542,7 @@ impl<R: Read> CaptureReader<R> {
                 })
             }
         };
-        let total = word(&self.record[..4], big_endian) as usize;
+        let total = word(length, big_endian) as usize;
         if total < 28 || !total.is_multiple_of(4) || total > MAX_RECORD_LEN {
             return Err(CaptureError::Corrupt {
                 packet: number,
@@ -484,30 +559,18 @@ impl<R: Read> CaptureReader<R> {
 
     /// Reads the rest of a fixed-size file header; `total` is its whole size, for messages.
     fn fill_header(&mut self, buf: &mut [u8], total: u64) -> Result<(), CaptureError> {
-        let got = read_full(&mut self.source, buf).map_err(CaptureError::Io)?;
-        if got < buf.len() {
-            return Err(CaptureError::TruncatedHeader {
-                needed: total,
-                found: self.offset + got as u64,
-            });
+        match self.input.take(buf.len()).map_err(CaptureError::Io)? {
+            Ok(range) => buf.copy_from_slice(&self.input.buffer[range]),
+            Err(got) => {
+                return Err(CaptureError::TruncatedHeader {
+                    needed: total,
+                    found: self.offset + got as u64,
+                })
+            }
         }
         self.offset += buf.len() as u64;
         Ok(())
     }
-}
-
-/// Reads until `buf` is full or the source ends; returns how many bytes were read.
-fn read_full(source: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match source.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(error),
-        }
-    }
-    Ok(filled)
 }
 
 fn word(bytes: &[u8], big_endian: bool) -> u32 {
@@ -644,6 +707,59 @@ mod tests {
             let error = error.expect("truncation is an error");
             assert_eq!(error.packet(), Some(2));
             assert!(error.to_string().starts_with("packet 2: capture truncated"));
+        }
+    }
+
+    /// A source that hands out at most `chunk` bytes per read, as a pipe or a slow disk may.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        chunk: usize,
+    }
+
+    impl io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.chunk).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn records_across_read_blocks_and_larger_than_one_come_out_whole() {
+        // Records of many sizes, so that headers and data straddle the buffer's end, and one
+        // three read blocks long.
+        let mut bytes = PCAP[..24].to_vec();
+        let mut expected = Vec::new();
+        let mut total = 0;
+        for i in 0u32..3000 {
+            let len = if i == 1500 {
+                3 * READ_BLOCK + 5
+            } else {
+                (i as usize * 7919) % 1601
+            };
+            let data: Vec<u8> = (0..len).map(|b| (b as u32 ^ i) as u8).collect();
+            bytes.extend(i.to_le_bytes());
+            bytes.extend(0u32.to_le_bytes());
+            bytes.extend((len as u32).to_le_bytes());
+            bytes.extend((len as u32).to_le_bytes());
+            bytes.extend(&data);
+            total += len;
+            expected.push((u64::from(i) + 1, 1, i64::from(i) * 1_000_000_000, data));
+        }
+        assert!(total > 4 * READ_BLOCK);
+        for chunk in [usize::MAX, 4093, 1] {
+            let mut reader = CaptureReader::new(Trickle {
+                bytes: &bytes,
+                chunk,
+            })
+            .unwrap();
+            let mut packets = Vec::new();
+            while let Some(p) = reader.next_packet().unwrap() {
+                packets.push((p.number, p.link_type, p.timestamp_ns, p.data.to_vec()));
+            }
+            assert!(packets == expected, "read {chunk} bytes at a time");
+            assert_eq!(reader.bytes_read(), bytes.len() as u64);
         }
     }
 
