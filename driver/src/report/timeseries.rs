@@ -76,7 +76,8 @@ fn bin_width(duration: f64) -> f64 {
 }
 
 /// Bytes per time bin: per subflow the payload it carried, in total the data-level bytes not
-/// seen before (the advance of the highest data sequence number).
+/// seen before (on any subflow: a segment filling a gap below data another subflow sent ahead is
+/// new data too).
 struct Binned {
     /// Bin width, seconds.
     width: f64,
@@ -84,6 +85,36 @@ struct Binned {
     carried: Vec<Vec<u64>>,
     /// Per bin.
     new_data: Vec<u64>,
+}
+
+/// The data-level bytes seen so far, as disjoint, non-adjacent `[start, end)` ranges by start.
+#[derive(Default)]
+struct Covered(std::collections::BTreeMap<u64, u64>);
+
+impl Covered {
+    /// Adds `[start, end)`; returns how many of its bytes were not seen before.
+    fn add(&mut self, start: u64, end: u64) -> u64 {
+        if end <= start {
+            return 0;
+        }
+        // The ranges that overlap or touch it: by start downwards, until one ends before it.
+        let touching: Vec<(u64, u64)> = self
+            .0
+            .range(..=end)
+            .rev()
+            .take_while(|(_, &e)| e >= start)
+            .map(|(&s, &e)| (s, e))
+            .collect();
+        let (mut merged_start, mut merged_end, mut before) = (start, end, 0);
+        for (s, e) in touching {
+            before += e.min(end).saturating_sub(s.max(start));
+            merged_start = merged_start.min(s);
+            merged_end = merged_end.max(e);
+            self.0.remove(&s);
+        }
+        self.0.insert(merged_start, merged_end);
+        end - start - before
+    }
 }
 
 /// Bins the segments `rows` of `s` (one direction, in capture order).
@@ -95,17 +126,13 @@ fn binned(s: &SeriesRecord, rows: &[usize], subflows: usize) -> Binned {
     let bin = |i: usize| ((time(i) / width).floor() as usize).min(bins - 1);
     let mut carried = vec![vec![0u64; bins]; subflows];
     let mut new_data = vec![0u64; bins];
-    let mut highest = 0u64;
+    let mut seen = Covered::default();
     for &i in rows {
         let b = bin(i);
         if let Some(per_bin) = carried.get_mut(usize::from(s.subflow[i])) {
             per_bin[b] += u64::from(s.len[i]);
         }
-        let last = s.dsn[i] + u64::from(s.len[i]);
-        if last > highest {
-            new_data[b] += last - highest.max(s.dsn[i]);
-            highest = last;
-        }
+        new_data[b] += seen.add(s.dsn[i], s.dsn[i].saturating_add(u64::from(s.len[i])));
     }
     Binned {
         width,
@@ -319,6 +346,35 @@ mod tests {
         assert_eq!(b.carried[0], vec![1000; 50]);
         assert_eq!(b.carried[1][..49], vec![1000; 49][..]);
         assert_eq!(b.carried[1][49], 2000);
+    }
+
+    #[test]
+    fn data_a_slower_subflow_fills_in_below_a_faster_one_is_new_data() {
+        // Subflow 1 sends 2000..3000 ahead; subflow 0's 1000..2000 arrives later and is new.
+        let mut seen = Covered::default();
+        assert_eq!(seen.add(0, 1000), 1000);
+        assert_eq!(seen.add(2000, 3000), 1000);
+        assert_eq!(seen.add(1000, 2000), 1000);
+        // Reinjections and partial overlaps count only what was missing.
+        assert_eq!(seen.add(500, 2500), 0);
+        assert_eq!(seen.add(2900, 3100), 100);
+        assert_eq!(seen.add(4000, 4000), 0);
+        assert_eq!(seen.add(5000, 5100), 100);
+        assert_eq!(seen.add(3000, 6000), 2800);
+        assert_eq!(seen.0.len(), 1);
+
+        // The same through the bins: every byte of the transfer is new data exactly once
+        // (counting the advance of the highest DSN alone lost the 1000..2000 gap).
+        let mut series = SeriesRecord::default();
+        for (t, subflow, dsn) in [(5_000, 0, 0), (15_000, 1, 2000), (25_000, 0, 1000)] {
+            series.t_us.push(t);
+            series.subflow.push(subflow);
+            series.direction.push(0);
+            series.dsn.push(dsn);
+            series.len.push(1000);
+        }
+        let b = binned(&series, &[0, 1, 2], 2);
+        assert_eq!(b.new_data.iter().sum::<u64>(), 3000);
     }
 
     #[test]
