@@ -26,12 +26,16 @@ test-rings: deps
 	$(CARGO) test -p mptcpscan-driver --lib net::rings_test -- --ignored
 
 # Every step after `lab up` runs under a trap that takes the lab down, whatever happens.
+# The lab serves HTTP too: after the chain, the demo downloads from the two-path host over MPTCP
+# and TCP (`fetch`), captures those downloads on both of its paths (fetch.pcap) and reads them
+# back with `dissect --series`, so the report draws the ratio figure and a data transfer of its
+# own, per subflow (data sequence numbers and goodput of the largest connection).
 demo-chain: deps
 	$(CARGO) build --release -p mptcpscan-driver
 	mkdir -p $(DEMO_DIR)
 	@set -e; \
 	trap '$(MPTCPSCAN) lab down --name $(DEMO_LAB) >/dev/null 2>&1 || true' EXIT INT TERM; \
-	$(MPTCPSCAN) lab up --name $(DEMO_LAB) --force --ground-truth $(DEMO_DIR)/ground-truth.json; \
+	$(MPTCPSCAN) lab up --name $(DEMO_LAB) --force --http --ground-truth $(DEMO_DIR)/ground-truth.json; \
 	prefixes=$$(sed -n 's/.*"prefix": *"\([^"]*\)".*/\1/p' $(DEMO_DIR)/ground-truth.json); \
 	ip netns exec $(DEMO_LAB)-scan tcpdump -q -i to-r1 -s 256 -U -w $(DEMO_DIR)/chain.pcap tcp or icmp or icmp6 \
 		2>/dev/null & capture=$$!; \
@@ -41,10 +45,21 @@ demo-chain: deps
 		--rate 2000 --cooldown 2 --output $(DEMO_DIR)/scan.csv --results $(DEMO_DIR)/chain.json \
 		--check $(DEMO_DIR)/ground-truth.json; \
 	sleep 1; kill $$capture; wait $$capture || true; \
+	port=$$(sed -n '/"http"/,/"port"/s/.*"port": *\([0-9]*\).*/\1/p' $(DEMO_DIR)/ground-truth.json); \
+	two_path4=$$(sed -n '/"two_path"/,/"ipv4"/s/.*"ipv4": *"\([^"]*\)".*/\1/p' $(DEMO_DIR)/ground-truth.json); \
+	two_path6=$$(sed -n '/"two_path"/,/"ipv6"/s/.*"ipv6": *"\([^"]*\)".*/\1/p' $(DEMO_DIR)/ground-truth.json); \
+	ip netns exec $(DEMO_LAB)-scan tcpdump -q -i any -s 256 -U -w $(DEMO_DIR)/fetch.pcap tcp port $$port \
+		2>/dev/null & capture=$$!; \
+	sleep 1; \
+	ip netns exec $(DEMO_LAB)-scan $(MPTCPSCAN) fetch --allow-lab -n 2 --json $(DEMO_DIR)/fetch.json \
+		--output $(DEMO_DIR)/fetch.csv http://$$two_path4:$$port/ "http://[$$two_path6]:$$port/"; \
+	sleep 1; kill $$capture; wait $$capture || true; \
+	$(MPTCPSCAN) dissect --series --json $(DEMO_DIR)/fetch-dissect.json $(DEMO_DIR)/fetch.pcap; \
 	$(MPTCPSCAN) enrich --lab-databases $(DEMO_DIR)/databases --ground-truth $(DEMO_DIR)/ground-truth.json; \
 	places="--asn $(DEMO_DIR)/databases/lab-asn.csv --country $(DEMO_DIR)/databases/lab-country.mmdb --as-rank $(DEMO_DIR)/databases/lab-asrank.csv"; \
 	$(MPTCPSCAN) enrich $$places $(DEMO_DIR)/scan.csv --output $(DEMO_DIR)/scan-places.csv; \
-	$(MPTCPSCAN) report $(DEMO_DIR)/chain.json $$places --out $(DEMO_DIR)/report
+	$(MPTCPSCAN) report $(DEMO_DIR)/chain.json $(DEMO_DIR)/fetch.json $(DEMO_DIR)/fetch-dissect.json \
+		$$places --largest 1 --out $(DEMO_DIR)/report
 
 # The chain's own packets, captured in the scanner namespace, read back by `mptcpscan dissect`
 # (every SYN/SYN-ACK pair classified) and by tshark with our plugin (verdicts, mirror signals and
