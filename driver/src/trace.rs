@@ -26,10 +26,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::net::{Receiver, Sender};
 use crate::scan::engine::pace;
-use crate::scan::probes::{Analysis, OptionSet, ProbeBuilder, ReplyKind};
+use crate::scan::probes::{Analysis, ProbeBuilder, ReplyKind};
 use crate::scan::reply::TcpReply;
+use crate::scan::shared_args::{BlocklistArgs, ProbeArgs};
 use crate::scan::validation::DEFAULT_SOURCE_PORTS;
-use crate::scan::{blocklist, stop, targets, VersionChoice};
+use crate::scan::{stop, targets};
 
 /// TTLs probed per round: the first round covers paths up to this long, later rounds extend
 /// paths that have not answered yet.
@@ -59,15 +60,9 @@ pub struct Args {
     /// Ports for targets given without one.
     #[arg(short, long, default_value = "80")]
     pub ports: String,
-    /// MP_CAPABLE version of the probes.
-    #[arg(long, value_enum, default_value = "both")]
-    pub mptcp_version: VersionChoice,
-    /// Companion options of the SYN (see `scan --help`).
-    #[arg(long, default_value = "linux")]
-    pub options: OptionSet,
-    /// The v0 probe key in hex (16 digits); random by default.
-    #[arg(long, value_name = "HEX")]
-    pub key: Option<String>,
+    /// The probe.
+    #[command(flatten)]
+    pub probe: ProbeArgs,
     /// Highest TTL probed.
     #[arg(long, default_value_t = 30)]
     pub max_ttl: u8,
@@ -80,18 +75,9 @@ pub struct Args {
     /// Extra rounds re-probing the hops that did not answer.
     #[arg(long, default_value_t = 1)]
     pub retries: u32,
-    /// Blocklist file replacing the default one (see `scan --help`); repeatable. The built-in
-    /// reserved ranges stay blocked.
-    #[arg(
-        short = 'b',
-        long = "blocklist-file",
-        visible_alias = "blocklist",
-        value_name = "FILE"
-    )]
-    pub blocklist: Vec<PathBuf>,
-    /// Allow the lab prefixes (198.18.0.0/15, 2001:db8::/32).
-    #[arg(long)]
-    pub allow_lab: bool,
+    /// What may never be probed.
+    #[command(flatten)]
+    pub blocklist: BlocklistArgs,
     /// Source address (one per family; default: the kernel's choice).
     #[arg(short = 'S', long = "source-ip")]
     pub source_ips: Vec<IpAddr>,
@@ -213,7 +199,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if list.is_empty() {
         bail!("no targets: give ADDRESS[:PORT] arguments, --targets-file or --from-scan");
     }
-    let blocked = blocklist::build(args.allow_lab, &args.blocklist)?;
+    let blocked = args.blocklist.build()?;
     if let Some((addr, _)) = list.iter().find(|(a, _)| blocked.set.contains(*a)) {
         bail!("{addr} is blocklisted (reserved; the lab's prefixes need --allow-lab)");
     }
@@ -225,13 +211,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.max_ttl == 0 {
         bail!("--max-ttl must be at least 1");
     }
-    let key = match &args.key {
-        Some(hex) => crate::scan::parse_key(hex)?,
-        None => rand::random(),
-    };
     let plan = Plan {
-        versions: args.mptcp_version.versions(),
-        probes: ProbeBuilder::new(&args.options, key)?,
+        versions: args.probe.mptcp_version.versions(),
+        probes: args.probe.builder()?,
         max_ttl: args.max_ttl,
         rate: args.rate,
         timeout: Duration::from_secs_f64(args.timeout),

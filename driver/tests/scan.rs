@@ -974,3 +974,42 @@ fn gateway_mac_is_where_the_frames_go() {
         "frames to another MAC reach nobody"
     );
 }
+
+/// The blocklist and probe flags are declared once: `scan`, `trace`, `chain` (and `fetch`, for
+/// the blocklist) describe them in the same words.
+#[test]
+fn shared_flags_read_the_same_in_every_command() {
+    // A flag's line and its description's lines (indented deeper than the flags), whitespace
+    // collapsed: clap lays help out more or less compactly from one command to the next.
+    let paragraph = |command: &str, flag: &str| -> String {
+        let out = Command::new(BIN)
+            .args([command, "--help"])
+            .output()
+            .expect("running --help");
+        assert!(out.status.success(), "{}", show(&out));
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let mut lines = text.lines().skip_while(|l| !l.contains(flag));
+        let first = lines
+            .next()
+            .unwrap_or_else(|| panic!("{command} --help has no {flag}: {text}"));
+        let rest = lines.take_while(|l| l.trim().is_empty() || l.starts_with("        "));
+        std::iter::once(first)
+            .chain(rest)
+            .flat_map(str::split_whitespace)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for flag in ["--blocklist-file", "--allow-lab"] {
+        let scan = paragraph("scan", flag);
+        assert!(scan.contains("-b, --blocklist-file") || flag == "--allow-lab");
+        for command in ["trace", "chain", "fetch"] {
+            assert_eq!(paragraph(command, flag), scan, "{command} {flag}");
+        }
+    }
+    for flag in ["--mptcp-version", "--options <OPTIONS>", "--key"] {
+        let scan = paragraph("scan", flag);
+        for command in ["trace", "chain"] {
+            assert_eq!(paragraph(command, flag), scan, "{command} {flag}");
+        }
+    }
+}

@@ -376,7 +376,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         duration_s: started.elapsed().as_secs_f64(),
         probe: ProbeInfo {
             versions,
-            options: args.scan.options.to_string(),
+            options: args.scan.probe.options.to_string(),
             key: format!("{:016x}", plan.probes.key()),
         },
         targets,

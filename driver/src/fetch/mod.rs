@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 
-use crate::scan::blocklist;
+use crate::scan::shared_args::BlocklistArgs;
 use get::{Request, SocketKind};
 use record::FetchRecord;
 
@@ -67,12 +67,9 @@ pub struct Args {
     /// Write one JSON object per fetch here (for `mptcpscan report`).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// Allow the lab's prefixes (198.18.0.0/15, 2001:db8::/32), blocked by default.
-    #[arg(long)]
-    pub allow_lab: bool,
-    /// Never fetch from addresses in these files (one address or CIDR a line).
-    #[arg(long, value_name = "FILE")]
-    pub blocklist: Vec<PathBuf>,
+    /// What may never be fetched from (the scanner's blocklist).
+    #[command(flatten)]
+    pub blocklist: BlocklistArgs,
     /// No per-target summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -111,7 +108,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if list.is_empty() {
         bail!("no targets: give URLs or addresses, or --chain FILE with hosts of the --classes");
     }
-    let blocked = blocklist::build(args.allow_lab, &args.blocklist)?;
+    let blocked = args.blocklist.build()?;
     if let Some(t) = list.iter().find(|t| blocked.set.contains(t.addr.ip())) {
         bail!(
             "{} is blocklisted (reserved; the lab's prefixes need --allow-lab)",

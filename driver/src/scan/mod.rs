@@ -20,6 +20,7 @@ pub mod probes;
 #[cfg(test)]
 mod properties;
 pub mod reply;
+pub mod shared_args;
 pub mod sources;
 pub mod stop;
 pub mod targets;
@@ -39,7 +40,7 @@ use self::firewall::Firewall;
 use self::metadata::{Metadata, ProbeMetadata};
 use self::output::{Format, Writer, FIELDS};
 use self::permutation::Permutation;
-use self::probes::{OptionSet, ProbeBuilder};
+use self::shared_args::{BlocklistArgs, ProbeArgs};
 use self::sources::Sources;
 use self::targets::TargetSpace;
 use self::validation::{Validator, DEFAULT_SOURCE_PORTS};
@@ -88,18 +89,9 @@ pub struct Args {
     /// targets, scan all of them.
     #[arg(short = 'w', long = "allowlist-file", value_name = "FILE")]
     pub allowlist: Option<PathBuf>,
-    /// Blocklist file replacing the default one (`/etc/mptcpscan/blocklist.conf`, the IANA
-    /// special-purpose registries); repeatable. The built-in reserved ranges stay blocked.
-    #[arg(
-        short = 'b',
-        long = "blocklist-file",
-        visible_alias = "blocklist",
-        value_name = "FILE"
-    )]
-    pub blocklist: Vec<PathBuf>,
-    /// Allow the lab prefixes (198.18.0.0/15, 2001:db8::/32), reserved and blocked otherwise.
-    #[arg(long)]
-    pub allow_lab: bool,
+    /// What may never be probed.
+    #[command(flatten)]
+    pub blocklist: BlocklistArgs,
     /// Ports to probe, e.g. `80,443` or `8000-8010`.
     #[arg(
         short = 'p',
@@ -108,16 +100,9 @@ pub struct Args {
         default_value = "80"
     )]
     pub ports: String,
-    /// MP_CAPABLE version of the probes.
-    #[arg(long, value_enum, default_value = "both")]
-    pub mptcp_version: VersionChoice,
-    /// Companion options of the SYN: linux, windows, bsd, minimal, study2021 (the 2021 scan's
-    /// exact block), or hex:BYTES (raw option bytes placed before MP_CAPABLE).
-    #[arg(long, default_value = "linux")]
-    pub options: OptionSet,
-    /// The v0 probe key in hex (16 digits); random per scan by default.
-    #[arg(long, value_name = "HEX")]
-    pub key: Option<String>,
+    /// The probe.
+    #[command(flatten)]
+    pub probe: ProbeArgs,
     /// Probes per second (0: as fast as the kernel takes them).
     #[arg(short, long, default_value_t = 10_000)]
     pub rate: u64,
@@ -511,7 +496,7 @@ fn write_metadata(
         firewall_table,
         probe: ProbeMetadata {
             key: format!("{:016x}", plan.probes.key()),
-            options: args.options.to_string(),
+            options: args.probe.options.to_string(),
             mptcp_versions: versions,
             option_blocks: plan
                 .versions
@@ -583,7 +568,7 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
             wanted.subtract(&wanted.subtract(&allow))
         };
     }
-    let blocklist = blocklist::build(args.allow_lab, &args.blocklist)?;
+    let blocklist = args.blocklist.build()?;
     let allowed = wanted.subtract(&blocklist.set);
     if allowed.is_empty() {
         bail!(
@@ -604,11 +589,7 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
         Some(text) => sources::parse_port_window(text)?,
         None => sources::draw_window(DEFAULT_SOURCE_PORTS, rand::random()),
     };
-    let key = match &args.key {
-        Some(hex) => parse_key(hex)?,
-        None => rand::random(),
-    };
-    let probes = ProbeBuilder::new(&args.options, key)?;
+    let probes = args.probe.builder()?;
     let sources = sources(&args.source_ips, &space)?;
     let setup = Setup {
         blocklist_files: blocklist.files,
@@ -621,7 +602,7 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
     let plan = Plan {
         permutation,
         shard: (args.shard, args.shards),
-        versions: args.mptcp_version.versions(),
+        versions: args.probe.mptcp_version.versions(),
         probes,
         rate: args.rate,
         cooldown: Duration::from_secs_f64(args.cooldown),
@@ -847,7 +828,7 @@ mod tests {
             assert_eq!(a.format, Format::Json);
             assert_eq!(a.seed, Some(7));
             assert_eq!(a.source_port.as_deref(), Some("40000-40010"));
-            assert_eq!(a.blocklist, vec![PathBuf::from("bl")]);
+            assert_eq!(a.blocklist.files, vec![PathBuf::from("bl")]);
             assert_eq!(a.targets_files, vec![PathBuf::from("t")]);
         }
         assert_eq!(zmap.output_fields.as_deref(), Some("saddr"));
