@@ -43,7 +43,14 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    // `-C FILE` (scan, chain): the file's options join the command line before clap reads it.
+    let cli = match scan::config::expand(Cli::command(), std::env::args_os().collect()) {
+        Ok(args) => Cli::parse_from(args),
+        Err(error) => {
+            eprintln!("mptcpscan: {error:#}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     let result = match cli.command {
         Command::Lab(args) => lab::run(args),
         Command::Scan(args) => scan::run(args),

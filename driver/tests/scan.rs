@@ -1013,3 +1013,221 @@ fn shared_flags_read_the_same_in_every_command() {
         }
     }
 }
+
+/// `-B`, `--notes`, `--user-metadata` and the abort limits reach the metadata file (ZMap's keys);
+/// a `--user-metadata` that is not JSON is refused before anything is sent.
+#[test]
+fn zmap_flags_reach_the_metadata_file() {
+    let dir = scratch("z");
+    let meta = dir.join("meta.json");
+    let dry = |extra: &[&str]| {
+        Command::new(BIN)
+            .args(["scan", "198.18.1.0/30", "--allow-lab", "-S", "198.18.0.2"])
+            .args(["--dryrun", "-q", "-o", "/dev/null", "-m"])
+            .arg(&meta)
+            .args(extra)
+            .output()
+            .expect("running the dry run")
+    };
+    let out = dry(&[
+        "-B",
+        "1M",
+        "--notes",
+        "weekly run, opt-outs of 2026-12-01",
+        "--user-metadata",
+        r#"{"vantage": "lab", "round": [1, 2]}"#,
+        "--max-sendto-failures",
+        "3",
+        "--min-hitrate",
+        "1.5",
+    ]);
+    assert!(out.status.success(), "{}", show(&out));
+    let m = load(&meta);
+    assert_eq!(m["bandwidth"], 1_000_000);
+    // 86-byte frames (IPv4, Linux's options with MP_CAPABLE v0) + 24: 880 bits a probe.
+    assert_eq!(m["rate"], 1_000_000 / 880);
+    assert_eq!(m["notes"], "weekly run, opt-outs of 2026-12-01");
+    assert_eq!(
+        m["user-metadata"],
+        serde_json::json!({"vantage": "lab", "round": [1, 2]})
+    );
+    assert_eq!(
+        (m["max_sendto_failures"].clone(), m["min_hitrate"].clone()),
+        (3.into(), 1.5.into())
+    );
+    assert!(m["aborted"].is_null());
+
+    let out = dry(&[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let m = load(&meta);
+    assert_eq!(
+        (m["bandwidth"].clone(), m["rate"].clone()),
+        (0.into(), 10_000.into())
+    );
+    assert_eq!(m["max_sendto_failures"], -1);
+    assert!(m.get("notes").is_none() && m.get("user-metadata").is_none());
+
+    std::fs::remove_file(&meta).expect("removing the metadata");
+    let out = dry(&["--user-metadata", "{not json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(show(&out).contains("--user-metadata"), "{}", show(&out));
+    assert!(!meta.exists(), "refused before anything was written");
+    let out = dry(&["-B", "1M", "-r", "100"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "-B and -r exclude each other: {}",
+        show(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `-C FILE`: ZMap's config format gives flags by their long names; the command line wins.
+#[test]
+fn a_config_file_gives_flags_and_the_command_line_wins() {
+    let dir = scratch("c");
+    let meta = dir.join("meta.json");
+    let conf = dir.join("scan.conf");
+    std::fs::write(
+        &conf,
+        "# our lab scan\nallow-lab\nsource-ip 198.18.0.2\ntarget-ports 443\n\
+         mptcp-version 1\nrate=77\nnotes \"from the file\"   # a comment\nquiet\n",
+    )
+    .expect("writing the config");
+    let run = |extra: &[&str]| {
+        Command::new(BIN)
+            .args(["scan", "198.18.1.0/31", "--dryrun", "-o", "-", "-m"])
+            .arg(&meta)
+            .arg("-C")
+            .arg(&conf)
+            .args(extra)
+            .output()
+            .expect("running the dry run")
+    };
+    let out = run(&[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.matches("\nhex: ").count(),
+        2,
+        "2 hosts, v1 only: {text}"
+    );
+    assert_eq!(text.matches("dport: 443 ").count(), 2, "{text}");
+    let m = load(&meta);
+    assert_eq!(
+        (m["rate"].clone(), m["notes"].clone()),
+        (77.into(), "from the file".into())
+    );
+    assert_eq!(m["quiet"], 1);
+
+    let out = run(&["-p", "80", "--notes", "from the command line"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("dport: 80 ").count(), 2, "{text}");
+    assert_eq!(load(&meta)["notes"], "from the command line");
+
+    std::fs::write(&conf, "allow-lab\nprobe-module tcp_synscan\n").expect("writing the config");
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        show(&out).contains("line 2: `probe-module` is not an option"),
+        "{}",
+        show(&out)
+    );
+    let out = run(&["-C", "/nonexistent/mptcpscan.conf"]);
+    assert_eq!(out.status.code(), Some(2), "-C twice: {}", show(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--max-sendto-failures N`: the scan stops once the kernel refused more than N probes, says
+/// so, and exits 1 with its outputs written (a namespace with no route refuses every probe).
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn max_sendto_failures_aborts_the_scan() {
+    as_root();
+    let net = Net::isolated("f");
+    let csv = net.path("out.csv");
+    let meta = net.path("meta.json");
+    let out = net
+        .scan(&[
+            "198.18.1.0/24",
+            "--allow-lab",
+            "-S",
+            "198.18.0.2",
+            "-c",
+            "0",
+            "-r",
+            "200",
+            "--retries",
+            "0",
+            "--max-sendto-failures",
+            "5",
+            "-q",
+            "-o",
+            csv.to_str().unwrap(),
+            "-m",
+            meta.to_str().unwrap(),
+        ])
+        .output()
+        .expect("running the scan");
+    let text = show(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("more than --max-sendto-failures 5"), "{text}");
+    assert!(text.contains("Network is unreachable"), "{text}");
+    let m = load(&meta);
+    let failures = m["send_to_failures"].as_u64().expect("a count");
+    // 512 probes at 200 a second would take 2.5 s; the monitor looks every 0.1 s.
+    assert!((6..512).contains(&failures), "{failures}: {text}");
+    assert!(
+        m["aborted"].as_str().is_some_and(|a| a.contains("5")),
+        "{m}"
+    );
+    let (header, _) = read_csv(&csv);
+    assert!(header.starts_with("saddr,daddr,"), "{header}");
+}
+
+/// `--min-hitrate`: after ZMap's 5 s of warm-up and 5 s under the floor, the scan stops and
+/// exits 1, with every reply received written. Port 81 answers only RSTs: a hit rate of 0.
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn min_hitrate_aborts_a_scan_that_finds_too_little() {
+    as_root();
+    let net = Net::wired("h");
+    let csv = net.path("out.csv");
+    let meta = net.path("meta.json");
+    let out = net
+        .scan(&[
+            "198.18.1.0/24",
+            "--allow-lab",
+            "-p",
+            "81",
+            "-r",
+            "40",
+            "-c",
+            "1",
+            "--min-hitrate",
+            "1",
+            "-q",
+            "-o",
+            csv.to_str().unwrap(),
+            "-m",
+            meta.to_str().unwrap(),
+        ])
+        .output()
+        .expect("running the scan");
+    let text = show(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("below --min-hitrate 1%"), "{text}");
+    let m = load(&meta);
+    let sent = m["total_sent"].as_u64().expect("a count");
+    // 512 probes at 40 a second take 12.8 s; the abort comes after about 10 s.
+    assert!(sent < 512, "{sent}: {text}");
+    assert_eq!(m["success_unique"], 0);
+    let (_, rows) = read_csv(&csv);
+    assert_eq!(
+        rows.len() as u64,
+        m["failure_total"].as_u64().unwrap_or(0),
+        "every RST written"
+    );
+    assert!(rows.iter().all(|r| r.contains(",rst,")), "{rows:?}");
+}

@@ -11,6 +11,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mptcpscan::mptcp::Version;
 
+use super::monitor::{Abort, Counts, Limits, Monitor};
 use super::output::Record;
 use super::permutation::Permutation;
 use super::probes::{Analysis, ProbeBuilder};
@@ -62,10 +63,12 @@ pub struct Plan {
     pub ttl: u8,
     /// Whether to draw a progress bar on stderr.
     pub progress: bool,
+    /// When to abort (`--max-sendto-failures`, `--min-hitrate`).
+    pub limits: Limits,
 }
 
 /// What a scan did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Summary {
     /// Probes the scan tried to send (those the kernel refused included).
     pub sent: u64,
@@ -89,6 +92,8 @@ pub struct Summary {
     pub filtered_in: u64,
     /// Of those, packets the kernel dropped because the ring was full (lost replies).
     pub receive_drops: u64,
+    /// Why the scan was aborted early, if it was.
+    pub aborted: Option<Abort>,
 }
 
 impl Summary {
@@ -185,6 +190,7 @@ pub fn run(
             result
         });
         let started = Instant::now();
+        let mut monitor = Monitor::new(plan.limits, started);
         let mut last_draw = Instant::now();
         let mut cooldown_end: Option<Instant> = None;
         loop {
@@ -227,6 +233,11 @@ pub fn run(
             }
             if last_draw.elapsed() >= Duration::from_millis(100) {
                 last_draw = Instant::now();
+                let counts = counts(&sent, &send_errors, summary.synacks);
+                if let Some(abort) = monitor.check(last_draw, counts) {
+                    summary.aborted = Some(abort);
+                    stop::halt();
+                }
                 let sending_time = if done.load(Ordering::SeqCst) {
                     Duration::from_nanos(send_nanos.load(Ordering::SeqCst))
                 } else {
@@ -258,6 +269,13 @@ pub fn run(
     summary.send_time = Duration::from_nanos(send_nanos.load(Ordering::SeqCst));
     summary.interrupted = stop::interrupted();
     summary.first_error = first_error.lock().ok().and_then(|mut e| e.take());
+    if summary.aborted.is_none() {
+        // The sender may have given up between two looks: the failure limit still counts (a
+        // fresh monitor, still in its warm-up, judges nothing else).
+        let counts = counts(&sent, &send_errors, summary.synacks);
+        let now = Instant::now();
+        summary.aborted = Monitor::new(plan.limits, now).check(now, counts);
+    }
     bar.set_position(summary.sent);
     bar.set_message(status_line(
         summary.sent,
@@ -268,6 +286,16 @@ pub fn run(
     ));
     bar.finish();
     Ok(summary)
+}
+
+/// The monitor's view of the counters.
+fn counts(sent: &AtomicU64, send_errors: &AtomicU64, synacks: u64) -> Counts {
+    let send_errors = send_errors.load(Ordering::SeqCst);
+    Counts {
+        sent_ok: sent.load(Ordering::SeqCst).saturating_sub(send_errors),
+        send_errors,
+        synacks,
+    }
 }
 
 fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
@@ -546,6 +574,7 @@ mod tests {
             validator: Validator::new(7, (32768, 61000)),
             ttl: 64,
             progress: false,
+            limits: Limits::default(),
         }
     }
 

@@ -30,8 +30,10 @@ pub struct Metadata {
     pub iface: Option<String>,
     /// `-G`, when given.
     pub gateway_mac: Option<String>,
-    /// Probes per second asked for (0: unlimited).
+    /// Probes per second (asked for, or from `-B`; 0: unlimited).
     pub rate: u64,
+    /// `-B` in bits per second (0: not given).
+    pub bandwidth: u64,
     /// Seconds of listening after the last probe.
     pub cooldown_secs: f64,
     /// Sending threads.
@@ -46,6 +48,10 @@ pub struct Metadata {
     pub shard_num: u64,
     /// The number of shards.
     pub total_shards: u64,
+    /// `--min-hitrate` (0: none).
+    pub min_hitrate: f64,
+    /// `--max-sendto-failures` (-1: none).
+    pub max_sendto_failures: i64,
     /// Target addresses left after the blocklist.
     pub blocklist_total_allowed: u128,
     /// Target addresses the blocklist removed.
@@ -98,6 +104,14 @@ pub struct Metadata {
     pub log_level: u8,
     /// Whether Ctrl-C cut the scan short.
     pub interrupted: bool,
+    /// Why `--max-sendto-failures` or `--min-hitrate` aborted the scan, if one did.
+    pub aborted: Option<String>,
+    /// `--notes`, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// `--user-metadata`, when given (ZMap's key, with its hyphen).
+    #[serde(rename = "user-metadata", skip_serializing_if = "Option::is_none")]
+    pub user_metadata: Option<serde_json::Value>,
     /// The nft table `--firewall` installed for the scan, if any.
     pub firewall_table: Option<String>,
     /// The probe.

@@ -9,11 +9,13 @@
 
 pub mod addrset;
 pub mod blocklist;
+pub mod config;
 pub mod dryrun;
 pub mod engine;
 pub mod filter;
 pub mod firewall;
 pub mod metadata;
+pub mod monitor;
 pub mod output;
 pub mod permutation;
 pub mod probes;
@@ -38,6 +40,7 @@ use self::engine::{Plan, Summary};
 use self::filter::Filter;
 use self::firewall::Firewall;
 use self::metadata::{Metadata, ProbeMetadata};
+use self::monitor::{Abort, Limits};
 use self::output::{Format, Writer, FIELDS};
 use self::permutation::Permutation;
 use self::shared_args::{BlocklistArgs, ProbeArgs};
@@ -106,6 +109,11 @@ pub struct Args {
     /// Probes per second (0: as fast as the kernel takes them).
     #[arg(short, long, default_value_t = 10_000)]
     pub rate: u64,
+    /// Send rate in bits per second instead (suffixes G, M, K: `10M`), turned into probes per
+    /// second as ZMap does: each probe costs its frame plus 24 bytes of Ethernet preamble, start
+    /// and gap, at least 84 bytes.
+    #[arg(short = 'B', long, value_name = "BPS", conflicts_with = "rate")]
+    pub bandwidth: Option<String>,
     /// Seconds to keep listening after the last probe.
     #[arg(
         short = 'c',
@@ -120,6 +128,19 @@ pub struct Args {
     /// Times to send a probe again when the kernel refuses it.
     #[arg(long, default_value_t = 10)]
     pub retries: u32,
+    /// Abort once the kernel has refused more than this many probes (-1: never).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = -1,
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(i64).range(-1..)
+    )]
+    pub max_sendto_failures: i64,
+    /// Abort when, after 5 s of warm-up, the hit rate (percent of the probes sent that got a
+    /// SYN-ACK) stays below this for 5 s (0: never).
+    #[arg(long, value_name = "PERCENT", default_value_t = 0.0)]
+    pub min_hitrate: f64,
     /// Probe at most this many targets (address and port) in all shards together, or this
     /// percentage of them (`10%`).
     #[arg(short = 'n', long = "max-targets", value_name = "N|P%")]
@@ -175,6 +196,10 @@ pub struct Args {
     /// No progress bar and no summary line.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Read flags from this file: one `long-name value` a line (or `long-name=value`, a switch
+    /// alone; `"..."` around a value with spaces; `#` comments). The command line wins.
+    #[arg(short = 'C', long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Log level 0-5 (ZMap's): 0 errors only, 1 and up also warnings, 4 and up every refused
     /// probe instead of the first of each kind.
     #[arg(short = 'v', long = "verbosity", default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=5))]
@@ -199,6 +224,12 @@ pub struct ScanArgs {
     /// Write the scan's metadata (ZMap's keys, plus the probe) here as JSON.
     #[arg(short = 'm', long = "metadata-file", value_name = "FILE")]
     pub metadata: Option<PathBuf>,
+    /// A note for the metadata file (`notes`).
+    #[arg(long, value_name = "TEXT")]
+    pub notes: Option<String>,
+    /// JSON copied into the metadata file (`user-metadata`).
+    #[arg(long, value_name = "JSON")]
+    pub user_metadata: Option<String>,
     /// Print every probe, decoded and in hex, instead of sending it.
     #[arg(short = 'd', long)]
     pub dryrun: bool,
@@ -223,6 +254,8 @@ pub struct Setup {
     pub seed_provided: bool,
     /// The source-port window.
     pub window: (u16, u16),
+    /// `-B` in bits per second (0: not given).
+    pub bandwidth: u64,
 }
 
 /// What the output side of a scan counted.
@@ -245,6 +278,18 @@ pub fn run(cli: ScanArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(Filter::parse)
         .transpose()?;
+    let user_metadata = cli
+        .user_metadata
+        .as_deref()
+        .map(|text| {
+            serde_json::from_str::<serde_json::Value>(text)
+                .with_context(|| format!("--user-metadata `{text}` is not JSON"))
+        })
+        .transpose()?;
+    let extra = Extra {
+        notes: cli.notes.clone(),
+        user_metadata,
+    };
     let (plan, setup) = prepare(args)?;
     let mut out: Box<dyn Write + Send> = match &args.output {
         Some(path) if path.as_os_str() != "-" => Box::new(std::io::BufWriter::new(
@@ -265,7 +310,7 @@ pub fn run(cli: ScanArgs) -> anyhow::Result<()> {
             &setup,
             &summary,
             &Written::default(),
-            None,
+            (None, &extra),
             started,
         )?;
         return match printed {
@@ -338,7 +383,15 @@ pub fn run(cli: ScanArgs) -> anyhow::Result<()> {
     let table = firewall.as_ref().map(|f| f.table().to_string());
     drop(firewall);
     let summary = result?;
-    write_metadata(&cli, &plan, &setup, &summary, &written, table, started)?;
+    write_metadata(
+        &cli,
+        &plan,
+        &setup,
+        &summary,
+        &written,
+        (table, &extra),
+        started,
+    )?;
     match flushed {
         Err(e) if output::is_broken_pipe(&e) => {}
         other => other?,
@@ -346,6 +399,7 @@ pub fn run(cli: ScanArgs) -> anyhow::Result<()> {
     if !args.quiet {
         report(&plan, &summary);
     }
+    check_aborted(&summary)?;
     check_sent(&plan, &summary)?;
     if summary.interrupted {
         return Err(stop::Interrupted.into());
@@ -412,13 +466,33 @@ pub fn check_sent(plan: &Plan, summary: &Summary) -> anyhow::Result<()> {
     )
 }
 
+/// Fails when `--max-sendto-failures` or `--min-hitrate` aborted the scan (after everything
+/// received was written, as on Ctrl-C).
+pub fn check_aborted(summary: &Summary) -> anyhow::Result<()> {
+    match &summary.aborted {
+        None => Ok(()),
+        Some(abort @ Abort::SendtoFailures { .. }) => bail!(
+            "{abort} (first error: {})",
+            summary.first_error.as_deref().unwrap_or("none given")
+        ),
+        Some(abort) => bail!("{abort}"),
+    }
+}
+
+/// What the metadata file carries beside the scan: `--notes` and `--user-metadata`.
+#[derive(Debug, Default)]
+struct Extra {
+    notes: Option<String>,
+    user_metadata: Option<serde_json::Value>,
+}
+
 fn write_metadata(
     cli: &ScanArgs,
     plan: &Plan,
     setup: &Setup,
     summary: &Summary,
     written: &Written,
-    firewall_table: Option<String>,
+    (firewall_table, extra): (Option<String>, &Extra),
     started: SystemTime,
 ) -> anyhow::Result<()> {
     let Some(path) = &cli.metadata else {
@@ -452,17 +526,23 @@ fn write_metadata(
                 .join(":")
         }),
         rate: plan.rate,
+        bandwidth: setup.bandwidth,
         cooldown_secs: plan.cooldown.as_secs_f64(),
         senders: 1,
         seed: setup.seed,
         seed_provided: u8::from(setup.seed_provided),
-        hitrate: if summary.sent_ok() == 0 {
-            0.0
-        } else {
-            100.0 * summary.synacks as f64 / summary.sent_ok() as f64
-        },
+        hitrate: monitor::hitrate(monitor::Counts {
+            sent_ok: summary.sent_ok(),
+            send_errors: summary.send_errors,
+            synacks: summary.synacks,
+        }),
         shard_num: plan.shard.0,
         total_shards: plan.shard.1,
+        min_hitrate: plan.limits.min_hitrate,
+        max_sendto_failures: plan
+            .limits
+            .max_sendto_failures
+            .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX)),
         blocklist_total_allowed: setup.allowed,
         blocklist_total_not_allowed: setup.not_allowed,
         send_to_failures: summary.send_errors,
@@ -493,6 +573,9 @@ fn write_metadata(
         quiet: u8::from(args.quiet),
         log_level: args.verbosity,
         interrupted: summary.interrupted,
+        aborted: summary.aborted.as_ref().map(ToString::to_string),
+        notes: extra.notes.clone(),
+        user_metadata: extra.user_metadata.clone(),
         firewall_table,
         probe: ProbeMetadata {
             key: format!("{:016x}", plan.probes.key()),
@@ -548,6 +631,13 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
     if !args.cooldown.is_finite() || args.cooldown < 0.0 {
         bail!("--cooldown-time must be a non-negative number of seconds");
     }
+    if !(0.0..=100.0).contains(&args.min_hitrate) {
+        bail!("--min-hitrate must be a percentage from 0 to 100");
+    }
+    let limits = Limits {
+        max_sendto_failures: u64::try_from(args.max_sendto_failures).ok(),
+        min_hitrate: args.min_hitrate,
+    };
     let max_runtime = match args.max_runtime {
         Some(t) if !t.is_finite() || t <= 0.0 => {
             bail!("--max-runtime must be a positive number of seconds")
@@ -590,6 +680,34 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
         None => sources::draw_window(DEFAULT_SOURCE_PORTS, rand::random()),
     };
     let probes = args.probe.builder()?;
+    let bandwidth = args
+        .bandwidth
+        .as_deref()
+        .map(parse_bandwidth)
+        .transpose()?
+        .unwrap_or(0);
+    let rate = if bandwidth > 0 {
+        let v6 = space.families().1;
+        let block = args
+            .probe
+            .mptcp_version
+            .versions()
+            .into_iter()
+            .map(|v| probes.block(v).len())
+            .max()
+            .unwrap_or(0);
+        let frame = 14 + if v6 { 40 } else { 20 } + 20 + block;
+        let exact = bandwidth / probe_bits(frame);
+        if exact == 0 && args.verbosity >= 1 {
+            eprintln!(
+                "mptcpscan: warning: --bandwidth {bandwidth} bit/s is under one probe a second; \
+                 sending 1 probe a second"
+            );
+        }
+        exact.max(1)
+    } else {
+        args.rate
+    };
     let sources = sources(&args.source_ips, &space)?;
     let setup = Setup {
         blocklist_files: blocklist.files,
@@ -598,13 +716,14 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
         seed,
         seed_provided: args.seed.is_some(),
         window,
+        bandwidth,
     };
     let plan = Plan {
         permutation,
         shard: (args.shard, args.shards),
         versions: args.probe.mptcp_version.versions(),
         probes,
-        rate: args.rate,
+        rate,
         cooldown: Duration::from_secs_f64(args.cooldown),
         rounds: args.probes,
         send_retries: args.retries,
@@ -617,9 +736,37 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
         validator: Validator::new(rand::random(), window),
         ttl: args.ttl,
         progress: !args.quiet,
+        limits,
         space,
     };
     Ok((plan, setup))
+}
+
+/// Parses `-B`: bits per second, a whole number with an optional G, M or K (ZMap's suffixes,
+/// powers of 1000, either case).
+fn parse_bandwidth(text: &str) -> anyhow::Result<u64> {
+    let text = text.trim();
+    let (digits, factor) = match text.char_indices().last() {
+        Some((at, 'G' | 'g')) => (&text[..at], 1_000_000_000),
+        Some((at, 'M' | 'm')) => (&text[..at], 1_000_000),
+        Some((at, 'K' | 'k')) => (&text[..at], 1_000),
+        _ => (text, 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .filter(|&bps| bps > 0)
+        .with_context(|| {
+            format!("--bandwidth `{text}`: a positive number of bits per second, e.g. 10M, 500K")
+        })
+}
+
+/// What one probe of `frame` bytes costs on the wire, in bits, as ZMap counts it for `-B`: the
+/// frame plus Ethernet's preamble, start delimiter, CRC and inter-frame gap (24 bytes), at least
+/// 84 bytes.
+fn probe_bits(frame: usize) -> u64 {
+    ((frame as u64 + 24) * 8).max(84 * 8)
 }
 
 /// Parses `-G`: six hex bytes separated by colons.
@@ -842,6 +989,77 @@ mod tests {
         assert_eq!(zmap.args.interface.as_deref(), Some("lo"));
         assert!(parse(&["198.18.1.0/24", "-P", "0"]).is_err());
         assert!(parse(&["198.18.1.0/24", "-v", "6"]).is_err());
+    }
+
+    #[test]
+    fn bandwidth_turns_into_a_rate_as_zmap_counts_it() {
+        assert_eq!(parse_bandwidth("10M").unwrap(), 10_000_000);
+        assert_eq!(parse_bandwidth("2g").unwrap(), 2_000_000_000);
+        assert_eq!(parse_bandwidth("500k").unwrap(), 500_000);
+        assert_eq!(parse_bandwidth("1234").unwrap(), 1234);
+        for bad in [
+            "",
+            "M",
+            "0",
+            "0M",
+            "10X",
+            "1.5M",
+            "-5",
+            "99999999999999999999G",
+        ] {
+            assert!(parse_bandwidth(bad).is_err(), "{bad}");
+        }
+        // A 58-byte frame counts as the 84-byte minimum; a 94-byte one as 118.
+        assert_eq!(probe_bits(58), 672);
+        assert_eq!(probe_bits(94), 944);
+        let line = [
+            "198.18.1.0/24",
+            "--allow-lab",
+            "-S",
+            "198.18.0.2",
+            "-B",
+            "1M",
+        ];
+        let (plan, setup) = prepare(&args(&line)).unwrap();
+        // Linux's options with MP_CAPABLE v0 take 32 bytes: 14 + 20 + 20 + 32 + 24 = 110.
+        assert_eq!(plan.probes.block(Version::V0).len(), 32);
+        assert_eq!((plan.rate, setup.bandwidth), (1_000_000 / 880, 1_000_000));
+        let (plan, _) = prepare(&args(&[&line[..4], &["-B", "8"]].concat())).unwrap();
+        assert_eq!(plan.rate, 1, "under a probe a second: one a second");
+        // -B and -r exclude each other, as in ZMap; -r's default does not count.
+        assert!(parse(&[&line[..], &["-r", "5"]].concat()).is_err());
+        assert_eq!(args(&line[..4]).rate, 10_000);
+    }
+
+    #[test]
+    fn abort_limits_parse_and_are_checked() {
+        let line = ["198.18.1.0/24", "--allow-lab", "-S", "198.18.0.2"];
+        let (plan, _) = prepare(&args(&line)).unwrap();
+        assert_eq!(plan.limits, Limits::default(), "ZMap's defaults: -1 and 0");
+        let given = [
+            &line[..],
+            &["--max-sendto-failures", "7", "--min-hitrate", "2.5"],
+        ]
+        .concat();
+        let (plan, _) = prepare(&args(&given)).unwrap();
+        assert_eq!(
+            plan.limits,
+            Limits {
+                max_sendto_failures: Some(7),
+                min_hitrate: 2.5
+            }
+        );
+        let unlimited = [&line[..], &["--max-sendto-failures", "-1"]].concat();
+        assert_eq!(
+            prepare(&args(&unlimited)).unwrap().0.limits,
+            Limits::default()
+        );
+        assert!(parse(&[&line[..], &["--max-sendto-failures", "-2"]].concat()).is_err());
+        for bad in ["-1", "101", "nan"] {
+            let line = [&line[..], &["--min-hitrate", bad]].concat();
+            let refused = parse(&line).map_or(true, |a| prepare(&a.args).is_err());
+            assert!(refused, "{bad}");
+        }
     }
 
     #[test]
