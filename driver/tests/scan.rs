@@ -1231,3 +1231,124 @@ fn min_hitrate_aborts_a_scan_that_finds_too_little() {
     );
     assert!(rows.iter().all(|r| r.contains(",rst,")), "{rows:?}");
 }
+
+/// `chain --dryrun`: the scan's probes printed, nothing sent, no trace (its targets would be the
+/// scan's answers), and the metadata file says so.
+#[test]
+fn chain_dryrun_prints_the_scans_probes_and_sends_nothing() {
+    let dir = scratch("cd");
+    let meta = dir.join("meta.json");
+    let out = Command::new(BIN)
+        .args(["chain", "198.18.1.0/30", "--allow-lab", "-S", "198.18.0.2"])
+        .args([
+            "--dryrun",
+            "--key",
+            "0c0c0c0c0c0c0c0c",
+            "--notes",
+            "rehearsal",
+        ])
+        .arg("-m")
+        .arg(&meta)
+        .output()
+        .expect("running the chain's dry run");
+    assert!(out.status.success(), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.matches("\nhex: ").count(),
+        8,
+        "4 hosts × 2 versions: {text}"
+    );
+    assert_eq!(text.matches("key=0c0c0c0c0c0c0c0c").count(), 4, "{text}");
+    assert!(
+        !text.contains("total"),
+        "no table: nothing was scanned: {text}"
+    );
+    assert!(show(&out).contains("none to trace"), "{}", show(&out));
+    let m = load(&meta);
+    assert_eq!(
+        (m["dryrun"].clone(), m["total_sent"].clone()),
+        (1.into(), 0.into())
+    );
+    assert_eq!(m["notes"], "rehearsal");
+    assert_eq!(m["chain"]["traced"], 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `chain --firewall -m`: the nft table lives as long as the chain (scan and trace), is gone
+/// after it, after Ctrl-C and after a failure; the metadata file covers the whole run.
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn chain_firewall_and_metadata_cover_the_whole_run() {
+    as_root();
+    let net = Net::wired("cf");
+    let meta = net.path("meta.json");
+    let chain = |extra: &[&str]| {
+        let mut args = vec![BIN, "chain", "198.18.1.0/28", "--allow-lab", "-p", "80"];
+        args.extend(["--firewall", "-q", "-m", meta.to_str().unwrap()]);
+        args.extend(extra);
+        spawn(&mut net.command(&args))
+    };
+    let mut child = chain(&["-r", "20", "-c", "1", "--trace-timeout", "0.5"]);
+    let table = format!("mptcpscan_{}", child.id());
+    assert!(
+        wait_for(Duration::from_secs(10), || net
+            .nft_tables()
+            .contains(&table)),
+        "the table appears: {}",
+        net.nft_tables()
+    );
+    let out = wait_output(&mut child);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(!net.nft_tables().contains(&table), "gone after the chain");
+    let m = load(&meta);
+    assert_eq!(m["firewall_table"], table.as_str());
+    // 16 kernel hosts, v0 and v1: 32 probes, 32 SYN-ACKs without MP_CAPABLE, all traced.
+    assert_eq!(
+        (m["total_sent"].clone(), m["success_unique"].clone()),
+        (32.into(), 32.into())
+    );
+    assert_eq!(m["chain"]["traced"], 16);
+    assert_eq!(m["chain"]["candidates_only"], false);
+
+    // Ctrl-C: 130, and the table is gone.
+    let mut child = chain(&["-r", "5", "-c", "8"]);
+    let table = format!("mptcpscan_{}", child.id());
+    assert!(
+        wait_for(Duration::from_secs(10), || net
+            .nft_tables()
+            .contains(&table)),
+        "the table appears: {}",
+        net.nft_tables()
+    );
+    sigint(&child);
+    let out = wait_output(&mut child);
+    assert_eq!(out.status.code(), Some(130), "{}", show(&out));
+    assert!(!net.nft_tables().contains(&table), "gone after Ctrl-C");
+    assert_eq!(load(&meta)["interrupted"], true);
+
+    // A failure (no route: nothing can be sent): 1, and no table left behind.
+    let lone = Net::isolated("cg");
+    let out = lone
+        .command(&[
+            BIN,
+            "chain",
+            "198.18.1.0/28",
+            "--allow-lab",
+            "-S",
+            "198.18.0.2",
+        ])
+        .args(["-c", "0", "-q", "--firewall"])
+        .output()
+        .expect("running the chain");
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        show(&out).contains("nothing could be sent"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        !lone.nft_tables().contains("mptcpscan_"),
+        "{}",
+        lone.nft_tables()
+    );
+}

@@ -53,8 +53,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
+use crate::scan::firewall::Firewall;
+use crate::scan::metadata::ChainMetadata;
 use crate::scan::output::{Record, Writer, FIELDS};
 use crate::scan::probes::ReplyKind;
+use crate::scan::validation::DEFAULT_SOURCE_PORTS;
 use crate::scan::{self, engine, stop};
 use crate::trace::{self, Interference, Outcome, Trace};
 
@@ -267,11 +270,65 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs();
-    let plan = scan::plan(&args.scan)?;
+    let started_at = SystemTime::now();
+    let (plan, setup) = scan::prepare(&args.scan)?;
     if !args.trace_timeout.is_finite() || args.trace_timeout < 0.0 {
         anyhow::bail!("--trace-timeout must be a non-negative number of seconds");
     }
+    // The metadata file (`-m`) of the whole run: the scan's keys, then what the trace did.
+    let metadata = |summary: &engine::Summary,
+                    records: &[Record],
+                    firewall: Option<&Firewall>,
+                    traced: u64| {
+        scan::write_metadata(
+            &args.scan,
+            &plan,
+            summary,
+            scan::MetadataRun {
+                setup: &setup,
+                max_results: None,
+                output_filter: None,
+                output_results: records.len() as u64,
+                cooldown_synacks: records.iter().filter(|r| r.success && r.cooldown).count() as u64,
+                firewall_table: firewall.map(|f| f.table().to_string()),
+                started: started_at,
+                chain: Some(ChainMetadata {
+                    traced,
+                    candidates_only: args.candidates_only,
+                    trace_max_ttl: args.max_ttl.max(1),
+                    trace_rate: args.trace_rate,
+                    end_time: scan::metadata::timestamp(SystemTime::now()),
+                    results_filename: args.results.as_ref().map(|p| p.display().to_string()),
+                }),
+            },
+        )
+    };
+    if args.scan.dryrun {
+        let mut out = std::io::BufWriter::new(std::io::stdout());
+        let printed = scan::dryrun::print(&plan, &mut out)
+            .and_then(|n| out.flush().map(|()| n).context("writing the dry run"));
+        metadata(&engine::Summary::default(), &[], None, 0)?;
+        eprintln!(
+            "mptcpscan chain: dry run: {} scan probes; the trace's targets are the scan's \
+             answers, so a dry run has none to trace",
+            printed?
+        );
+        return Ok(());
+    }
     stop::install()?;
+    // One rule for the scan's window and the trace's ports (the trace draws its own in the
+    // default range), held until the chain ends, on every path out of this function.
+    let firewall = if args.scan.firewall {
+        let (low, high) = setup.window;
+        let (trace_low, trace_high) = DEFAULT_SOURCE_PORTS;
+        Some(Firewall::install(
+            &plan.sources.all().collect::<Vec<_>>(),
+            (low.min(trace_low), high.max(trace_high)),
+            plan.space.ports(),
+        )?)
+    } else {
+        None
+    };
     let mut raw = match &args.scan.output {
         Some(path) => Some(Writer::new(
             args.scan.format,
@@ -295,7 +352,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(w) = raw.as_mut() {
         w.flush()?;
     }
-    scan::check_sent(&plan, &summary)?;
+    if let Err(error) =
+        scan::check_aborted(&summary).and_then(|()| scan::check_sent(&plan, &summary))
+    {
+        metadata(&summary, &records, firewall.as_ref(), 0)?;
+        return Err(error);
+    }
     eprintln!(
         "mptcpscan chain: {} replies, {} SYN-ACKs, {} with MP_CAPABLE",
         summary.replies, summary.synacks, summary.mp_capable
@@ -315,6 +377,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .map(|(&key, _)| key)
         .collect();
     let mut traces: BTreeMap<(IpAddr, u16, u8), Trace> = BTreeMap::new();
+    let traced = if stop::stopping() {
+        0
+    } else {
+        to_trace.len() as u64
+    };
     if !to_trace.is_empty() && !stop::stopping() {
         eprintln!("mptcpscan chain: tracing {} targets", to_trace.len());
         let trace_plan = trace::Plan {
@@ -397,6 +464,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         file.flush()?;
         eprintln!("mptcpscan chain: results in {}", path.display());
     }
+    metadata(&summary, &records, firewall.as_ref(), traced)?;
+    drop(firewall);
     // A chain cut short has written what it had; its check would only list what it never probed.
     if stop::interrupted() {
         return Err(stop::Interrupted.into());

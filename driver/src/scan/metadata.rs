@@ -118,6 +118,26 @@ pub struct Metadata {
     pub probe: ProbeMetadata,
     /// mptcpscan's version.
     pub mptcpscan_version: &'static str,
+    /// What `chain` did after the scan (only in a chain's metadata).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain: Option<ChainMetadata>,
+}
+
+/// The rest of a `chain` run: the trace of the scan's answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainMetadata {
+    /// Targets (address and port) traced.
+    pub traced: u64,
+    /// Whether only candidates were traced (`--candidates-only`).
+    pub candidates_only: bool,
+    /// The trace's highest TTL.
+    pub trace_max_ttl: u8,
+    /// The trace's probes per second (0: unlimited).
+    pub trace_rate: u64,
+    /// When the chain ended (the trace included), as the other times.
+    pub end_time: String,
+    /// `--results`, when given.
+    pub results_filename: Option<String>,
 }
 
 /// What the probes carried.

@@ -200,6 +200,22 @@ pub struct Args {
     /// alone; `"..."` around a value with spaces; `#` comments). The command line wins.
     #[arg(short = 'C', long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Write the run's metadata (ZMap's keys, plus the probe) here as JSON.
+    #[arg(short = 'm', long = "metadata-file", value_name = "FILE")]
+    pub metadata: Option<PathBuf>,
+    /// A note for the metadata file (`notes`).
+    #[arg(long, value_name = "TEXT")]
+    pub notes: Option<String>,
+    /// JSON copied into the metadata file (`user-metadata`).
+    #[arg(long, value_name = "JSON")]
+    pub user_metadata: Option<String>,
+    /// Print every probe, decoded and in hex, instead of sending it.
+    #[arg(short = 'd', long)]
+    pub dryrun: bool,
+    /// Drop the kernel's RSTs to the SYN-ACKs of our probes while the run lasts (an nft rule on
+    /// the source addresses and ports of our probes, removed afterwards).
+    #[arg(long)]
+    pub firewall: bool,
     /// Log level 0-5 (ZMap's): 0 errors only, 1 and up also warnings, 4 and up every refused
     /// probe instead of the first of each kind.
     #[arg(short = 'v', long = "verbosity", default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=5))]
@@ -221,22 +237,6 @@ pub struct ScanArgs {
     /// Stop after this many rows were written.
     #[arg(short = 'N', long = "max-results")]
     pub max_results: Option<u64>,
-    /// Write the scan's metadata (ZMap's keys, plus the probe) here as JSON.
-    #[arg(short = 'm', long = "metadata-file", value_name = "FILE")]
-    pub metadata: Option<PathBuf>,
-    /// A note for the metadata file (`notes`).
-    #[arg(long, value_name = "TEXT")]
-    pub notes: Option<String>,
-    /// JSON copied into the metadata file (`user-metadata`).
-    #[arg(long, value_name = "JSON")]
-    pub user_metadata: Option<String>,
-    /// Print every probe, decoded and in hex, instead of sending it.
-    #[arg(short = 'd', long)]
-    pub dryrun: bool,
-    /// Drop the kernel's RSTs to the SYN-ACKs of our probes while the scan runs (an nft rule
-    /// on the scan's source addresses and port window, removed afterwards).
-    #[arg(long)]
-    pub firewall: bool,
 }
 
 /// What a scan's setup decided beside the plan (for the metadata).
@@ -256,6 +256,8 @@ pub struct Setup {
     pub window: (u16, u16),
     /// `-B` in bits per second (0: not given).
     pub bandwidth: u64,
+    /// `--user-metadata`, parsed.
+    pub user_metadata: Option<serde_json::Value>,
 }
 
 /// What the output side of a scan counted.
@@ -278,18 +280,6 @@ pub fn run(cli: ScanArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(Filter::parse)
         .transpose()?;
-    let user_metadata = cli
-        .user_metadata
-        .as_deref()
-        .map(|text| {
-            serde_json::from_str::<serde_json::Value>(text)
-                .with_context(|| format!("--user-metadata `{text}` is not JSON"))
-        })
-        .transpose()?;
-    let extra = Extra {
-        notes: cli.notes.clone(),
-        user_metadata,
-    };
     let (plan, setup) = prepare(args)?;
     let mut out: Box<dyn Write + Send> = match &args.output {
         Some(path) if path.as_os_str() != "-" => Box::new(std::io::BufWriter::new(
@@ -298,28 +288,36 @@ pub fn run(cli: ScanArgs) -> anyhow::Result<()> {
         _ => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
     let started = SystemTime::now();
-    if cli.dryrun {
+    let metadata = |summary: &Summary, written: &Written, firewall_table| {
+        write_metadata(
+            args,
+            &plan,
+            summary,
+            MetadataRun {
+                setup: &setup,
+                max_results: cli.max_results,
+                output_filter: cli.output_filter.as_deref(),
+                output_results: written.rows,
+                cooldown_synacks: written.cooldown_synacks,
+                firewall_table,
+                started,
+                chain: None,
+            },
+        )
+    };
+    if args.dryrun {
         let printed = dryrun::print(&plan, &mut out).and_then(|n| {
             out.flush().context("writing the dry run")?;
             Ok(n)
         });
-        let summary = Summary::default();
-        write_metadata(
-            &cli,
-            &plan,
-            &setup,
-            &summary,
-            &Written::default(),
-            (None, &extra),
-            started,
-        )?;
+        metadata(&Summary::default(), &Written::default(), None)?;
         return match printed {
             Err(e) if output::is_broken_pipe(&e) => Ok(()),
             other => other.map(drop),
         };
     }
     stop::install()?;
-    let firewall = if cli.firewall {
+    let firewall = if args.firewall {
         Some(Firewall::install(
             &plan.sources.all().collect::<Vec<_>>(),
             setup.window,
@@ -383,15 +381,7 @@ pub fn run(cli: ScanArgs) -> anyhow::Result<()> {
     let table = firewall.as_ref().map(|f| f.table().to_string());
     drop(firewall);
     let summary = result?;
-    write_metadata(
-        &cli,
-        &plan,
-        &setup,
-        &summary,
-        &written,
-        (table, &extra),
-        started,
-    )?;
+    metadata(&summary, &written, table)?;
     match flushed {
         Err(e) if output::is_broken_pipe(&e) => {}
         other => other?,
@@ -479,26 +469,38 @@ pub fn check_aborted(summary: &Summary) -> anyhow::Result<()> {
     }
 }
 
-/// What the metadata file carries beside the scan: `--notes` and `--user-metadata`.
-#[derive(Debug, Default)]
-struct Extra {
-    notes: Option<String>,
-    user_metadata: Option<serde_json::Value>,
+/// What the metadata file says beside the arguments, the plan and the summary.
+#[derive(Debug)]
+pub struct MetadataRun<'a> {
+    /// What the setup decided.
+    pub setup: &'a Setup,
+    /// `-N`.
+    pub max_results: Option<u64>,
+    /// `--output-filter`.
+    pub output_filter: Option<&'a str>,
+    /// Rows written.
+    pub output_results: u64,
+    /// Distinct SYN-ACKs received during the cooldown.
+    pub cooldown_synacks: u64,
+    /// The nft table of `--firewall`.
+    pub firewall_table: Option<String>,
+    /// When the run started.
+    pub started: SystemTime,
+    /// What a chain adds.
+    pub chain: Option<metadata::ChainMetadata>,
 }
 
-fn write_metadata(
-    cli: &ScanArgs,
+/// Writes `-m`'s file, if asked for.
+pub fn write_metadata(
+    args: &Args,
     plan: &Plan,
-    setup: &Setup,
     summary: &Summary,
-    written: &Written,
-    (firewall_table, extra): (Option<String>, &Extra),
-    started: SystemTime,
+    run: MetadataRun,
 ) -> anyhow::Result<()> {
-    let Some(path) = &cli.metadata else {
+    let Some(path) = &args.metadata else {
         return Ok(());
     };
-    let args = &cli.args;
+    let (setup, started) = (run.setup, run.started);
     let now = SystemTime::now();
     let send_end = started + summary.send_time;
     let versions: Vec<u8> = plan
@@ -516,8 +518,8 @@ fn write_metadata(
         source_port_last: setup.window.1,
         max_targets: plan.max_targets.unwrap_or(0),
         max_runtime: plan.max_runtime.map_or(0.0, |d| d.as_secs_f64()),
-        max_results: cli.max_results.unwrap_or(0),
-        output_results: written.rows,
+        max_results: run.max_results.unwrap_or(0),
+        output_results: run.output_results,
         iface: args.interface.clone(),
         gateway_mac: args.gateway_mac.map(|m| {
             m.iter()
@@ -548,7 +550,7 @@ fn write_metadata(
         send_to_failures: summary.send_errors,
         total_sent: summary.sent_ok(),
         success_unique: summary.synacks,
-        success_cooldown_unique: written.cooldown_synacks,
+        success_cooldown_unique: run.cooldown_synacks,
         failure_total: summary.replies - summary.synacks,
         packet_streams: u64::from(plan.rounds) * plan.versions.len() as u64,
         probe_module: "mptcpscan",
@@ -557,7 +559,7 @@ fn write_metadata(
         send_end_time: metadata::timestamp(send_end),
         recv_start_time: metadata::timestamp(started),
         recv_end_time: metadata::timestamp(now),
-        output_filter: cli.output_filter.clone(),
+        output_filter: run.output_filter.map(str::to_string),
         cli_cidr_destinations: args.targets.clone(),
         probe_ttl: plan.ttl,
         source_ips: plan.sources.all().map(|a| a.to_string()).collect(),
@@ -569,14 +571,14 @@ fn write_metadata(
             .iter()
             .map(|p| p.display().to_string())
             .collect(),
-        dryrun: u8::from(cli.dryrun),
+        dryrun: u8::from(args.dryrun),
         quiet: u8::from(args.quiet),
         log_level: args.verbosity,
         interrupted: summary.interrupted,
         aborted: summary.aborted.as_ref().map(ToString::to_string),
-        notes: extra.notes.clone(),
-        user_metadata: extra.user_metadata.clone(),
-        firewall_table,
+        notes: args.notes.clone(),
+        user_metadata: setup.user_metadata.clone(),
+        firewall_table: run.firewall_table,
         probe: ProbeMetadata {
             key: format!("{:016x}", plan.probes.key()),
             options: args.probe.options.to_string(),
@@ -588,6 +590,7 @@ fn write_metadata(
                 .collect(),
         },
         mptcpscan_version: env!("CARGO_PKG_VERSION"),
+        chain: run.chain,
     };
     let mut file = std::io::BufWriter::new(
         std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
@@ -612,6 +615,14 @@ pub fn plan(args: &Args) -> anyhow::Result<Plan> {
 
 /// The plan, and what the setup decided beside it.
 pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
+    let user_metadata = args
+        .user_metadata
+        .as_deref()
+        .map(|text| {
+            serde_json::from_str::<serde_json::Value>(text)
+                .with_context(|| format!("--user-metadata `{text}` is not JSON"))
+        })
+        .transpose()?;
     if args.targets.is_empty() && args.targets_files.is_empty() && args.allowlist.is_none() {
         bail!(
             "no targets: give addresses or prefixes, -I FILE or -w FILE (mptcpscan never scans \
@@ -717,6 +728,7 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
         seed_provided: args.seed.is_some(),
         window,
         bandwidth,
+        user_metadata,
     };
     let plan = Plan {
         permutation,
@@ -985,7 +997,7 @@ mod tests {
             (Some(3), Some(9.0))
         );
         assert_eq!((zmap.args.probes, zmap.args.verbosity), (2, 4));
-        assert!(zmap.dryrun && zmap.args.quiet);
+        assert!(zmap.args.dryrun && zmap.args.quiet);
         assert_eq!(zmap.args.interface.as_deref(), Some("lo"));
         assert!(parse(&["198.18.1.0/24", "-P", "0"]).is_err());
         assert!(parse(&["198.18.1.0/24", "-v", "6"]).is_err());
