@@ -69,7 +69,7 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::from(scan::stop::INTERRUPTED_EXIT)
         }
         Err(error) => {
-            eprintln!("mptcpscan: {error:#}");
+            scan::log::fatal(&format!("{error:#}"));
             std::process::ExitCode::FAILURE
         }
     }

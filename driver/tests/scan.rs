@@ -1085,7 +1085,7 @@ fn zmap_flags_reach_the_metadata_file() {
 /// `-C FILE`: ZMap's config format gives flags by their long names; the command line wins.
 #[test]
 fn a_config_file_gives_flags_and_the_command_line_wins() {
-    let dir = scratch("c");
+    let dir = scratch("cfg");
     let meta = dir.join("meta.json");
     let conf = dir.join("scan.conf");
     std::fs::write(
@@ -1145,9 +1145,10 @@ fn a_config_file_gives_flags_and_the_command_line_wins() {
 #[ignore = "needs root and network namespaces: run by `make test-scan`"]
 fn max_sendto_failures_aborts_the_scan() {
     as_root();
-    let net = Net::isolated("f");
+    let net = Net::isolated("x");
     let csv = net.path("out.csv");
     let meta = net.path("meta.json");
+    let log = net.path("scan.log");
     let out = net
         .scan(&[
             "198.18.1.0/24",
@@ -1167,6 +1168,8 @@ fn max_sendto_failures_aborts_the_scan() {
             csv.to_str().unwrap(),
             "-m",
             meta.to_str().unwrap(),
+            "-l",
+            log.to_str().unwrap(),
         ])
         .output()
         .expect("running the scan");
@@ -1174,6 +1177,17 @@ fn max_sendto_failures_aborts_the_scan() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("more than --max-sendto-failures 5"), "{text}");
     assert!(text.contains("Network is unreachable"), "{text}");
+    // With -l, the refused probe is logged in the file, not on standard error.
+    assert!(!text.contains("sending probes:"), "{text}");
+    let logged = std::fs::read_to_string(&log).expect("the log file");
+    assert!(
+        logged.contains("[ERROR] mptcpscan: sending probes: Network is unreachable"),
+        "{logged}"
+    );
+    assert!(
+        logged.contains("[FATAL] mptcpscan: scan aborted"),
+        "{logged}"
+    );
     let m = load(&meta);
     let failures = m["send_to_failures"].as_u64().expect("a count");
     // 512 probes at 200 a second would take 2.5 s; the monitor looks every 0.1 s.
@@ -1351,4 +1365,70 @@ fn chain_firewall_and_metadata_cover_the_whole_run() {
         "{}",
         lone.nft_tables()
     );
+}
+
+/// `-l FILE` and `-L DIR`: log entries go to the file, stamped with ZMap's level names; the
+/// final error still reaches standard error too; the two flags exclude each other.
+#[test]
+fn log_entries_go_to_the_log_file() {
+    let dir = scratch("l");
+    let log = dir.join("scan.log");
+    let meta = dir.join("meta.json");
+    let out = Command::new(BIN)
+        .args(["scan", "10.0.0.0/30", "-S", "198.18.0.2", "--dryrun", "-l"])
+        .arg(&log)
+        .output()
+        .expect("running the scan");
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(show(&out).contains("blocklisted"), "{}", show(&out));
+    let text = std::fs::read_to_string(&log).expect("the log file");
+    assert!(
+        text.contains(" [FATAL] mptcpscan: every target is blocklisted"),
+        "{text}"
+    );
+
+    let logs = dir.join("logs");
+    std::fs::create_dir_all(&logs).expect("a log folder");
+    let out = Command::new(BIN)
+        .args(["chain", "198.18.1.0/30", "--allow-lab", "-S", "198.18.0.2"])
+        .args(["--dryrun", "-m"])
+        .arg(&meta)
+        .arg("-L")
+        .arg(&logs)
+        .output()
+        .expect("running the chain");
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(!show(&out).contains("none to trace"), "logged, not printed");
+    let files: Vec<_> = std::fs::read_dir(&logs)
+        .expect("the log folder")
+        .map(|e| e.expect("an entry").path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("mptcpscan-") && name.ends_with("+0000.log"),
+        "{name}"
+    );
+    let text = std::fs::read_to_string(&files[0]).expect("the log file");
+    assert!(
+        text.contains(" [INFO] mptcpscan: chain: dry run: 8 scan probes"),
+        "{text}"
+    );
+    assert_eq!(load(&meta)["log_directory"], logs.to_str().unwrap());
+
+    let out = Command::new(BIN)
+        .args([
+            "scan",
+            "198.18.1.0/30",
+            "--allow-lab",
+            "--dryrun",
+            "-l",
+            "a",
+            "-L",
+            "b",
+        ])
+        .output()
+        .expect("running the scan");
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let _ = std::fs::remove_dir_all(&dir);
 }

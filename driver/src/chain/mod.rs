@@ -58,7 +58,7 @@ use crate::scan::metadata::ChainMetadata;
 use crate::scan::output::{Record, Writer, FIELDS};
 use crate::scan::probes::ReplyKind;
 use crate::scan::validation::DEFAULT_SOURCE_PORTS;
-use crate::scan::{self, engine, stop};
+use crate::scan::{self, engine, log, stop};
 use crate::trace::{self, Interference, Outcome, Trace};
 
 mod check;
@@ -271,6 +271,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .unwrap_or_default()
         .as_secs();
     let started_at = SystemTime::now();
+    log::open(
+        args.scan.log_file.as_deref(),
+        args.scan.log_directory.as_deref(),
+    )?;
     let (plan, setup) = scan::prepare(&args.scan)?;
     if !args.trace_timeout.is_finite() || args.trace_timeout < 0.0 {
         anyhow::bail!("--trace-timeout must be a non-negative number of seconds");
@@ -308,10 +312,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let printed = scan::dryrun::print(&plan, &mut out)
             .and_then(|n| out.flush().map(|()| n).context("writing the dry run"));
         metadata(&engine::Summary::default(), &[], None, 0)?;
-        eprintln!(
-            "mptcpscan chain: dry run: {} scan probes; the trace's targets are the scan's \
+        log::entry(
+            log::Level::Info,
+            &format!(
+                "chain: dry run: {} scan probes; the trace's targets are the scan's \
              answers, so a dry run has none to trace",
-            printed?
+                printed?
+            ),
         );
         return Ok(());
     }
@@ -341,7 +348,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None => None,
     };
     let mut records = Vec::new();
-    eprintln!("mptcpscan chain: scanning {} targets", plan.space.len());
+    log::entry(
+        log::Level::Info,
+        &format!("chain: scanning {} targets", plan.space.len()),
+    );
     let summary = engine::run(&plan, |record| {
         if let Some(w) = raw.as_mut() {
             w.write(&record)?;
@@ -358,9 +368,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         metadata(&summary, &records, firewall.as_ref(), 0)?;
         return Err(error);
     }
-    eprintln!(
-        "mptcpscan chain: {} replies, {} SYN-ACKs, {} with MP_CAPABLE",
-        summary.replies, summary.synacks, summary.mp_capable
+    log::entry(
+        log::Level::Info,
+        &format!(
+            "chain: {} replies, {} SYN-ACKs, {} with MP_CAPABLE",
+            summary.replies, summary.synacks, summary.mp_capable
+        ),
     );
 
     let versions: Vec<u8> = plan.versions.iter().map(|&v| version_number(v)).collect();
@@ -383,7 +396,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         to_trace.len() as u64
     };
     if !to_trace.is_empty() && !stop::stopping() {
-        eprintln!("mptcpscan chain: tracing {} targets", to_trace.len());
+        log::entry(
+            log::Level::Info,
+            &format!("chain: tracing {} targets", to_trace.len()),
+        );
         let trace_plan = trace::Plan {
             versions: plan.versions.clone(),
             probes: plan.probes.clone(),
@@ -462,7 +478,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         serde_json::to_writer_pretty(&mut file, &out)?;
         file.write_all(b"\n")?;
         file.flush()?;
-        eprintln!("mptcpscan chain: results in {}", path.display());
+        log::entry(
+            log::Level::Info,
+            &format!("chain: results in {}", path.display()),
+        );
     }
     metadata(&summary, &records, firewall.as_ref(), traced)?;
     drop(firewall);

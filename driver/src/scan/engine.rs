@@ -165,7 +165,7 @@ pub fn run(
     )?;
     if plan.verbosity >= 1 {
         for note in notes {
-            eprintln!("mptcpscan: note: {note}");
+            super::log::entry(super::log::Level::Warn, &format!("note: {note}"));
         }
     }
     let total = schedule_len(plan);
@@ -394,7 +394,10 @@ fn send_all(
         }
         let first_of_kind = reported.insert(error.kind());
         if plan.verbosity >= 4 || (first_of_kind && plan.verbosity >= 1) {
-            eprintln!("mptcpscan: sending probes: {error}");
+            super::log::entry(
+                super::log::Level::Error,
+                &format!("sending probes: {error}"),
+            );
         }
     };
     for probe in schedule(plan) {

@@ -70,10 +70,13 @@ impl Firewall {
 impl Drop for Firewall {
     fn drop(&mut self) {
         if let Err(e) = nft(&format!("delete table inet {}\n", self.table)) {
-            eprintln!(
-                "mptcpscan: --firewall: removing table inet {} failed: {e:#}; remove it with \
-                 `nft delete table inet {}`",
-                self.table, self.table
+            super::log::entry(
+                super::log::Level::Error,
+                &format!(
+                    "--firewall: removing table inet {} failed: {e:#}; remove it with `nft \
+                     delete table inet {}`",
+                    self.table, self.table
+                ),
             );
         }
     }

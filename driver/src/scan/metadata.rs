@@ -98,6 +98,12 @@ pub struct Metadata {
     pub list_of_ips_filenames: Vec<String>,
     /// Whether this was a dry run.
     pub dryrun: u8,
+    /// `-l`, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_file: Option<String>,
+    /// `-L`, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_directory: Option<String>,
     /// Whether `-q` was given.
     pub quiet: u8,
     /// `-v`.

@@ -14,6 +14,7 @@ pub mod dryrun;
 pub mod engine;
 pub mod filter;
 pub mod firewall;
+pub mod log;
 pub mod metadata;
 pub mod monitor;
 pub mod output;
@@ -216,6 +217,18 @@ pub struct Args {
     /// the source addresses and ports of our probes, removed afterwards).
     #[arg(long)]
     pub firewall: bool,
+    /// Write log entries (notes, warnings, the summary, the final error) to this file instead
+    /// of standard error.
+    #[arg(
+        short = 'l',
+        long = "log-file",
+        value_name = "FILE",
+        conflicts_with = "log_directory"
+    )]
+    pub log_file: Option<PathBuf>,
+    /// Write log entries to a new file in this folder, named for the time it was opened.
+    #[arg(short = 'L', long = "log-directory", value_name = "DIR")]
+    pub log_directory: Option<PathBuf>,
     /// Log level 0-5 (ZMap's): 0 errors only, 1 and up also warnings, 4 and up every refused
     /// probe instead of the first of each kind.
     #[arg(short = 'v', long = "verbosity", default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=5))]
@@ -271,6 +284,7 @@ struct Written {
 /// Runs `mptcpscan scan`.
 pub fn run(cli: ScanArgs) -> anyhow::Result<()> {
     let args = &cli.args;
+    log::open(args.log_file.as_deref(), args.log_directory.as_deref())?;
     let fields = match &cli.output_fields {
         Some(text) => output::parse_fields(text)?,
         None => FIELDS.to_vec(),
@@ -325,9 +339,10 @@ pub fn run(cli: ScanArgs) -> anyhow::Result<()> {
         )?)
     } else {
         if args.verbosity >= 1 && plan.sources.all().any(crate::net::is_local) {
-            eprintln!(
-                "mptcpscan: note: this host's kernel will answer every SYN-ACK with a RST (it \
-                 holds no connection for them); --firewall drops those RSTs during the scan"
+            log::entry(
+                log::Level::Warn,
+                "note: this host's kernel will answer every SYN-ACK with a RST (it holds no \
+                 connection for them); --firewall drops those RSTs during the scan",
             );
         }
         None
@@ -405,31 +420,37 @@ fn report(plan: &Plan, summary: &Summary) {
     } else {
         0.0
     };
-    eprintln!(
-        "mptcpscan: sent {} probes in {secs:.2} s ({pps:.0} pps) to {} targets, {} replies, \
+    log::entry(
+        log::Level::Info,
+        &format!(
+            "sent {} probes in {secs:.2} s ({pps:.0} pps) to {} targets, {} replies, \
          {} SYN-ACKs, {} with MP_CAPABLE{}",
-        summary.sent_ok(),
-        engine::schedule_len(plan) / (plan.versions.len() as u64 * u64::from(plan.rounds)),
-        summary.replies,
-        summary.synacks,
-        summary.mp_capable,
-        if summary.interrupted {
-            " (interrupted)"
-        } else {
-            ""
-        }
+            summary.sent_ok(),
+            engine::schedule_len(plan) / (plan.versions.len() as u64 * u64::from(plan.rounds)),
+            summary.replies,
+            summary.synacks,
+            summary.mp_capable,
+            if summary.interrupted {
+                " (interrupted)"
+            } else {
+                ""
+            }
+        ),
     );
-    eprintln!(
-        "mptcpscan: receiver: {:.2} s CPU, {} packets passed the kernel filter, {} lost (receive \
-         ring full)",
-        summary.receive_cpu.as_secs_f64(),
-        summary.filtered_in,
-        summary.receive_drops
+    log::entry(
+        log::Level::Info,
+        &format!(
+            "receiver: {:.2} s CPU, {} packets passed the kernel filter, {} lost (receive ring \
+         full)",
+            summary.receive_cpu.as_secs_f64(),
+            summary.filtered_in,
+            summary.receive_drops
+        ),
     );
     if summary.send_errors > 0 {
-        eprintln!(
-            "mptcpscan: the kernel refused {} probes",
-            summary.send_errors
+        log::entry(
+            log::Level::Info,
+            &format!("the kernel refused {} probes", summary.send_errors),
         );
     }
 }
@@ -572,6 +593,8 @@ pub fn write_metadata(
             .map(|p| p.display().to_string())
             .collect(),
         dryrun: u8::from(args.dryrun),
+        log_file: args.log_file.as_ref().map(|p| p.display().to_string()),
+        log_directory: args.log_directory.as_ref().map(|p| p.display().to_string()),
         quiet: u8::from(args.quiet),
         log_level: args.verbosity,
         interrupted: summary.interrupted,
@@ -710,9 +733,12 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
         let frame = 14 + if v6 { 40 } else { 20 } + 20 + block;
         let exact = bandwidth / probe_bits(frame);
         if exact == 0 && args.verbosity >= 1 {
-            eprintln!(
-                "mptcpscan: warning: --bandwidth {bandwidth} bit/s is under one probe a second; \
-                 sending 1 probe a second"
+            log::entry(
+                log::Level::Warn,
+                &format!(
+                    "warning: --bandwidth {bandwidth} bit/s is under one probe a second; \
+                     sending 1 probe a second"
+                ),
             );
         }
         exact.max(1)
