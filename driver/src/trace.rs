@@ -87,6 +87,10 @@ pub struct Args {
     /// Output format.
     #[arg(short = 'f', long, value_enum, default_value = "text")]
     pub format: TraceFormat,
+    /// Print the first round's probes (TTL 1 up to 8, or --max-ttl), decoded and in hex,
+    /// instead of sending them; later rounds depend on the answers.
+    #[arg(short = 'd', long)]
+    pub dryrun: bool,
 }
 
 /// One hop of a trace.
@@ -220,14 +224,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         retries: args.retries,
         sources: sources_for(&args.source_ips, &list)?,
     };
-    stop::install()?;
-    let traces = trace_all(&plan, &list)?;
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
+    if args.dryrun {
+        let printed = print_first_round(&plan, &list, &mut out)
+            .and_then(|()| out.flush().context("writing the dry run"));
+        return match printed {
+            Err(e) if crate::scan::output::is_broken_pipe(&e) => Ok(()),
+            other => other,
+        };
+    }
+    stop::install()?;
+    let traces = trace_all(&plan, &list)?;
     for trace in &traces {
         match args.format {
             TraceFormat::Text => out.write_all(render_text(trace).as_bytes())?,
@@ -276,6 +288,46 @@ pub fn sources_for(
         }
     };
     Ok((pick(false)?, pick(true)?))
+}
+
+/// `--dryrun`: the first round's probes as [`trace_all`] would send them (TTL-major, source
+/// ports in turn from the bottom of the range; sequence numbers are drawn per probe).
+fn print_first_round(
+    plan: &Plan,
+    targets: &[(IpAddr, u16)],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let jobs: Vec<(IpAddr, u16, Version)> = targets
+        .iter()
+        .flat_map(|&(a, p)| plan.versions.iter().map(move |&v| (a, p, v)))
+        .collect();
+    let (low, high) = DEFAULT_SOURCE_PORTS;
+    let mut buf = [0u8; 128];
+    let mut count: u64 = 0;
+    for ttl in 1..=WAVE.min(plan.max_ttl) {
+        for &(dst, dport, version) in &jobs {
+            let src = if dst.is_ipv4() {
+                plan.sources.0
+            } else {
+                plan.sources.1
+            }
+            .context("no source address for this address family")?;
+            let sport = low + (count % (u64::from(high - low) + 1)) as u16;
+            let len = plan.probes.build(
+                &mut buf,
+                src,
+                dst,
+                sport,
+                dport,
+                rand::random(),
+                ttl,
+                version,
+            )?;
+            count += 1;
+            crate::scan::dryrun::describe(out, count, version, &buf[..len])?;
+        }
+    }
+    Ok(())
 }
 
 /// One probe in flight: which trace and TTL it belongs to, and its bytes for the quote diff.

@@ -1432,3 +1432,28 @@ fn log_entries_go_to_the_log_file() {
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `trace --dryrun`: the first round's probes, TTL by TTL, decoded and in hex; nothing sent.
+#[test]
+fn trace_dryrun_prints_the_first_rounds_probes() {
+    let out = Command::new(BIN)
+        .args(["trace", "198.18.1.1", "198.18.1.2:443", "--allow-lab"])
+        .args(["-S", "198.18.0.2", "--max-ttl", "3", "--dryrun"])
+        .output()
+        .expect("running the trace's dry run");
+    assert!(out.status.success(), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // 3 TTLs × 2 targets × 2 versions, TTL-major as the trace sends them.
+    assert_eq!(text.matches("\nhex: ").count(), 12, "{text}");
+    let ttls: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split("ttl: ").nth(1))
+        .map(|rest| rest.trim_end_matches(" }"))
+        .collect();
+    assert_eq!(
+        ttls,
+        ["1", "1", "1", "1", "2", "2", "2", "2", "3", "3", "3", "3"]
+    );
+    assert_eq!(text.matches("dport: 443 ").count(), 6, "{text}");
+    assert_eq!(text.matches("MP_CAPABLE v1)").count(), 6, "{text}");
+}
