@@ -4,6 +4,8 @@
 #
 # Usage (root): bench/scan-send-rate.sh             # 3 rounds of 2^21 probes each
 #   ROUNDS=5 PORTS=128 bench/scan-send-rate.sh
+#   PERF=DIR ROUNDS=1 bench/scan-send-rate.sh     # also `perf record -g` each scanner into DIR
+#                                                 # (perf's own cost then counts in the figures)
 # Needs the release binary (cargo build --release -p mptcpscan-driver); installs zmap from Debian
 # when missing. Everything runs in two namespaces this script creates (NAME-scan, NAME-sink) with
 # 198.18.0.0/15 and 2001:db8::/32 addresses only; they are deleted on exit, even on failure.
@@ -75,11 +77,18 @@ r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(f"{wall:.3f} {r.ru_utime + r.ru_stime:.3f}")' "$@"
 }
 
+# With PERF=DIR, the command prefix that records a run into DIR/NAME-ROUND.data.
+profile() {
+	[ -n "${PERF:-}" ] || return 0
+	mkdir -p "$PERF"
+	echo "perf record -q -g -F 999 -o $PERF/$1-$round.data --"
+}
+
 # Each prints "probes-counted-at-the-sink wall-seconds cpu-seconds".
 run_ours() {
 	local before after times
 	before=$(sink_count)
-	times=$(timed ip netns exec "$NAME-scan" "$BIN" scan "$ALLOW" --allow-lab -p "1-$PORTS" --mptcp-version 1 \
+	times=$(timed $(profile ours) ip netns exec "$NAME-scan" "$BIN" scan "$ALLOW" --allow-lab -p "1-$PORTS" --mptcp-version 1 \
 		--rate 0 --cooldown 0 -o /dev/null 2>"$work/ours.err")
 	after=$(sink_count)
 	echo "$(( after - before )) $times"
@@ -88,7 +97,7 @@ run_ours() {
 run_zmap() {
 	local before after times
 	before=$(sink_count)
-	times=$(timed ip netns exec "$NAME-scan" zmap -C "$work/empty.conf" -M tcp_synscan -p 80 -P "$PORTS" \
+	times=$(timed $(profile zmap) ip netns exec "$NAME-scan" zmap -C "$work/empty.conf" -M tcp_synscan -p 80 -P "$PORTS" \
 		-r 100000000 -c 0 -b "$work/empty.blocklist" -w "$work/allow" -i to-sink -G $SINK_MAC \
 		-S 198.18.0.2 -O csv -f saddr -q -o /dev/null --disable-syslog 2>"$work/zmap.err")
 	after=$(sink_count)

@@ -8,6 +8,7 @@
 #
 # Usage (root): bench/scan-under-noise.sh        # NOISE_PPS=1000000 RATE=20000 by default
 #   NOISE_PPS=max bench/scan-under-noise.sh      # trafgen as fast as it goes
+#   NOISE_PROCS=1 bench/scan-under-noise.sh      # one trafgen process (default: one per core)
 # Needs the release binary (cargo build --release -p mptcpscan-driver); installs netsniff-ng from
 # Debian when missing. Everything runs in the lab's namespaces, taken down on exit.
 set -euo pipefail
@@ -17,6 +18,8 @@ LAB=${LAB:-noise}
 NOISE_PPS=${NOISE_PPS:-1000000}
 RATE=${RATE:-20000}
 COOLDOWN=${COOLDOWN:-3}
+# trafgen processes, each with its own transmit ring (trafgen splits the rate among them).
+NOISE_PROCS=${NOISE_PROCS:-$(nproc)}
 
 [ "$(id -u)" -eq 0 ] || { echo "scan-under-noise: needs root (network namespaces)" >&2; exit 1; }
 [ -x "$BIN" ] || { echo "scan-under-noise: build $BIN first (cargo build --release -p mptcpscan-driver)" >&2; exit 1; }
@@ -25,7 +28,8 @@ command -v trafgen >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install 
 work=$(mktemp -d)
 noise=
 cleanup() {
-	[ -n "$noise" ] && kill "$noise" 2>/dev/null && wait "$noise" 2>/dev/null
+	# trafgen forks one process per core: end its whole process group.
+	[ -n "$noise" ] && kill -- "-$noise" 2>/dev/null && wait "$noise" 2>/dev/null
 	"$BIN" lab down --name "$LAB" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -82,7 +86,10 @@ for frame in (udp(stranger), synack(stranger, 40000), synack(ours, 80)):
     print("{ " + ", ".join(f"0x{b:02x}" for b in eth + frame) + " }")
 PY
 
+# A veth counts a frame as received once it is queued for the receiving namespace's stack, and
+# as dropped when that queue (the backlog) was full.
 rx_packets() { ip netns exec "$scan_ns" cat "/sys/class/net/$scan_if/statistics/rx_packets"; }
+rx_dropped() { ip netns exec "$scan_ns" cat "/sys/class/net/$scan_if/statistics/rx_dropped"; }
 
 scan() {
 	ip netns exec "$scan_ns" "$BIN" scan "$prefix" --allow-lab -p 80 --mptcp-version 1 \
@@ -98,14 +105,17 @@ echo "quiet:      $(scan)"
 
 limit=(-b "${NOISE_PPS}pps")
 [ "$NOISE_PPS" = max ] && limit=()
-ip netns exec "$gw_ns" trafgen --dev "$gw_if" --conf "$work/noise.cfg" "${limit[@]}" -P 1 -C \
+setsid ip netns exec "$gw_ns" trafgen --dev "$gw_if" --conf "$work/noise.cfg" "${limit[@]}" -P "$NOISE_PROCS" -C \
 	>/dev/null 2>"$work/trafgen.err" &
 noise=$!
 sleep 1
 before=$(rx_packets)
+dropped_before=$(rx_dropped)
 start=$(date +%s.%N)
 result=$(scan)
 end=$(date +%s.%N)
 after=$(rx_packets)
+dropped_after=$(rx_dropped)
 echo "with noise: $result"
-echo "noise on $scan_if during the scan: $(python3 -c "print(round(($after - $before) / ($end - $start)))") frames/s received (asked $NOISE_PPS)"
+per_second() { python3 -c "print(round(($2 - $1) / ($end - $start)))"; }
+echo "on $scan_if during the scan: $(per_second "$before" "$after") frames/s received (noise and replies; asked $NOISE_PPS noise with $NOISE_PROCS trafgen processes), $(per_second "$dropped_before" "$dropped_after") frames/s dropped before the stack (backlog full)"

@@ -428,7 +428,8 @@ fn send_all(
         })?;
         account(lost, &mut refused);
         count += 1;
-        sent.store(count, Ordering::SeqCst);
+        // Relaxed: a plain store on every probe; the final count is published by `done`.
+        sent.store(count, Ordering::Relaxed);
         if refused == count && count >= GIVE_UP_AFTER {
             break;
         }

@@ -78,8 +78,12 @@ impl Sources {
             IpAddr::V4(a) => (&self.v4, u128::from(u32::from(a))),
             IpAddr::V6(a) => (&self.v6, u128::from(a)),
         };
-        let n = list.len() as u128;
-        (n > 0).then(|| list[(value % n) as usize])
+        // Called for every probe: one source (the usual case) needs no 128-bit division.
+        match list.len() {
+            0 => None,
+            1 => Some(list[0]),
+            n => Some(list[(value % n as u128) as usize]),
+        }
     }
 
     /// The first source of each family (what a single-source tool such as `trace` uses).
