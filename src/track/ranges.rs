@@ -25,6 +25,9 @@ pub struct DataRanges {
     gaps: Vec<(u64, u64)>,
 }
 
+/// How many ranges at the end are compared one by one before a binary search.
+const NEAR_END: usize = 8;
+
 #[derive(Debug, Clone, Copy)]
 struct Range {
     start: u64,
@@ -55,14 +58,7 @@ impl DataRanges {
         self.gaps.clear();
         let mut cursor = start;
         // The range starting at or before `start` may overlap too.
-        let first = match self.ranges.back() {
-            // In-order data: only the last range can overlap.
-            Some(last) if last.start <= start => self.ranges.len() - 1,
-            _ => self
-                .ranges
-                .partition_point(|r| r.start <= start)
-                .saturating_sub(1),
-        };
+        let first = self.split(|r| r.start <= start).saturating_sub(1);
         for r in self.ranges.range(first..) {
             if r.start >= end {
                 break;
@@ -100,10 +96,7 @@ impl DataRanges {
     /// Adds `[start, end)`, which overlaps no range, merged with the ranges of the same owner it
     /// touches.
     fn insert(&mut self, start: u64, end: u64, owner: u16) {
-        let at = match self.ranges.back() {
-            Some(last) if last.start < start => self.ranges.len(),
-            _ => self.ranges.partition_point(|r| r.start < start),
-        };
+        let at = self.split(|r| r.start < start);
         let before = at
             .checked_sub(1)
             .filter(|&i| self.ranges[i].end == start && self.ranges[i].owner == owner);
@@ -119,6 +112,22 @@ impl DataRanges {
             (None, Some(a)) => self.ranges[a].start = start,
             (None, None) => self.ranges.insert(at, Range { start, end, owner }),
         }
+    }
+
+    /// The number of ranges `before` holds for (a prefix of the ranges, as for
+    /// `partition_point`), looked for from the back first: new data lands at the end or, from
+    /// subflows running a little apart, near it.
+    fn split(&self, before: impl Fn(&Range) -> bool) -> usize {
+        let n = self.ranges.len();
+        for back in 1..=NEAR_END.min(n) {
+            if before(&self.ranges[n - back]) {
+                return n - back + 1;
+            }
+        }
+        if n <= NEAR_END {
+            return 0;
+        }
+        self.ranges.partition_point(before)
     }
 
     #[cfg(test)]
