@@ -16,8 +16,9 @@ DEMO_DIR ?= demo-out
 DEMO_LAB ?= demo
 MPTCPSCAN := target/release/mptcpscan
 
+# One lab at a time: the default lab, then the Internet-proportioned one at 2^13 addresses.
 test-chain: deps
-	$(CARGO) test -p mptcpscan-driver --test chain -- --ignored --nocapture
+	$(CARGO) test -p mptcpscan-driver --test chain -- --ignored --nocapture --test-threads=1
 
 # The scanner's transmit and receive rings on a real kernel, in a network namespace the test
 # thread makes for itself: the kernel filter passes our replies and drops the rest; probes leave

@@ -4,7 +4,12 @@
 //! namespace (which fails on any target whose class differs from the ground truth, IPv4 and
 //! IPv6, v0 and v1 probes), then checks from the results file that the naive 2015 method
 //! over-counts (it takes mirrors for MPTCP) and under-counts (a v0 probe misses upstream Linux
-//! v1 servers), and that the hosts behind the strippers are classed `stripped`. The lab is taken down on every path, panics included.
+//! v1 servers), and that the hosts behind the strippers are classed `stripped`. The lab is taken
+//! down on every path, panics included.
+//!
+//! The second test is `make rehearsal`'s code path at 2^13 addresses: a lab laid out in the
+//! proportions of an Internet scan (`lab up --internet 13`), the chain over all of it with the
+//! trace capped, every address checked against the ground truth.
 
 use std::process::Command;
 
@@ -14,6 +19,7 @@ use common::{load, run, scratch, LabGuard, BIN};
 use mptcpscan_driver::lab::ground_truth::GroundTruth;
 
 const LAB: &str = "chaint";
+const INTERNET_LAB: &str = "chaini";
 
 #[test]
 #[ignore = "needs root and network namespaces: run by `make test-chain`"]
@@ -194,5 +200,66 @@ fn chain_matches_the_lab_ground_truth() {
     ] {
         assert!(tables.contains(title), "{title}");
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-chain`"]
+fn chain_matches_an_internet_proportioned_lab_address_by_address() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "the chain test needs root");
+    let dir = scratch("chain-internet");
+    let truth_path = dir.join("ground-truth.json");
+    let _guard = LabGuard(INTERNET_LAB);
+    let up = run(Command::new(BIN)
+        .args([
+            "lab",
+            "up",
+            "--name",
+            INTERNET_LAB,
+            "--force",
+            "--internet",
+            "13",
+            "--ports",
+            "80",
+            "--ground-truth",
+        ])
+        .arg(&truth_path));
+    assert!(up.status.success(), "lab up --internet failed");
+    let truth = GroundTruth::load(&truth_path).expect("the lab's ground truth");
+    let size = |p: &&mptcpscan_driver::lab::ground_truth::PrefixTruth| -> u64 {
+        1 << (p.prefix.max_prefix_len() - p.prefix.prefix_len())
+    };
+    assert_eq!(truth.prefixes.iter().map(|p| size(&p)).sum::<u64>(), 1 << 13);
+    let silent: u64 = truth
+        .prefixes
+        .iter()
+        .filter(|p| p.class.name() == "silent")
+        .map(|p| size(&p))
+        .sum();
+    assert!(silent > 1 << 12, "most of the space is silent ({silent})");
+    let prefixes: Vec<String> = truth
+        .prefixes
+        .iter()
+        .map(|p| p.prefix.to_string())
+        .collect();
+    let chain = run(Command::new("ip")
+        .args(["netns", "exec", &truth.scanner.netns, BIN, "chain"])
+        .args(["--allow-lab", "--quiet", "--ports", "80"])
+        .args(["--rate", "4000", "--cooldown", "2", "--probes", "2"])
+        .args(["--trace-timeout", "1", "--trace-plain-max", "64"])
+        .arg("--check")
+        .arg(&truth_path)
+        .args(&prefixes));
+    assert!(
+        chain.status.success(),
+        "the chain disagrees with the ground truth (see above)"
+    );
+    let stdout = String::from_utf8_lossy(&chain.stdout);
+    // 2^13 addresses, one port, two probe versions: every one checked.
+    assert!(
+        stdout.contains("total: 16384/16384 agree"),
+        "every address checked"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -92,6 +92,10 @@ pub struct Args {
     /// answering without MP_CAPABLE are traced too, to find middleboxes that strip it.
     #[arg(long)]
     pub candidates_only: bool,
+    /// Trace at most N of the targets that answered without MP_CAPABLE, spread evenly over them
+    /// (an Internet scan has millions); the candidates are always all traced.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub trace_plain_max: usize,
     /// Compare every class with a lab's ground truth (`mptcpscan lab up --ground-truth FILE`);
     /// fails if any target of its prefixes differs.
     #[arg(long, value_name = "FILE")]
@@ -368,27 +372,33 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         metadata(&summary, &records, firewall.as_ref(), 0)?;
         return Err(error);
     }
+    let send_secs = summary.send_time.as_secs_f64();
     log::entry(
         log::Level::Info,
         &format!(
-            "chain: {} replies, {} SYN-ACKs, {} with MP_CAPABLE",
-            summary.replies, summary.synacks, summary.mp_capable
+            "chain: sent {} probes in {send_secs:.1} s ({:.0} pps); {} replies, {} SYN-ACKs, {} \
+             with MP_CAPABLE; {} lost (receive ring full)",
+            summary.sent_ok(),
+            if send_secs > 0.0 {
+                summary.sent_ok() as f64 / send_secs
+            } else {
+                0.0
+            },
+            summary.replies,
+            summary.synacks,
+            summary.mp_capable,
+            summary.receive_drops
         ),
     );
 
     let versions: Vec<u8> = plan.versions.iter().map(|&v| version_number(v)).collect();
     let mut hosts = group(&records);
-    let to_trace: Vec<(IpAddr, u16)> = hosts
-        .iter()
-        .filter(|(_, by_version)| {
-            by_version.values().any(|r| match ReplyKind::of(r) {
-                ReplyKind::Mptcp => true,
-                ReplyKind::Plain => !args.candidates_only,
-                _ => false,
-            })
-        })
-        .map(|(&key, _)| key)
-        .collect();
+    let plain_max = if args.candidates_only {
+        0
+    } else {
+        args.trace_plain_max
+    };
+    let (to_trace, candidates) = select_traces(&hosts, plain_max);
     let mut traces: BTreeMap<(IpAddr, u16, u8), Trace> = BTreeMap::new();
     let traced = if stop::stopping() {
         0
@@ -398,7 +408,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if !to_trace.is_empty() && !stop::stopping() {
         log::entry(
             log::Level::Info,
-            &format!("chain: tracing {} targets", to_trace.len()),
+            &format!(
+                "chain: tracing {} targets ({candidates} candidates)",
+                to_trace.len()
+            ),
         );
         let trace_plan = trace::Plan {
             versions: plan.versions.clone(),
@@ -524,6 +537,31 @@ fn group(records: &[Record]) -> Grouped {
         }
     }
     hosts
+}
+
+/// The targets to trace: every candidate (MP_CAPABLE with a key of its own, to any probe
+/// version), then at most `plain_max` of those that answered a SYN-ACK without MP_CAPABLE, every
+/// k-th in address order so that all their prefixes are sampled. Also says how many are
+/// candidates.
+fn select_traces(hosts: &Grouped, plain_max: usize) -> (Vec<(IpAddr, u16)>, usize) {
+    let mut candidates = Vec::new();
+    let mut plain = Vec::new();
+    for (&key, by_version) in hosts {
+        let kinds: Vec<ReplyKind> = by_version.values().map(ReplyKind::of).collect();
+        if kinds.contains(&ReplyKind::Mptcp) {
+            candidates.push(key);
+        } else if kinds.contains(&ReplyKind::Plain) {
+            plain.push(key);
+        }
+    }
+    if plain.len() > plain_max {
+        let n = plain.len();
+        plain = (0..plain_max).map(|i| plain[i * n / plain_max]).collect();
+    }
+    let count = candidates.len();
+    candidates.extend(plain);
+    candidates.sort_unstable();
+    (candidates, count)
 }
 
 /// The 2015 method: MP_CAPABLE in the SYN-ACK to the v0 probe (or to the only version probed).
@@ -817,6 +855,40 @@ mod tests {
         v1_server.insert(1, record("198.18.1.2", 80, 1, true, Verdict::MptcpV1));
         assert!(!naive(&v1_server, &[0, 1]));
         assert!(naive(&v1_server, &[1]));
+    }
+
+    #[test]
+    fn every_candidate_is_traced_and_plain_targets_up_to_the_cap_spread_out() {
+        let mut hosts: Grouped = BTreeMap::new();
+        let mut add = |addr: String, version: u8, success: bool, verdict: Verdict| {
+            let r = record(&addr, 80, version, success, verdict);
+            hosts
+                .entry((addr.parse().unwrap(), 80))
+                .or_default()
+                .insert(version, r);
+        };
+        for i in 0..100 {
+            add(format!("198.19.0.{i}"), 0, true, Verdict::NoMpCapable);
+        }
+        // A v1 server: plain to v0, a candidate by its v1 answer.
+        add("198.19.1.1".into(), 0, true, Verdict::NoMpCapable);
+        add("198.19.1.1".into(), 1, true, Verdict::MptcpV1);
+        add("198.19.1.2".into(), 0, true, Verdict::Suspicious);
+        add("198.19.1.3".into(), 0, true, Verdict::Mirrored);
+        add("198.19.1.4".into(), 0, false, Verdict::Rst);
+        let addrs = |n| -> Vec<String> {
+            select_traces(&hosts, n)
+                .0
+                .iter()
+                .map(|(a, _)| a.to_string())
+                .collect()
+        };
+        assert_eq!(addrs(0), ["198.19.1.1", "198.19.1.2"]);
+        let some = addrs(10);
+        assert_eq!(some.len(), 12);
+        assert!(some.contains(&"198.19.0.0".to_string()));
+        assert!(some.contains(&"198.19.0.90".to_string()));
+        assert_eq!(addrs(1000).len(), 102);
     }
 
     fn host(addr: &str, class: Class, naive_mptcp: bool, records: Vec<Record>) -> HostResult {

@@ -16,6 +16,7 @@ mod daemon;
 mod delay;
 pub mod ground_truth;
 mod http;
+mod internet;
 mod listener;
 mod middlebox;
 mod netns;
@@ -74,6 +75,11 @@ struct UpArgs {
     /// Classes to build (default: all).
     #[arg(long, value_delimiter = ',', value_enum)]
     classes: Vec<Class>,
+    /// Instead of one prefix per class, 2^BITS addresses (12 to 20) in the proportions of an
+    /// Internet-wide scan (the 2020 thesis's port 80 scan; docs/lab.md), mostly silent.
+    #[arg(long, value_name = "BITS", conflicts_with_all = ["prefix_len", "prefix_len6", "classes", "http"],
+          value_parser = clap::value_parser!(u8).range(*internet::BITS.start() as i64..=*internet::BITS.end() as i64))]
+    internet: Option<u8>,
     /// Also write the ground truth here (it is always written to the state directory).
     #[arg(long)]
     ground_truth: Option<PathBuf>,
@@ -129,14 +135,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 port: up.http_port,
                 body_bytes: up.http_body_bytes,
             });
-            let plan = topology::Plan::with_http(
-                &up.name.name,
-                &classes,
-                up.prefix_len,
-                up.prefix_len6,
-                &ports,
-                http,
-            )?;
+            let plan = match up.internet {
+                Some(bits) => topology::Plan::internet(&up.name.name, bits, &ports)?,
+                None => topology::Plan::with_http(
+                    &up.name.name,
+                    &classes,
+                    up.prefix_len,
+                    up.prefix_len6,
+                    &ports,
+                    http,
+                )?,
+            };
             let lab = netns::Lab::new(&up.name.name);
             if lab.exists()? {
                 if !up.force {

@@ -424,7 +424,7 @@ pub struct Plan {
     pub ports: Vec<u16>,
     /// The HTTP servers and the two-path host, if asked for.
     pub http: Option<HttpOptions>,
-    /// Prefixes, IPv4 ones first, in class order.
+    /// Prefixes, IPv4 ones first (in class order, or in address order with `--internet`).
     pub prefixes: Vec<Prefix>,
     /// Setup steps in order.
     pub steps: Vec<Step>,
@@ -526,6 +526,23 @@ impl Plan {
                 net: IpNet::V6(prefix6(i + 1, prefix_len6)?),
             });
         }
+        Ok(Plan::build(name, prefixes, ports, http))
+    }
+
+    /// Every class in the proportions of an Internet-wide scan, in 2^`bits` addresses (see
+    /// [`super::internet`]), on `ports`.
+    pub fn internet(name: &str, bits: u8, ports: &[u16]) -> anyhow::Result<Plan> {
+        let prefixes = super::internet::prefixes(bits)?;
+        Ok(Plan::build(name, prefixes, ports, None))
+    }
+
+    /// The lab for these prefixes (any number per class).
+    fn build(
+        name: &str,
+        prefixes: Vec<Prefix>,
+        ports: &[u16],
+        http: Option<HttpOptions>,
+    ) -> Plan {
         let mut plan = Plan {
             name: name.to_string(),
             ports: ports.to_vec(),
@@ -548,7 +565,7 @@ impl Plan {
             .partition(|s| matches!(s, Step::Daemon(_)));
         plan.steps = commands;
         plan.steps.extend(daemons);
-        Ok(plan)
+        plan
     }
 
     fn build_links(&mut self) {
