@@ -230,7 +230,10 @@ fn chain_matches_an_internet_proportioned_lab_address_by_address() {
     let size = |p: &&mptcpscan_driver::lab::ground_truth::PrefixTruth| -> u64 {
         1 << (p.prefix.max_prefix_len() - p.prefix.prefix_len())
     };
-    assert_eq!(truth.prefixes.iter().map(|p| size(&p)).sum::<u64>(), 1 << 13);
+    assert_eq!(
+        truth.prefixes.iter().map(|p| size(&p)).sum::<u64>(),
+        1 << 13
+    );
     let silent: u64 = truth
         .prefixes
         .iter()
@@ -243,11 +246,14 @@ fn chain_matches_an_internet_proportioned_lab_address_by_address() {
         .iter()
         .map(|p| p.prefix.to_string())
         .collect();
+    let results_path = dir.join("chain.json");
     let chain = run(Command::new("ip")
         .args(["netns", "exec", &truth.scanner.netns, BIN, "chain"])
         .args(["--allow-lab", "--quiet", "--ports", "80"])
         .args(["--rate", "4000", "--cooldown", "2", "--probes", "2"])
         .args(["--trace-timeout", "1", "--trace-plain-max", "64"])
+        .arg("--results")
+        .arg(&results_path)
         .arg("--check")
         .arg(&truth_path)
         .args(&prefixes));
@@ -261,5 +267,25 @@ fn chain_matches_an_internet_proportioned_lab_address_by_address() {
         stdout.contains("total: 16384/16384 agree"),
         "every address checked"
     );
+    // The capped sample of plain answers still reaches the strippers' prefixes, and only the
+    // sample was traced.
+    let results = load(&results_path);
+    let total = results["summary"]
+        .as_array()
+        .and_then(|rows| rows.last())
+        .expect("the total row")
+        .clone();
+    assert!(total["stripped"].as_u64().expect("stripped") > 0, "{total}");
+    let plain_traced = results["hosts"]
+        .as_array()
+        .expect("hosts")
+        .iter()
+        .filter(|h| {
+            let versions = h["versions"].as_array().expect("versions");
+            versions.iter().all(|v| v["scan"]["mptcp_version"] == "")
+                && versions.iter().any(|v| !v["trace"].is_null())
+        })
+        .count();
+    assert!(plain_traced <= 64, "{plain_traced} plain answers traced");
     let _ = std::fs::remove_dir_all(&dir);
 }

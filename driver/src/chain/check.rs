@@ -16,11 +16,12 @@ use crate::lab::ground_truth::{self, Class as LabClass, GroundTruth};
 /// Larger prefixes are benchmarks, not checks: refuse rather than walk millions of addresses.
 const MAX_ADDRESSES: u128 = 1 << 20;
 
-/// The chain class the ground truth's final verdict stands for, in a run that traced plain
-/// answers (`traced_plain`) or only the candidates (where a stripper's hosts stay `not-mptcp`).
-fn expected_class(verdict: ground_truth::Verdict, traced_plain: bool) -> Class {
+/// The chain class the ground truth's final verdict stands for, for a target that was traced
+/// or not: a stripper's hosts are `stripped` only where their trace shows it, and stay
+/// `not-mptcp` under `--candidates-only` or beyond `--trace-plain-max`.
+fn expected_class(verdict: ground_truth::Verdict, traced: bool) -> Class {
     match verdict {
-        ground_truth::Verdict::Stripped if traced_plain => Class::Stripped,
+        ground_truth::Verdict::Stripped if traced => Class::Stripped,
         ground_truth::Verdict::Stripped => Class::NotMptcp,
         ground_truth::Verdict::Mptcp => Class::Mptcp,
         ground_truth::Verdict::MiddleboxAffected => Class::MiddleboxAffected,
@@ -100,7 +101,7 @@ pub fn against(path: &Path, results: &ChainResults) -> anyhow::Result<Report> {
     Ok(compare(&truth, results))
 }
 
-fn compare(truth: &GroundTruth, results: &ChainResults) -> Report {
+pub(super) fn compare(truth: &GroundTruth, results: &ChainResults) -> Report {
     let hosts: HashMap<(IpAddr, u16), &super::HostResult> = results
         .hosts
         .iter()
@@ -133,10 +134,10 @@ fn compare(truth: &GroundTruth, results: &ChainResults) -> Report {
                         .get(&(addr, port))
                         .and_then(|h| h.versions.iter().find(|v| v.probe_version == version));
                     let found_class = ours.map_or(Class::Silent, |v| v.class);
-                    let expected = expected_class(expect.verdict, !results.candidates_only);
-                    let found_hop = ours.and_then(|v| v.modified_at);
                     // A hop is only known for what was traced: compare it there.
                     let traced = ours.is_some_and(|v| v.trace.is_some());
+                    let expected = expected_class(expect.verdict, traced);
+                    let found_hop = ours.and_then(|v| v.modified_at);
                     let agrees =
                         found_class == expected && (!traced || found_hop == expect.modified_at_hop);
                     let entry = report

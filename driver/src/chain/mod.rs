@@ -891,6 +891,76 @@ mod tests {
         assert_eq!(addrs(1000).len(), 102);
     }
 
+    /// Beyond `--trace-plain-max` a stripper's host is not traced: the check then expects it
+    /// `not-mptcp`, and `stripped` only where it was traced.
+    #[test]
+    fn the_check_expects_stripped_only_where_traced() {
+        use crate::lab::ground_truth::{self, Class as LabClass};
+        let truth = ground_truth::internet(12, &[80]);
+        let net = truth
+            .prefixes
+            .iter()
+            .find(|p| p.class == LabClass::StripNop)
+            .expect("a stripper prefix")
+            .prefix;
+        let first = net.network();
+        let second: IpAddr = match first {
+            IpAddr::V4(a) => IpAddr::V4((u32::from(a) + 1).into()),
+            IpAddr::V6(a) => IpAddr::V6((u128::from(a) + 1).into()),
+        };
+        let result = |addr: IpAddr, trace: Option<Trace>| {
+            let (class, modified_at) = match &trace {
+                Some(t) => (Class::Stripped, t.modified_at),
+                None => (Class::NotMptcp, None),
+            };
+            HostResult {
+                addr,
+                port: 80,
+                ip_version: if addr.is_ipv4() { 4 } else { 6 },
+                class,
+                naive_mptcp: false,
+                versions: [0, 1]
+                    .into_iter()
+                    .map(|v| VersionResult {
+                        probe_version: v,
+                        class,
+                        modified_at,
+                        scan: Some(record(&addr.to_string(), 80, v, true, Verdict::NoMpCapable)),
+                        trace: trace.clone(),
+                    })
+                    .collect(),
+            }
+        };
+        let stripped = traced(Outcome::MiddleboxAffected, Some(2), Interference::Stripped);
+        let results = ChainResults {
+            format: FORMAT.to_string(),
+            started: 0,
+            duration_s: 0.0,
+            probe: ProbeInfo {
+                versions: vec![0, 1],
+                options: "linux".into(),
+                key: String::new(),
+            },
+            targets: TargetInfo {
+                v4: 1 << 8,
+                v6: 15 << 8,
+                ports: vec![80],
+            },
+            candidates_only: false,
+            summary: Vec::new(),
+            hosts: vec![result(first, Some(stripped)), result(second, None)],
+        };
+        let report = check::compare(&truth, &results);
+        let wrong: Vec<_> = report
+            .mismatches
+            .iter()
+            .filter(|m| m.addr == first || m.addr == second)
+            .collect();
+        assert!(wrong.is_empty(), "{wrong:?}");
+        // Every other answering address was left out of the results: those differ.
+        assert!(!report.mismatches.is_empty());
+    }
+
     fn host(addr: &str, class: Class, naive_mptcp: bool, records: Vec<Record>) -> HostResult {
         let addr: IpAddr = addr.parse().unwrap();
         HostResult {

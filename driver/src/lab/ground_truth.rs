@@ -610,6 +610,12 @@ impl GroundTruth {
     }
 }
 
+/// The ground truth of `lab up --internet BITS --ports PORTS` (for the chain check's tests).
+#[cfg(test)]
+pub(crate) fn internet(bits: u8, ports: &[u16]) -> GroundTruth {
+    GroundTruth::from_plan(&Plan::internet("t", bits, ports).expect("a valid size"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

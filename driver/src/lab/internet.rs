@@ -92,7 +92,12 @@ pub fn counts(size: u64) -> anyhow::Result<Vec<(Class, u64)>> {
     let mut counts: Vec<(Class, u64)> = Class::ALL
         .iter()
         .filter(|&&c| c != Class::Silent)
-        .map(|&c| (c, ((share(c) * size as f64).round() as u64).max(MIN_ADDRESSES)))
+        .map(|&c| {
+            (
+                c,
+                ((share(c) * size as f64).round() as u64).max(MIN_ADDRESSES),
+            )
+        })
         .collect();
     let answering: u64 = counts.iter().map(|(_, n)| n).sum();
     if answering >= size {
@@ -174,7 +179,9 @@ mod tests {
             assert_eq!(total, 1u128 << bits);
             for (i, a) in prefixes.iter().enumerate() {
                 let inside = match a.net {
-                    IpNet::V4(n) => LAB_V4.contains(&n) && !n.contains(&Ipv4Addr::new(198, 18, 0, 1)),
+                    IpNet::V4(n) => {
+                        LAB_V4.contains(&n) && !n.contains(&Ipv4Addr::new(198, 18, 0, 1))
+                    }
                     IpNet::V6(n) => LAB_V6.contains(&n) && n.addr().segments()[2] == 2,
                 };
                 assert!(inside, "{}", a.net);

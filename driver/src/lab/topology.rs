@@ -537,12 +537,7 @@ impl Plan {
     }
 
     /// The lab for these prefixes (any number per class).
-    fn build(
-        name: &str,
-        prefixes: Vec<Prefix>,
-        ports: &[u16],
-        http: Option<HttpOptions>,
-    ) -> Plan {
+    fn build(name: &str, prefixes: Vec<Prefix>, ports: &[u16], http: Option<HttpOptions>) -> Plan {
         let mut plan = Plan {
             name: name.to_string(),
             ports: ports.to_vec(),
