@@ -1323,6 +1323,7 @@ fn chain_firewall_and_metadata_cover_the_whole_run() {
     );
     assert_eq!(m["chain"]["traced"], 16);
     assert_eq!(m["chain"]["candidates_only"], false);
+    assert_eq!(m["chain"]["trace_plain_max"], 1024);
 
     // Ctrl-C: 130, and the table is gone.
     let mut child = chain(&["-r", "5", "-c", "8"]);

@@ -303,6 +303,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 chain: Some(ChainMetadata {
                     traced,
                     candidates_only: args.candidates_only,
+                    trace_plain_max: args.trace_plain_max,
                     trace_max_ttl: args.max_ttl.max(1),
                     trace_rate: args.trace_rate,
                     end_time: scan::metadata::timestamp(SystemTime::now()),

@@ -136,6 +136,8 @@ pub struct ChainMetadata {
     pub traced: u64,
     /// Whether only candidates were traced (`--candidates-only`).
     pub candidates_only: bool,
+    /// At most this many plain answers were traced beside the candidates (`--trace-plain-max`).
+    pub trace_plain_max: usize,
     /// The trace's highest TTL.
     pub trace_max_ttl: u8,
     /// The trace's probes per second (0: unlimited).
