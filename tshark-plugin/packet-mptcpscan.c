@@ -20,6 +20,8 @@
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <epan/address.h>
+#include <epan/ipproto.h>
+#include <epan/dissectors/packet-ip.h>
 
 #if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 2)
 #define MPTCPSCAN_WS_42 1
@@ -77,6 +79,7 @@ static int hf_mptcpscan_signals = -1;
 static int hf_mptcpscan_signal = -1;
 static int hf_mptcpscan_signal_bits = -1;
 static int hf_mptcpscan_syn_frame = -1;
+static int hf_mptcpscan_optionstext = -1;
 static int hf_mptcpscan_key_weight = -1;
 static int hf_mptcpscan_option = -1;
 static int hf_mptcpscan_subtype = -1;
@@ -129,13 +132,13 @@ static pref_bool pref_check_quote = TRUE;
 
 static dissector_handle_t mptcpscan_handle;
 
-static int hf_tcp_proto = -1;
-static int hf_ip_ttl = -1;
-static int hf_ipv6_hlim = -1;
-static int hf_icmp_proto = -1;
-static int hf_icmpv6_proto = -1;
-static int hf_ip_proto = -1;
-static int hf_ipv6_proto = -1;
+/* TCP as IP hands it segments; ours sits in front of it in "ip.proto". */
+static dissector_handle_t tcp_handle;
+static dissector_handle_t segment_handle;
+static protocol_t *mptcpscan_protocol;
+/* That handle's protocol: a helper of TCP's ("in name only"), so that the
+ * handle is on and off with TCP and adds no layer of its own. */
+static int proto_mptcpscan_tcp = -1;
 
 /* What the tracker found for one MPTCP option, and the few decoded values
  * the tree shows (decoded in the first pass, where the bytes are at hand). */
@@ -162,6 +165,7 @@ typedef struct {
     gboolean has_handshake;
     guint32 syn_frame;
     mptcpscan_classification cls;
+    const char *optionstext;
     gboolean has_continuation;
     guint32 mapping_frame;
     guint8 continuation_check;
@@ -210,58 +214,67 @@ probe_key_equal(gconstpointer a, gconstpointer b)
 }
 
 
-/* The last IP header of a family in the frame: the one a TCP segment or an
- * ICMP quote of that family is in. */
-static field_info *
-last_ip_item(proto_tree *tree, gboolean v6)
-{
-    GPtrArray *arr = proto_get_finfo_ptr_array(tree, v6 ? hf_ipv6_proto : hf_ip_proto);
-
-    if (arr == NULL || arr->len == 0)
-        return NULL;
-    return (field_info *)g_ptr_array_index(arr, arr->len - 1);
-}
-
-/* The frame's only TCP segment, as the tracker needs it: where its header is,
- * and its length on the wire from the IP header (a link layer's padding is not
- * payload). */
+/* A TCP header as the IP layer handed it to TCP in this frame (see
+ * dissect_mptcpscan_segment): the tvb starts at the TCP header and its
+ * reported length ends where the IP payload ends, so a link layer's padding
+ * is not payload. */
 typedef struct {
     tvbuff_t *tvb;
-    gint start;
-    guint hlen;
-    guint8 flags;
-    gint seg_captured;
-    guint32 payload_reported;
-} tcp_view;
+    address src;
+    address dst;
+    guint32 ttl;
+    gboolean v6;
+} seen_segment;
 
-static gboolean
-tcp_view_fill(tcp_view *tv, proto_tree *tree, const packet_info *pinfo, field_info *tcp_fi)
+/* The TCP headers of one frame (packet scope). Only a frame with exactly one
+ * outside any ICMP quote is fed to the tracker; a quoted one is compared with
+ * the SYN it quotes. */
+typedef struct {
+    guint n_segments;
+    gboolean quoted;
+    seen_segment last;
+} seen_frame;
+
+/* Where the IP header in front of a TCP header starts in the frame's data, or
+ * -1. The IP dissector hands TCP a tvb that starts after its header (and its
+ * extension headers), so the header is found by walking back to the one that
+ * carries the addresses IP decoded. Needed only for the SYNs an ICMP quote may
+ * quote and for the quotes: the tracker gets the TCP bytes alone. */
+static gint
+ip_header_start(const seen_segment *s, tvbuff_t **ds_out)
 {
-    field_info *ip = last_ip_item(tree, pinfo->src.type == AT_IPv6);
-    gint avail, wire_end;
+    tvbuff_t *ds = tvb_get_ds_tvb(s->tvb);
+    gint tcp_off = tvb_raw_offset(s->tvb);
+    gint start, step;
 
-    tv->tvb = tcp_fi->ds_tvb;
-    tv->start = tcp_fi->start;
-    avail = tvb_captured_length_remaining(tv->tvb, tv->start);
-    if (avail < TCP_HEADER_LEN)
-        return FALSE;
-    tv->hlen = (tvb_get_uint8(tv->tvb, tv->start + 12) >> 4) * 4;
-    tv->flags = tvb_get_uint8(tv->tvb, tv->start + 13);
-    if (tv->hlen < TCP_HEADER_LEN || (gint)tv->hlen > avail)
-        return FALSE;
-    if (ip != NULL && ip->ds_tvb == tv->tvb &&
-            tvb_captured_length_remaining(tv->tvb, ip->start) >= 8) {
-        if (pinfo->src.type == AT_IPv6)
-            wire_end = ip->start + 40 + tvb_get_ntohs(tv->tvb, ip->start + 4);
-        else
-            wire_end = ip->start + MAX(tvb_get_ntohs(tv->tvb, ip->start + 2),
-                    (tvb_get_uint8(tv->tvb, ip->start) & 0x0f) * 4);
-    } else {
-        wire_end = tv->start + tvb_reported_length_remaining(tv->tvb, tv->start);
+    if (ds == NULL || tcp_off < 0 || tvb_captured_length(s->tvb) == 0 ||
+            tvb_captured_length_remaining(ds, tcp_off) <= 0 ||
+            tvb_get_ptr(s->tvb, 0, 1) != tvb_get_ptr(ds, tcp_off, 1))
+        return -1;
+    *ds_out = ds;
+    if (!s->v6 && s->src.len == 4 && s->dst.len == 4) {
+        for (step = 5; step <= 15; step++) {
+            start = tcp_off - step * 4;
+            if (start < 0)
+                break;
+            if (tvb_get_uint8(ds, start) == (0x40 | step) &&
+                    tvb_memeql(ds, start + 12, (const guint8 *)s->src.data, 4) == 0 &&
+                    tvb_memeql(ds, start + 16, (const guint8 *)s->dst.data, 4) == 0)
+                return start;
+        }
+    } else if (s->v6 && s->src.len == 16 && s->dst.len == 16) {
+        /* Extension headers are multiples of 8 bytes. */
+        for (step = 0; step <= 64; step++) {
+            start = tcp_off - 40 - step * 8;
+            if (start < 0)
+                break;
+            if ((tvb_get_uint8(ds, start) >> 4) == 6 &&
+                    tvb_memeql(ds, start + 8, (const guint8 *)s->src.data, 16) == 0 &&
+                    tvb_memeql(ds, start + 24, (const guint8 *)s->dst.data, 16) == 0)
+                return start;
+        }
     }
-    tv->seg_captured = MAX((gint)tv->hlen, MIN(avail, wire_end - tv->start));
-    tv->payload_reported = (guint32)MAX(0, wire_end - tv->start - (gint)tv->hlen);
-    return TRUE;
+    return -1;
 }
 
 static gboolean
@@ -282,35 +295,33 @@ address_fill(mptcpscan_address *out, const address *in)
 }
 
 static void
-remember_probe(proto_tree *tree, packet_info *pinfo, const tcp_view *tv)
+remember_probe(packet_info *pinfo, const seen_segment *s)
 {
-    field_info *ip = last_ip_item(tree, pinfo->src.type == AT_IPv6);
     probe_key *key;
     sent_probe *probe;
-    gint len;
+    tvbuff_t *ds = NULL;
+    gint start, len;
 
-    if (ip == NULL)
+    start = ip_header_start(s, &ds);
+    if (start < 0)
         return;
-    len = tvb_captured_length_remaining(ip->ds_tvb, ip->start);
-    if (len <= 0)
-        return;
+    len = tvb_captured_length_remaining(ds, start);
     key = wmem_new(wmem_file_scope(), probe_key);
-    key->sport = tvb_get_ntohs(tv->tvb, tv->start);
-    key->dport = tvb_get_ntohs(tv->tvb, tv->start + 2);
-    key->seq = tvb_get_ntohl(tv->tvb, tv->start + 4);
+    key->sport = tvb_get_ntohs(s->tvb, 0);
+    key->dport = tvb_get_ntohs(s->tvb, 2);
+    key->seq = tvb_get_ntohl(s->tvb, 4);
     probe = wmem_new(wmem_file_scope(), sent_probe);
     probe->frame = pinfo->num;
     probe->len = (guint)len;
-    probe->bytes = (guint8 *)tvb_memdup(wmem_file_scope(), ip->ds_tvb, ip->start, len);
+    probe->bytes = (guint8 *)tvb_memdup(wmem_file_scope(), ds, start, len);
     wmem_map_insert(sent_probes, key, probe);
 }
 
 /* Compares an ICMP error's quote with the SYN it quotes, if the capture has
  * that SYN. */
 static quote_result *
-analyse_quote(proto_tree *tree, field_info *tcp_fi, gboolean v6)
+analyse_quote(const seen_segment *s)
 {
-    field_info *ip = last_ip_item(tree, v6);
     mptcpscan_quote_change changes[MPTCPSCAN_QUOTE_MAX_CHANGES];
     mptcpscan_quote_diff diff;
     quote_result *q;
@@ -319,20 +330,22 @@ analyse_quote(proto_tree *tree, field_info *tcp_fi, gboolean v6)
     const guint8 *quote;
     char text[1024], hop[64];
     size_t written;
-    gint len;
+    tvbuff_t *ds = NULL;
+    gint start, len;
 
-    if (ip == NULL || tvb_captured_length_remaining(tcp_fi->ds_tvb, tcp_fi->start) < 8)
+    if (tvb_captured_length(s->tvb) < 8)
         return NULL;
-    key.sport = tvb_get_ntohs(tcp_fi->ds_tvb, tcp_fi->start);
-    key.dport = tvb_get_ntohs(tcp_fi->ds_tvb, tcp_fi->start + 2);
-    key.seq = tvb_get_ntohl(tcp_fi->ds_tvb, tcp_fi->start + 4);
+    key.sport = tvb_get_ntohs(s->tvb, 0);
+    key.dport = tvb_get_ntohs(s->tvb, 2);
+    key.seq = tvb_get_ntohl(s->tvb, 4);
     probe = (sent_probe *)wmem_map_lookup(sent_probes, &key);
     if (probe == NULL)
         return NULL;
-    len = tvb_captured_length_remaining(ip->ds_tvb, ip->start);
-    if (len <= 0)
+    start = ip_header_start(s, &ds);
+    if (start < 0)
         return NULL;
-    quote = tvb_get_ptr(ip->ds_tvb, ip->start, len);
+    len = tvb_captured_length_remaining(ds, start);
+    quote = tvb_get_ptr(ds, start, len);
     if (mptcpscan_quote_compare(probe->bytes, probe->len, quote, (size_t)len, &diff,
                 changes, array_length(changes)) != MPTCPSCAN_RESULT_OK ||
             mptcpscan_quote_tokens(probe->bytes, probe->len, quote, (size_t)len,
@@ -348,23 +361,9 @@ analyse_quote(proto_tree *tree, field_info *tcp_fi, gboolean v6)
     return q;
 }
 
-static guint32
-frame_ttl(proto_tree *tree, const packet_info *pinfo)
-{
-    GPtrArray *arr;
-    field_info *fi;
-
-    arr = proto_get_finfo_ptr_array(tree,
-            pinfo->src.type == AT_IPv6 ? hf_ipv6_hlim : hf_ip_ttl);
-    if (arr == NULL || arr->len == 0)
-        return MPTCPSCAN_TTL_UNKNOWN;
-    fi = (field_info *)g_ptr_array_index(arr, arr->len - 1);
-    return fvalue_get_uinteger(FI_FVALUE(fi));
-}
-
 /* Keeps what the tree shows of an option beyond the tracker's findings. */
 static void
-option_decode(option_result *r, const tcp_view *tv)
+option_decode(option_result *r, tvbuff_t *tcp)
 {
     mptcpscan_mptcp_option opt;
     guint8 bytes[MPTCPSCAN_MAX_OPTIONS_LEN];
@@ -376,7 +375,7 @@ option_decode(option_result *r, const tcp_view *tv)
              f->subtype != MPTCPSCAN_MPTCP_SUBTYPE_MP_JOIN) ||
             f->len > sizeof(bytes))
         return;
-    tvb_memcpy(tv->tvb, bytes, tv->start + TCP_HEADER_LEN + f->offset, f->len);
+    tvb_memcpy(tcp, bytes, TCP_HEADER_LEN + f->offset, f->len);
     if (mptcpscan_mptcp_parse(bytes, f->len, f->version, &opt) != MPTCPSCAN_RESULT_OK)
         return;
     if (opt.subtype == MPTCPSCAN_MPTCP_SUBTYPE_MP_FAIL) {
@@ -389,34 +388,55 @@ option_decode(option_result *r, const tcp_view *tv)
     }
 }
 
+/* The answer's TCP options as the core writes them for a scan reply. */
+static const char *
+options_text(tvbuff_t *tcp, guint hlen)
+{
+    static const guint8 no_options[1];
+    const guint8 *area = hlen > TCP_HEADER_LEN ?
+        tvb_get_ptr(tcp, TCP_HEADER_LEN, hlen - TCP_HEADER_LEN) : no_options;
+    char text[MPTCPSCAN_OPTIONS_TEXT_LEN];
+    size_t written;
+
+    if (mptcpscan_options_text(area, hlen - TCP_HEADER_LEN, text, sizeof(text), &written) !=
+            MPTCPSCAN_RESULT_OK)
+        return NULL;
+    return wmem_strdup(wmem_file_scope(), text);
+}
+
 /* Feeds the frame's TCP segment to the tracker and keeps what it found. */
 static frame_result *
-analyse_segment(proto_tree *tree, packet_info *pinfo, field_info *tcp_fi)
+analyse_segment(packet_info *pinfo, const seen_segment *s)
 {
     mptcpscan_probe_info probe;
     mptcpscan_segment seg;
     mptcpscan_findings found;
     frame_result *res;
-    tcp_view tv;
-    guint i;
+    guint hlen, captured, reported, i;
+    guint8 flags;
 
-    if (tracker == NULL || !tcp_view_fill(&tv, tree, pinfo, tcp_fi) ||
-            !address_fill(&seg.src, &pinfo->src) || !address_fill(&seg.dst, &pinfo->dst))
+    captured = tvb_captured_length(s->tvb);
+    reported = tvb_reported_length(s->tvb);
+    if (tracker == NULL || captured < TCP_HEADER_LEN ||
+            !address_fill(&seg.src, &s->src) || !address_fill(&seg.dst, &s->dst))
+        return &no_result;
+    hlen = (tvb_get_uint8(s->tvb, 12) >> 4) * 4;
+    flags = tvb_get_uint8(s->tvb, 13);
+    if (hlen < TCP_HEADER_LEN || hlen > captured)
         return &no_result;
     /* A SYN with MP_CAPABLE is what an ICMP quote may quote back. */
-    if ((tv.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN && pref_check_quote &&
-            tv.hlen > TCP_HEADER_LEN &&
-            mptcpscan_probe_describe(
-                tvb_get_ptr(tv.tvb, tv.start + TCP_HEADER_LEN, tv.hlen - TCP_HEADER_LEN),
-                tv.hlen - TCP_HEADER_LEN, &probe) == MPTCPSCAN_RESULT_OK)
-        remember_probe(tree, pinfo, &tv);
+    if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN && pref_check_quote &&
+            hlen > TCP_HEADER_LEN &&
+            mptcpscan_probe_describe(tvb_get_ptr(s->tvb, TCP_HEADER_LEN, hlen - TCP_HEADER_LEN),
+                hlen - TCP_HEADER_LEN, &probe) == MPTCPSCAN_RESULT_OK)
+        remember_probe(pinfo, s);
 
     seg.frame = pinfo->num;
     seg.time_ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
-    seg.tcp = tvb_get_ptr(tv.tvb, tv.start, tv.seg_captured);
-    seg.tcp_len = (size_t)tv.seg_captured;
-    seg.payload_len = tv.payload_reported;
-    seg.ttl = frame_ttl(tree, pinfo);
+    seg.tcp = tvb_get_ptr(s->tvb, 0, captured);
+    seg.tcp_len = captured;
+    seg.payload_len = reported - hlen;
+    seg.ttl = s->ttl;
     if (mptcpscan_tracker_feed(tracker, &seg, &found) != MPTCPSCAN_RESULT_OK ||
             !found.tracked)
         return &no_result;
@@ -428,6 +448,7 @@ analyse_segment(proto_tree *tree, packet_info *pinfo, field_info *tcp_fi)
         res->has_handshake = TRUE;
         res->syn_frame = (guint32)found.syn_frame;
         res->cls = found.classification;
+        res->optionstext = options_text(s->tvb, hlen);
     }
     if (found.has_continuation) {
         res->has_continuation = TRUE;
@@ -441,7 +462,7 @@ analyse_segment(proto_tree *tree, packet_info *pinfo, field_info *tcp_fi)
     res->options = wmem_alloc0_array(wmem_file_scope(), option_result, res->n_options);
     for (i = 0; i < res->n_options; i++) {
         res->options[i].f = found.options[i];
-        option_decode(&res->options[i], &tv);
+        option_decode(&res->options[i], s->tvb);
     }
     return res;
 }
@@ -482,6 +503,8 @@ show_handshake(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const frame_
     else if (cls->verdict == MPTCPSCAN_VERDICT_SUSPICIOUS)
         expert_add_info(pinfo, ti, &ei_mptcpscan_suspicious);
     proto_tree_add_uint(tree, hf_mptcpscan_signal_bits, tvb, 0, 0, cls->signals);
+    if (res->optionstext != NULL)
+        proto_tree_add_string(tree, hf_mptcpscan_optionstext, tvb, 0, 0, res->optionstext);
     if (mptcpscan_signals_format(cls->signals, signals, sizeof(signals), &written) ==
             MPTCPSCAN_RESULT_OK) {
         gchar **each, **s;
@@ -611,7 +634,7 @@ show_option(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, gint start, gin
             break;
         ti = show_check(st, hf_mptcpscan_fastclose_key, tvb, start, len, f->fastclose_key,
                 f->fastclose_why);
-        if (ti != NULL)
+        if (f->fastclose_key != MPTCPSCAN_CHECK_NONE)
             expert_add_info(pinfo, ti, &ei_mptcpscan_fastclose);
         break;
     case MPTCPSCAN_MPTCP_SUBTYPE_MP_TCPRST:
@@ -662,49 +685,45 @@ show_quote(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const quote_resu
 static int
 dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    GPtrArray *tcp_items, *icmp_items;
-    field_info *tcp_fi;
+    const seen_frame *seen;
+    tvbuff_t *tcp;
     frame_result *res;
     proto_item *ti;
     proto_tree *st;
     guint i;
 
-    if (tree == NULL)
-        return 0;
-    tcp_items = proto_get_finfo_ptr_array(tree, hf_tcp_proto);
-    tcp_fi = tcp_items != NULL && tcp_items->len > 0 ?
-        (field_info *)g_ptr_array_index(tcp_items, tcp_items->len - 1) : NULL;
+    seen = (const seen_frame *)p_get_proto_data(pinfo->pool, pinfo, proto_mptcpscan, 0);
     res = (frame_result *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mptcpscan, 0);
     if (res == NULL) {
-        gboolean v6 = FALSE;
-
-        if (tcp_fi == NULL)
+        /* The first visit of a frame analyses it, in capture order (tshark
+         * -2 may not dissect on its first pass: then the second pass is the
+         * first visit). Frames where it found nothing keep no data. */
+        if (pinfo->fd->visited || seen == NULL)
             return 0;
-        icmp_items = proto_get_finfo_ptr_array(tree, hf_icmp_proto);
-        if (icmp_items == NULL || icmp_items->len == 0) {
-            icmp_items = proto_get_finfo_ptr_array(tree, hf_icmpv6_proto);
-            v6 = TRUE;
-        }
-        /* tshark -2 may skip dissection on its first pass: then the second,
-         * also in capture order, is the first to reach this frame. */
-        if (icmp_items != NULL && icmp_items->len > 0) {
+        if (seen->quoted) {
             /* A TCP header quoted in an ICMP error belongs to no
              * conversation: it is compared with the SYN it quotes. */
-            if (!pref_check_quote)
+            quote_result *quote = pref_check_quote ? analyse_quote(&seen->last) : NULL;
+
+            if (quote == NULL)
                 return 0;
             res = wmem_new0(wmem_file_scope(), frame_result);
-            res->quote = analyse_quote(tree, tcp_fi, v6);
-        } else if (tcp_items->len == 1) {
-            res = analyse_segment(tree, pinfo, tcp_fi);
+            res->quote = quote;
+        } else if (seen->n_segments == 1) {
+            res = analyse_segment(pinfo, &seen->last);
+            if (res == &no_result)
+                return 0;
         } else {
             return 0;
         }
         p_add_proto_data(wmem_file_scope(), pinfo, proto_mptcpscan, 0, res);
     }
+    /* Without a tree (tshark -z expert), the items are not made but the
+     * expert infos still are. */
     for (i = 0; i < res->n_options && !option_has_findings(&res->options[i]); i++)
         ;
-    if (res == &no_result || (!res->has_handshake && i == res->n_options &&
-                res->quote == NULL && !res->has_continuation))
+    if (!res->has_handshake && i == res->n_options && res->quote == NULL &&
+            !res->has_continuation)
         return 0;
 
     ti = proto_tree_add_item(tree, proto_mptcpscan, tvb, 0, 0, ENC_NA);
@@ -726,22 +745,66 @@ dissect_mptcpscan(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
             proto_tree_add_uint(st, hf_mptcpscan_dss_checksum_computed, tvb, 0, 0,
                     res->continuation_computed);
     }
-    /* Each option is shown over its bytes when the TCP dissector's item is
-     * at hand (tshark's second pass does not hand it over: the cached
-     * results are then shown without their byte ranges). */
+    /* Each option is shown over its bytes in the TCP header. */
+    tcp = seen != NULL && seen->n_segments == 1 ? seen->last.tvb : NULL;
     for (i = 0; i < res->n_options; i++) {
         const option_result *r = &res->options[i];
 
         if (!option_has_findings(r))
             continue;
-        if (tcp_fi != NULL && tvb_captured_length_remaining(tcp_fi->ds_tvb,
-                    tcp_fi->start + TCP_HEADER_LEN + r->f.offset) >= r->f.len)
-            show_option(st, pinfo, tcp_fi->ds_tvb, tcp_fi->start + TCP_HEADER_LEN + r->f.offset,
-                    r->f.len, r);
+        if (tcp != NULL && tvb_captured_length_remaining(tcp, TCP_HEADER_LEN + r->f.offset) >=
+                r->f.len)
+            show_option(st, pinfo, tcp, TCP_HEADER_LEN + r->f.offset, r->f.len, r);
         else
             show_option(st, pinfo, tvb, 0, 0, r);
     }
     return tvb_captured_length(tvb);
+}
+
+/*
+ * Sits in front of TCP in the "ip.proto" table and notes each TCP header IP
+ * hands over, with the addresses and TTL from IP's header, then lets TCP
+ * dissect it as before (this handle has no protocol of its own, so the
+ * frame's layers are unchanged). The postdissector then needs no protocol
+ * tree: asking tshark for fields (set_postdissector_wanted_hfids) would make
+ * it build one for every frame, which cost more than all of the checks.
+ */
+static int
+dissect_mptcpscan_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    seen_frame *seen;
+    ws_ip4 *ip4;
+    ws_ip6 *ip6;
+
+    if (proto_is_protocol_enabled(mptcpscan_protocol)) {
+        seen = (seen_frame *)p_get_proto_data(pinfo->pool, pinfo, proto_mptcpscan, 0);
+        if (seen == NULL) {
+            seen = wmem_new0(pinfo->pool, seen_frame);
+            p_add_proto_data(pinfo->pool, pinfo, proto_mptcpscan, 0, seen);
+        }
+        if (pinfo->flags.in_error_pkt)
+            seen->quoted = TRUE;
+        else
+            seen->n_segments++;
+        seen->last.tvb = tvb;
+        seen->last.ttl = MPTCPSCAN_TTL_UNKNOWN;
+        seen->last.v6 = FALSE;
+        if ((ip4 = WS_IP4_PTR(data)) != NULL) {
+            copy_address_shallow(&seen->last.src, &ip4->ip_src);
+            copy_address_shallow(&seen->last.dst, &ip4->ip_dst);
+            seen->last.ttl = ip4->ip_ttl;
+        } else if ((ip6 = WS_IP6_PTR(data)) != NULL) {
+            copy_address_shallow(&seen->last.src, &ip6->ip6_src);
+            copy_address_shallow(&seen->last.dst, &ip6->ip6_dst);
+            seen->last.ttl = ip6->ip6_hop;
+            seen->last.v6 = TRUE;
+        } else {
+            copy_address_shallow(&seen->last.src, &pinfo->src);
+            copy_address_shallow(&seen->last.dst, &pinfo->dst);
+            seen->last.v6 = pinfo->src.type == AT_IPv6;
+        }
+    }
+    return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
 }
 
 /* One tracker per capture file. */
@@ -782,6 +845,9 @@ proto_register_mptcpscan(void)
         { &hf_mptcpscan_syn_frame,
           { "SYN frame", "mptcpscan.syn_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
             "The SYN this SYN-ACK was classified against", HFILL }},
+        { &hf_mptcpscan_optionstext,
+          { "Options text", "mptcpscan.optionstext", FT_STRING, BASE_NONE, NULL, 0x0,
+            "This answer's TCP options as mptcpscan scan prints them (MSS:1460 SACKPERM TS:a/b ... MPCAPABLE:v1:flags=01:key=...)", HFILL }},
         { &hf_mptcpscan_key_weight,
           { "Key Hamming weight", "mptcpscan.key_weight", FT_UINT8, BASE_DEC, NULL, 0x0,
             "Set bits in the SYN-ACK's key (32 expected for a random key)", HFILL }},
@@ -905,6 +971,10 @@ proto_register_mptcpscan(void)
 
     proto_mptcpscan = proto_register_protocol("mptcpscan MPTCP checks", "mptcpscan", "mptcpscan");
     proto_register_field_array(proto_mptcpscan, hf, array_length(hf));
+    if (proto_get_id_by_filter_name("tcp") > 0)
+        proto_mptcpscan_tcp = proto_register_protocol_in_name_only(
+                "TCP segments noted by mptcpscan", "TCP (mptcpscan)", "mptcpscan.tcp",
+                proto_get_id_by_filter_name("tcp"), FT_PROTOCOL);
     proto_register_subtree_array(ett, array_length(ett));
     expert = expert_register_protocol(proto_mptcpscan);
     expert_register_field_array(expert, ei, array_length(ei));
@@ -943,20 +1013,14 @@ proto_register_mptcpscan(void)
 void
 proto_reg_handoff_mptcpscan(void)
 {
-    GArray *wanted;
-    const char *names[] = { "tcp", "ip.ttl", "ipv6.hlim", "icmp", "icmpv6", "ip", "ipv6" };
-    int *ids[] = { &hf_tcp_proto, &hf_ip_ttl, &hf_ipv6_hlim, &hf_icmp_proto,
-        &hf_icmpv6_proto, &hf_ip_proto, &hf_ipv6_proto };
-    guint i;
-
-    wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    for (i = 0; i < array_length(names); i++) {
-        *ids[i] = proto_registrar_get_id_byname(names[i]);
-        if (*ids[i] > 0)
-            g_array_append_val(wanted, *ids[i]);
+    mptcpscan_protocol = find_protocol_by_id(proto_mptcpscan);
+    tcp_handle = dissector_get_uint_handle(find_dissector_table("ip.proto"), IP_PROTO_TCP);
+    if (tcp_handle != NULL && proto_mptcpscan_tcp > 0) {
+        segment_handle = create_dissector_handle_with_name(dissect_mptcpscan_segment,
+                proto_mptcpscan_tcp, "mptcpscan_tcp");
+        dissector_add_uint("ip.proto", IP_PROTO_TCP, segment_handle);
     }
     register_postdissector(mptcpscan_handle);
-    set_postdissector_wanted_hfids(mptcpscan_handle, wanted);
 }
 
 #ifdef WIRESHARK_PLUGIN_REGISTER

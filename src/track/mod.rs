@@ -276,6 +276,7 @@ impl Tracker {
             subflow.syn_time = Some(time);
             subflow.syn_frame = Some(frame);
             subflow.syn_seq = Some(segment.tcp.seq_number());
+            subflow.syn_window = Some(segment.tcp.window_len());
         }
         // Mid-stream MPTCP traffic, or the third ACK of a join whose SYN and SYN-ACK were not
         // captured.
@@ -1041,7 +1042,8 @@ fn pair_of(
         });
     };
     let reply_options = segment.tcp.options();
-    let result = Sent::from_options(options, seq).map(|sent| {
+    let result = Sent::from_options(options, seq).map(|mut sent| {
+        sent.window = subflow.syn_window;
         let reply = Reply {
             flags: segment.tcp.flags(),
             seq: segment.tcp.seq_number(),

@@ -169,6 +169,8 @@ pub struct Subflow {
     pub syn_options: Option<Vec<u8>>,
     /// The SYN's sequence number.
     pub syn_seq: Option<u32>,
+    /// The SYN's receive window: a reply repeating it is reported (`window-echoed`).
+    pub syn_window: Option<u16>,
     /// The SYN's MP_CAPABLE, until the connection exists.
     pub syn_capable: Option<MpCapable>,
     /// The SYN has been paired with its answer.
@@ -210,6 +212,7 @@ impl Subflow {
             backup: false,
             address_ids: [None; 2],
             syn_options: None,
+            syn_window: None,
             syn_seq: None,
             syn_capable: None,
             paired: false,

@@ -196,6 +196,32 @@ fn a_v1_handshake_gives_keys_tokens_and_a_verdict() {
     assert!(ack.events.contains(Events::SUBFLOW_ESTABLISHED));
 }
 
+/// The SYN-ACK is classified against its SYN's window too, as a scan reply is: a reply that
+/// repeats the window gets `window-echoed` (informational: the verdict stays).
+#[test]
+fn the_syn_ack_is_classified_against_the_syn_window() {
+    use crate::classify::Signals;
+
+    for (server_window, echoed) in [(0xff00u16, true), (0x7210, false)] {
+        let mut f = Feeder::new();
+        let capable_syn = emit(MptcpOption::Capable(capable(1, None, None)));
+        f.feed(true, tcp(40000, 80, SYN, ISN_C, 0, &[capable_syn]), &[]);
+        let mut syn_ack = tcp(
+            80,
+            40000,
+            SYN_ACK,
+            ISN_S,
+            ISN_C + 1,
+            &[emit(MptcpOption::Capable(capable(1, Some(KEY_B), None)))],
+        );
+        syn_ack[14..16].copy_from_slice(&server_window.to_be_bytes());
+        let found = f.feed(false, syn_ack, &[]);
+        let c = found.handshake.unwrap().result.unwrap();
+        assert_eq!(c.verdict, Verdict::MptcpV1);
+        assert_eq!(c.signals.contains(Signals::WINDOW_ECHOED), echoed);
+    }
+}
+
 #[test]
 fn dss_checksums_over_one_segment_several_segments_and_data_fin_alone() {
     let mut f = Feeder::new();

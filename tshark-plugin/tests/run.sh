@@ -338,11 +338,45 @@ expect "check_dss off" 0 "$(tsk -o mptcpscan.check_dss:FALSE -r "$work/caps/tcpd
 expect "check_join off" 0 "$(tsk -o mptcpscan.check_join:FALSE -r "$work/caps/tcpdump-mptcp-v0.pcap" \
 	-Y mptcpscan.join.hmac -T fields -e frame.number 2>/dev/null | wc -l)"
 
+echo "== one corpus, every host (tests/corpus/expected.tsv)"
+# Each entry becomes a capture (corpus_pcap.py: the SYN of every TTL, the
+# router's quote, the answer) read by the real tshark with the plugin. The
+# plugin classifies the answer against the SYN in the capture, as the driver,
+# the Lua module and the ZMap module classify it against the SYN they sent:
+# verdict, signals and optionstext must be the corpus's ("-" when nothing
+# answered). A trace outcome is the combination of every hop of one trace;
+# the plugin dissects packet by packet and gives none. What it gives per hop,
+# the MP_CAPABLE hop kind of each ICMP quote, is compared with the entry's
+# lab ground truth (`expect-hop` lines) instead.
+mkdir -p "$work/corpus"
+corpus_entries=0
+# (A tab is whitespace to `read`: two in a row would be one separator.)
+while IFS='|' read -r entry verdict signals text _conclusion; do
+	name=$(basename "$entry" .txt)
+	python3 "$here/corpus_pcap.py" "$repo/$entry" "$work/corpus/$name.pcap" >"$work/corpus/$name.ttl"
+	chmod 644 "$work/corpus/$name.pcap"
+	got=$(tsk -r "$work/corpus/$name.pcap" -Y mptcpscan.verdict -T fields -E separator=/t \
+		-e mptcpscan.verdict -e mptcpscan.signals -e mptcpscan.optionstext 2>/dev/null)
+	[ -n "$got" ] || got=$'-\t\t-'
+	expect "corpus $name" "$verdict"$'\t'"$signals"$'\t'"$text" "$got"
+	want_hops=$(awk '$1 == "expect-hop" { print $2, $3 }' "$repo/$entry")
+	if [ -n "$want_hops" ]; then
+		# The probe frame each quote names, as the TTL it was sent with.
+		got_hops=$(tsk -r "$work/corpus/$name.pcap" -Y mptcpscan.quote.mp_capable -T fields \
+			-e mptcpscan.quote.probe_frame -e mptcpscan.quote.mp_capable 2>/dev/null |
+			awk 'NR == FNR { ttl[$1] = $2; next } { sub(/\(.*/, "", $2); print ttl[$1], $2 }' \
+				"$work/corpus/$name.ttl" -)
+		expect "corpus $name: MP_CAPABLE per hop" "$want_hops" "$got_hops"
+	fi
+	corpus_entries=$((corpus_entries + 1))
+done < <(tr '\t' '|' <"$repo/tests/corpus/expected.tsv")
+expect "corpus entries" 35 "$corpus_entries"
+
 echo "== two passes give the same values"
 all_fields=(-e frame.number -e mptcpscan.verdict -e mptcpscan.signals -e mptcpscan.token
 	-e mptcpscan.join.token_known -e mptcpscan.join.hmac -e mptcpscan.add_addr.hmac
 	-e mptcpscan.dss.checksum -e mptcpscan.fastclose.key -e mptcpscan.error
-	-e mptcpscan.quote.changes -e mptcpscan.quote.mp_capable)
+	-e mptcpscan.quote.changes -e mptcpscan.quote.mp_capable -e mptcpscan.optionstext)
 for c in "$work"/caps/*.pcap; do
 	one=$(tsk -r "$c" -T fields -E occurrence=a "${all_fields[@]}" 2>/dev/null | md5sum)
 	two=$(tsk -2 -r "$c" -T fields -E occurrence=a "${all_fields[@]}" 2>/dev/null | md5sum)
