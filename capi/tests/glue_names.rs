@@ -20,13 +20,11 @@ const GLUE: [&str; 3] = [
 ];
 
 /// Literals that spell a library name but are not a copy of one of its tables.
-const NOT_OURS: [(&str, &str); 7] = [
+const NOT_OURS: [(&str, &str); 6] = [
     // ZMap's own `classification` values (its tcp_synscan module's), not our responder names.
     ("zmap-module/module_mptcp_synscan.c", "synack"),
     ("zmap-module/module_mptcp_synscan.c", "rst"),
     ("zmap-module/module_mptcp_synscan.c", "icmp"),
-    // Wireshark's protocol name, looked up to find the ICMP layer of a quote.
-    ("tshark-plugin/packet-mptcpscan.c", "icmp"),
     // Shown only when the library refuses a value it did not give.
     ("tshark-plugin/packet-mptcpscan.c", "unknown"),
     // Expert-info titles, which Wireshark takes as static strings at registration.
