@@ -193,6 +193,49 @@ fn mptcp_uses_both_paths_and_falls_back_behind_strippers() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// With the `https` feature, bad TLS settings stop fetch before any packet, each with its
+/// reason; without it, `https://` names the missing feature (`make test-features`).
+#[test]
+fn https_follows_the_https_feature() {
+    let target = ["https://198.18.0.70:8443/", "--allow-lab"];
+    if !cfg!(feature = "https") {
+        fetch_fails(&target, "built without the `https` feature");
+        return;
+    }
+    let dir = scratch("fetch-tls-input");
+    let missing = dir.join("missing.pem");
+    let garbled = dir.join("garbled.pem");
+    std::fs::write(
+        &garbled,
+        "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n",
+    )
+    .expect("writing");
+    let text = dir.join("text.pem");
+    std::fs::write(&text, "hello\n").expect("writing");
+    let with = |extra: &[&str]| -> Vec<String> {
+        target.iter().chain(extra).map(|s| s.to_string()).collect()
+    };
+    for (args, message) in [
+        (
+            with(&["--ca-file", missing.to_str().expect("utf-8")]),
+            "reading --ca-file",
+        ),
+        (
+            with(&["--ca-file", garbled.to_str().expect("utf-8")]),
+            "not PEM certificates",
+        ),
+        (
+            with(&["--ca-file", text.to_str().expect("utf-8")]),
+            "no PEM certificate",
+        ),
+        (with(&["--sni", "not a name"]), "--sni `not a name`"),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        fetch_fails(&args, message);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn fetch_fails(args: &[&str], message: &str) {
     let out = Command::new(BIN)
         .arg("fetch")
@@ -210,7 +253,7 @@ fn bad_input_is_refused_before_any_packet() {
     fetch_fails(&[], "no targets");
     fetch_fails(&["198.18.0.66:8080"], "blocklisted");
     fetch_fails(&["http://10.1.2.3/", "--allow-lab"], "blocklisted");
-    fetch_fails(&["https://192.0.2.1/"], "HTTPS is not supported");
+    fetch_fails(&["ftp://192.0.2.1/"], "only http:// and https://");
     fetch_fails(&["http://example.com/"], "never resolves names");
     fetch_fails(&["198.18.0.66", "--allow-lab", "--count", "0"], "--count");
     fetch_fails(
@@ -223,6 +266,10 @@ fn bad_input_is_refused_before_any_packet() {
     fetch_fails(
         &["--chain", chain.to_str().expect("utf-8")],
         "not a `mptcpscan chain --results` file",
+    );
+    fetch_fails(
+        &["http://198.18.0.66/", "--allow-lab", "--sni", "a.example"],
+        "apply to HTTPS targets only",
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,5 +1,5 @@
-//! One timed HTTP/1.0 GET over a kernel socket, MPTCP or plain TCP, and what the kernel says the
-//! connection became.
+//! One timed HTTP/1.0 GET over a kernel socket, MPTCP or plain TCP, directly or through TLS, and
+//! what the kernel says the connection became.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream};
@@ -34,6 +34,8 @@ pub enum Outcome {
     Ok,
     /// The connection was refused, unreachable or not set up in time.
     ConnectFailed,
+    /// The TLS handshake failed (a certificate not trusted or not for the name, say).
+    TlsFailed,
     /// The response did not finish within the fetch's time limit.
     Timeout,
     /// The connection ended before the response's Content-Length.
@@ -52,6 +54,7 @@ impl Outcome {
         match self {
             Outcome::Ok => "ok",
             Outcome::ConnectFailed => "connect-failed",
+            Outcome::TlsFailed => "tls-failed",
             Outcome::Timeout => "timeout",
             Outcome::Truncated => "truncated",
             Outcome::BadResponse => "bad-response",
@@ -74,6 +77,62 @@ pub struct Request {
     pub timeout: Duration,
     /// The most body bytes read.
     pub max_bytes: u64,
+    /// TLS over the connection (`https://`).
+    #[cfg(feature = "https")]
+    pub tls: Option<super::tls::Client>,
+}
+
+/// The byte stream of a fetch: the kernel socket itself, or TLS over it.
+enum Stream {
+    Plain(TcpStream),
+    #[cfg(feature = "https")]
+    Tls(Box<super::tls::Stream>),
+}
+
+impl Stream {
+    /// The kernel socket underneath.
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(s) => s,
+            #[cfg(feature = "https")]
+            Stream::Tls(s) => s.get_ref(),
+        }
+    }
+
+    /// Whether a read error is in fact the end of the stream: a TLS peer closing without
+    /// `close_notify`, as many servers do; the body's end is then judged as for plain HTTP
+    /// (Content-Length, else the close).
+    fn is_end(&self, error: &std::io::Error) -> bool {
+        !matches!(self, Stream::Plain(_)) && error.kind() == ErrorKind::UnexpectedEof
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            #[cfg(feature = "https")]
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            #[cfg(feature = "https")]
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            #[cfg(feature = "https")]
+            Stream::Tls(s) => s.flush(),
+        }
+    }
 }
 
 /// The measurements of one fetch.
@@ -89,6 +148,8 @@ pub struct Timing {
     pub body_bytes: u64,
     /// From `connect()` to the connection being set up.
     pub connect: Option<Duration>,
+    /// The TLS handshake's own time: from the connection being set up to the handshake done.
+    pub tls: Option<Duration>,
     /// From `connect()` to the first byte of the response.
     pub first_byte: Option<Duration>,
     /// From `connect()` to the last byte of the response.
@@ -114,6 +175,7 @@ impl Timing {
             status: None,
             body_bytes: 0,
             connect: None,
+            tls: None,
             first_byte: None,
             total: None,
             connection: None,
@@ -211,12 +273,43 @@ pub fn fetch(kind: SocketKind, request: &Request, host_header: &str) -> Timing {
         return Timing::failed(Outcome::ConnectFailed, format!("connect: {e}"));
     }
     let connected = started.elapsed();
-    let mut stream: TcpStream = socket.into();
+    let tcp: TcpStream = socket.into();
     let mut timing = Timing {
         connect: Some(connected),
         ..Timing::blank(Outcome::Ok)
     };
     let deadline = started + request.timeout;
+    #[cfg(feature = "https")]
+    let mut stream = match &request.tls {
+        None => Stream::Plain(tcp),
+        Some(client) => {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if let Err(e) = tcp
+                .set_read_timeout(Some(left))
+                .and_then(|()| tcp.set_write_timeout(Some(left)))
+            {
+                return Timing::failed(Outcome::IoError, e.to_string());
+            }
+            match client.handshake(tcp, request.addr.ip()) {
+                Ok(session) => {
+                    timing.tls = Some(started.elapsed() - connected);
+                    Stream::Tls(Box::new(session))
+                }
+                Err((e, tcp)) => {
+                    let outcome = match io_outcome(&e) {
+                        Outcome::Timeout => Outcome::Timeout,
+                        _ => Outcome::TlsFailed,
+                    };
+                    record_connection(kind, &tcp, &mut timing);
+                    timing.outcome = outcome;
+                    timing.error = Some(format!("TLS handshake: {e}"));
+                    return timing;
+                }
+            }
+        }
+    };
+    #[cfg(not(feature = "https"))]
+    let mut stream = Stream::Plain(tcp);
     let request_text = format!(
         "GET {} HTTP/1.0\r\nHost: {host_header}\r\nUser-Agent: mptcpscan/{}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
         request.path,
@@ -227,8 +320,10 @@ pub fn fetch(kind: SocketKind, request: &Request, host_header: &str) -> Timing {
         timing.error = error;
     };
     if let Err(e) = stream
+        .tcp()
         .set_write_timeout(Some(request.timeout))
         .and_then(|()| stream.write_all(request_text.as_bytes()))
+        .and_then(|()| stream.flush())
     {
         finish(&mut timing, io_outcome(&e), Some(format!("sending: {e}")));
         return timing;
@@ -247,13 +342,14 @@ pub fn fetch(kind: SocketKind, request: &Request, host_header: &str) -> Timing {
             );
             return timing;
         }
-        if let Err(e) = stream.set_read_timeout(Some(left)) {
+        if let Err(e) = stream.tcp().set_read_timeout(Some(left)) {
             finish(&mut timing, Outcome::IoError, Some(e.to_string()));
             return timing;
         }
         let n = match stream.read(&mut buf) {
             Ok(n) => n,
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if stream.is_end(&e) => 0,
             Err(e) => {
                 finish(&mut timing, io_outcome(&e), Some(format!("receiving: {e}")));
                 return timing;
@@ -314,7 +410,7 @@ pub fn fetch(kind: SocketKind, request: &Request, host_header: &str) -> Timing {
         }
         if timing.body_bytes >= request.max_bytes {
             timing.total = Some(started.elapsed());
-            record_connection(kind, &stream, &mut timing);
+            record_connection(kind, stream.tcp(), &mut timing);
             finish(
                 &mut timing,
                 Outcome::MaxBytes,
@@ -324,7 +420,7 @@ pub fn fetch(kind: SocketKind, request: &Request, host_header: &str) -> Timing {
         }
     }
     timing.total = Some(started.elapsed());
-    record_connection(kind, &stream, &mut timing);
+    record_connection(kind, stream.tcp(), &mut timing);
     timing
 }
 

@@ -5,7 +5,8 @@
 //!
 //! Targets are explicit: URLs or addresses on the command line, or the hosts of a `chain`
 //! results file. Names are never resolved, and the scanner's blocklist applies (the lab's ranges
-//! open only with `--allow-lab`). HTTP only: an `https://` URL is refused with a clear error.
+//! open only with `--allow-lab`). `https://` targets speak TLS (rustls, [`tls`]) over the same
+//! kernel sockets, with the TLS handshake's time in a column of its own (the `https` feature).
 //!
 //! Output: one row per fetch, CSV (`--output`, default stdout) and JSON lines (`--json`, with
 //! `"record": "fetch"`, which `mptcpscan report` reads); a per-target summary (median times,
@@ -14,6 +15,8 @@
 mod get;
 pub mod record;
 mod targets;
+#[cfg(feature = "https")]
+mod tls;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,12 +27,14 @@ use anyhow::{bail, Context};
 use crate::scan::shared_args::BlocklistArgs;
 use get::{Request, SocketKind};
 use record::FetchRecord;
+use targets::Scheme;
 
 /// Arguments of `mptcpscan fetch`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Targets: `http://ADDRESS[:PORT]/PATH` URLs (IPv6 in brackets), or `ADDRESS`,
-    /// `ADDRESS:PORT`, `[IPv6]:PORT` (with --path, and --port when no port is given).
+    /// Targets: `http://ADDRESS[:PORT]/PATH` or `https://...` URLs (IPv6 in brackets), or
+    /// `ADDRESS`, `ADDRESS:PORT`, `[IPv6]:PORT` (with --path, --https, and --port when no port
+    /// is given).
     #[arg(value_name = "TARGET")]
     pub targets: Vec<String>,
     /// Also fetch from the hosts of a `mptcpscan chain --results` file.
@@ -49,6 +54,20 @@ pub struct Args {
     /// Path to fetch for targets given without one.
     #[arg(long, default_value = "/")]
     pub path: String,
+    /// Fetch targets given without a URL scheme (addresses, chain hosts) over HTTPS.
+    #[arg(long)]
+    pub https: bool,
+    /// HTTPS: also trust the CA certificates of this PEM file (the lab's: `lab up` names it).
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// HTTPS: the server name to send (SNI) and to verify the certificate against, instead of
+    /// the address; also the `Host` header.
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+    /// HTTPS: accept any certificate (still a full handshake). Every row says
+    /// `tls_verified` false.
+    #[arg(long)]
+    pub insecure: bool,
     /// Fetches per target and socket kind (MPTCP and TCP alternate).
     #[arg(long, short = 'n', default_value_t = 5)]
     pub count: u32,
@@ -82,6 +101,31 @@ fn seconds(value: f64, name: &str) -> anyhow::Result<Duration> {
     Ok(Duration::from_secs_f64(value))
 }
 
+/// The TLS client for the run's HTTPS targets (none without any); the TLS options without an
+/// HTTPS target are refused, as they would do nothing.
+#[cfg(feature = "https")]
+fn tls_client(args: &Args, list: &[targets::Target]) -> anyhow::Result<Option<tls::Client>> {
+    if !list.iter().any(|t| t.scheme == Scheme::Https) {
+        check_no_tls_options(args)?;
+        return Ok(None);
+    }
+    tls::Client::new(args.ca_file.as_deref(), args.sni.as_deref(), args.insecure).map(Some)
+}
+
+/// Without the `https` feature there are no HTTPS targets (parsing refuses them).
+#[cfg(not(feature = "https"))]
+fn tls_client(args: &Args, _list: &[targets::Target]) -> anyhow::Result<Option<bool>> {
+    check_no_tls_options(args)?;
+    Ok(None)
+}
+
+fn check_no_tls_options(args: &Args) -> anyhow::Result<()> {
+    if args.ca_file.is_some() || args.sni.is_some() || args.insecure {
+        bail!("--ca-file, --sni and --insecure apply to HTTPS targets only, and none is given");
+    }
+    Ok(())
+}
+
 /// Runs `mptcpscan fetch`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let connect_timeout = seconds(args.connect_timeout, "--connect-timeout")?;
@@ -92,15 +136,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.max_bytes == 0 {
         bail!("--max-bytes must be at least 1");
     }
+    let scheme = if args.https {
+        Scheme::Https
+    } else {
+        Scheme::Http
+    };
     let mut list = Vec::new();
     for text in &args.targets {
-        list.push(targets::parse(text, args.port, &args.path)?);
+        list.push(targets::parse(text, args.port, &args.path, scheme)?);
     }
     if let Some(path) = &args.chain {
-        let (hosts, skipped) = targets::from_chain(path, &args.classes, args.port, &args.path)?;
+        let (hosts, skipped) =
+            targets::from_chain(path, &args.classes, args.port, &args.path, scheme)?;
         if skipped > 0 && !args.quiet {
             eprintln!(
-                "mptcpscan: {skipped} chain hosts on port 443 left out: fetch speaks HTTP only (give --port to fetch them over HTTP)"
+                "mptcpscan: {skipped} chain hosts on port 443 left out: this build speaks HTTP only (give --port to fetch them over HTTP)"
             );
         }
         list.extend(hosts);
@@ -117,6 +167,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     list.sort();
     list.dedup();
+    let tls = tls_client(&args, &list)?;
     // A kernel without MPTCP (or with net.mptcp.enabled=0) fails every MPTCP fetch the same way:
     // say so once, before fetching anything.
     get::socket(SocketKind::Mptcp, list[0].addr.ip())
@@ -134,6 +185,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         )),
         None => None,
     };
+    let sni = args.sni.clone();
+    #[cfg(feature = "https")]
+    let verified = tls.as_ref().map(tls::Client::verified);
+    #[cfg(not(feature = "https"))]
+    let verified = tls;
+    if verified == Some(false) {
+        // Loud on purpose, even with --quiet: these times are of unauthenticated servers.
+        eprintln!(
+            "mptcpscan: WARNING: --insecure: HTTPS certificates are NOT verified (tls_verified is false in every HTTPS row)"
+        );
+    }
     crate::scan::stop::install()?;
     let mut all = Vec::new();
     'targets: for target in &list {
@@ -143,15 +205,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             connect_timeout,
             timeout,
             max_bytes: args.max_bytes,
+            #[cfg(feature = "https")]
+            tls: (target.scheme == Scheme::Https)
+                .then(|| tls.clone())
+                .flatten(),
         };
+        let host_header = target.host_header(match target.scheme {
+            Scheme::Https => sni.as_deref(),
+            Scheme::Http => None,
+        });
         let mut rows = Vec::new();
         for attempt in 1..=args.count {
             for kind in [SocketKind::Mptcp, SocketKind::Tcp] {
                 if crate::scan::stop::stopping() {
                     break 'targets;
                 }
-                let timing = get::fetch(kind, &request, &target.host_header());
-                let row = FetchRecord::new(target, kind, attempt, &timing);
+                let timing = get::fetch(kind, &request, &host_header);
+                let row = FetchRecord::new(target, kind, attempt, &timing, verified);
                 csv.write(&row)?;
                 if let Some(out) = &mut json {
                     serde_json::to_writer(&mut *out, &row)?;

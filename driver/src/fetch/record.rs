@@ -10,10 +10,12 @@
 //! | `class` | the chain's class of the host, when it came from `--chain` |
 //! | `socket` | `mptcp` (IPPROTO_MPTCP) or `tcp` |
 //! | `attempt` | 1.. (MPTCP and TCP alternate within an attempt) |
-//! | `outcome` | `ok`, `connect-failed`, `timeout`, `truncated`, `bad-response`, `max-bytes`, `io-error` |
+//! | `outcome` | `ok`, `connect-failed`, `tls-failed`, `timeout`, `truncated`, `bad-response`, `max-bytes`, `io-error` |
 //! | `error` | why, when not `ok` |
 //! | `http_status`, `body_bytes` | the response |
 //! | `connect_ms`, `first_byte_ms`, `total_ms` | from `connect()` to: set up, first response byte, last byte |
+//! | `tls_ms` | the TLS handshake alone, from set up to handshake done (empty for `http://`) |
+//! | `tls_verified` | HTTPS: whether the certificate was verified (false with `--insecure`) |
 //! | `connection` | `mptcp` (stayed MPTCP), `fallback` (MPTCP socket, plain TCP underneath) or `tcp` |
 //! | `subflows` | subflows of an MPTCP connection at the end (`MPTCP_INFO`) |
 //! | `mptcp_flags` | `mptcpi_flags` (bit 0 fallback, bit 1 peer's key received) |
@@ -62,6 +64,12 @@ pub struct FetchRecord {
     pub body_bytes: u64,
     /// Milliseconds from `connect()` to the connection being set up.
     pub connect_ms: Option<f64>,
+    /// Milliseconds of the TLS handshake (`https://`), from the connection being set up.
+    #[serde(default)]
+    pub tls_ms: Option<f64>,
+    /// HTTPS: whether the server's certificate was verified (false with `--insecure`).
+    #[serde(default)]
+    pub tls_verified: Option<bool>,
     /// Milliseconds from `connect()` to the first response byte.
     pub first_byte_ms: Option<f64>,
     /// Milliseconds from `connect()` to the last response byte.
@@ -80,7 +88,15 @@ fn ms(d: Option<std::time::Duration>) -> Option<f64> {
 
 impl FetchRecord {
     /// The row of one fetch of `target`.
-    pub fn new(target: &Target, socket: SocketKind, attempt: u32, t: &Timing) -> FetchRecord {
+    /// `verified`: whether HTTPS certificates are verified (`None` when the run has no TLS).
+    pub fn new(
+        target: &Target,
+        socket: SocketKind,
+        attempt: u32,
+        t: &Timing,
+        verified: Option<bool>,
+    ) -> FetchRecord {
+        let https = target.scheme == super::targets::Scheme::Https;
         FetchRecord {
             record: RECORD.to_string(),
             url: target.url(),
@@ -96,6 +112,8 @@ impl FetchRecord {
             http_status: t.status,
             body_bytes: t.body_bytes,
             connect_ms: ms(t.connect),
+            tls_ms: ms(t.tls),
+            tls_verified: verified.filter(|_| https),
             first_byte_ms: ms(t.first_byte),
             total_ms: ms(t.total),
             connection: t.connection.map(|c| c.name().to_string()),
@@ -308,6 +326,8 @@ mod tests {
             http_status: Some(200),
             body_bytes: 10,
             connect_ms: Some(1.0),
+            tls_ms: None,
+            tls_verified: None,
             first_byte_ms: Some(2.0),
             total_ms: Some(total),
             connection: Some(connection.into()),

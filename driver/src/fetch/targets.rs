@@ -7,9 +7,38 @@ use anyhow::{bail, Context};
 
 use crate::chain::ChainResults;
 
+/// HTTP, or HTTP over TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scheme {
+    /// `http://`.
+    Http,
+    /// `https://`.
+    Https,
+}
+
+impl Scheme {
+    /// The URL scheme.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+
+    /// The port of URLs that give none.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+}
+
 /// One server and path to fetch.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Target {
+    /// HTTP or HTTPS.
+    pub scheme: Scheme,
     /// The server.
     pub addr: SocketAddr,
     /// The path with its query, starting with `/`.
@@ -19,13 +48,15 @@ pub struct Target {
 }
 
 impl Target {
-    /// The `Host` header: the address (IPv6 in brackets), with the port unless it is 80.
-    pub fn host_header(&self) -> String {
-        let host = match self.addr.ip() {
-            IpAddr::V4(a) => a.to_string(),
-            IpAddr::V6(a) => format!("[{a}]"),
+    /// The `Host` header: `name` (the `--sni` name) or else the address (IPv6 in brackets),
+    /// with the port unless it is the scheme's.
+    pub fn host_header(&self, name: Option<&str>) -> String {
+        let host = match (name, self.addr.ip()) {
+            (Some(name), _) => name.to_string(),
+            (None, IpAddr::V4(a)) => a.to_string(),
+            (None, IpAddr::V6(a)) => format!("[{a}]"),
         };
-        if self.addr.port() == 80 {
+        if self.addr.port() == self.scheme.default_port() {
             host
         } else {
             format!("{host}:{}", self.addr.port())
@@ -38,7 +69,12 @@ impl Target {
             IpAddr::V4(a) => a.to_string(),
             IpAddr::V6(a) => format!("[{a}]"),
         };
-        format!("http://{host}:{}{}", self.addr.port(), self.path)
+        format!(
+            "{}://{host}:{}{}",
+            self.scheme.name(),
+            self.addr.port(),
+            self.path
+        )
     }
 }
 
@@ -52,13 +88,13 @@ fn check_path(path: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn endpoint(text: &str, port: Option<u16>) -> anyhow::Result<SocketAddr> {
+fn endpoint(text: &str, port: u16) -> anyhow::Result<SocketAddr> {
     let bare = text
         .strip_prefix('[')
         .and_then(|t| t.strip_suffix(']'))
         .unwrap_or(text);
     if let Ok(ip) = bare.parse::<IpAddr>() {
-        return Ok(SocketAddr::new(ip, port.unwrap_or(80)));
+        return Ok(SocketAddr::new(ip, port));
     }
     let addr: SocketAddr = text.parse().map_err(|_| {
         anyhow::anyhow!(
@@ -71,29 +107,38 @@ fn endpoint(text: &str, port: Option<u16>) -> anyhow::Result<SocketAddr> {
     Ok(addr)
 }
 
-/// Parses a URL `http://HOST[:PORT][/PATH]` or an endpoint (`ADDRESS`, `ADDRESS:PORT`,
-/// `[IPv6]:PORT`, fetched at `path`; `port` when none is given).
-pub fn parse(text: &str, port: Option<u16>, path: &str) -> anyhow::Result<Target> {
+/// Parses a URL `http[s]://HOST[:PORT][/PATH]` or an endpoint (`ADDRESS`, `ADDRESS:PORT`,
+/// `[IPv6]:PORT`, fetched over `scheme` at `path`; `port`, else the scheme's, when none is
+/// given).
+pub fn parse(text: &str, port: Option<u16>, path: &str, scheme: Scheme) -> anyhow::Result<Target> {
     let text = text.trim();
     let lower = text.to_ascii_lowercase();
-    if lower.starts_with("https://") {
-        bail!("`{text}`: HTTPS is not supported, fetch speaks plain HTTP only");
-    }
-    let (authority, path) = match lower.strip_prefix("http://") {
-        Some(_) => {
-            let rest = &text["http://".len()..];
-            match rest.find(['/', '?']) {
+    let url = [Scheme::Http, Scheme::Https]
+        .into_iter()
+        .find(|s| lower.starts_with(&format!("{}://", s.name())));
+    let (scheme, authority, path) = match url {
+        Some(scheme) => {
+            let rest = &text[scheme.name().len() + 3..];
+            let (authority, path) = match rest.find(['/', '?']) {
                 Some(i) if rest[i..].starts_with('/') => (&rest[..i], rest[i..].to_string()),
                 Some(i) => (&rest[..i], format!("/{}", &rest[i..])),
                 None => (rest, "/".to_string()),
-            }
+            };
+            (scheme, authority, path)
         }
-        None if text.contains("://") => bail!("`{text}`: only http:// URLs are supported"),
-        None => (text, path.to_string()),
+        None if text.contains("://") => {
+            bail!("`{text}`: only http:// and https:// URLs are supported")
+        }
+        None => (scheme, text, path.to_string()),
     };
+    if scheme == Scheme::Https && !cfg!(feature = "https") {
+        bail!("`{text}`: this mptcpscan was built without the `https` feature");
+    }
     check_path(&path).with_context(|| format!("in `{text}`"))?;
-    let addr = endpoint(authority, port).with_context(|| format!("in `{text}`"))?;
+    let addr = endpoint(authority, port.unwrap_or(scheme.default_port()))
+        .with_context(|| format!("in `{text}`"))?;
     Ok(Target {
+        scheme,
         addr,
         path,
         class: None,
@@ -101,12 +146,15 @@ pub fn parse(text: &str, port: Option<u16>, path: &str) -> anyhow::Result<Target
 }
 
 /// The hosts of a chain results file whose class is one of `classes`, at `port` (default: the
-/// port the chain scanned); also the number of hosts left out for being on port 443 (HTTPS).
+/// port the chain scanned) over `scheme`; hosts the chain scanned on port 443 are fetched over
+/// HTTPS unless `port` is given. Also the number of hosts left out for being on port 443 in a
+/// build without HTTPS.
 pub fn from_chain(
     file: &Path,
     classes: &[String],
     port: Option<u16>,
     path: &str,
+    scheme: Scheme,
 ) -> anyhow::Result<(Vec<Target>, usize)> {
     check_path(path)?;
     let text =
@@ -135,15 +183,17 @@ pub fn from_chain(
         if !classes.iter().any(|c| c == class) {
             continue;
         }
-        let port = match port {
-            Some(p) => p,
-            None if host.port == 443 => {
+        let (scheme, port) = match port {
+            Some(p) => (scheme, p),
+            None if host.port == 443 && !cfg!(feature = "https") => {
                 skipped += 1;
                 continue;
             }
-            None => host.port,
+            None if host.port == 443 => (Scheme::Https, 443),
+            None => (scheme, host.port),
         };
         out.push(Target {
+            scheme,
             addr: SocketAddr::new(host.addr, port),
             path: path.to_string(),
             class: Some(class.to_string()),
@@ -156,34 +206,53 @@ pub fn from_chain(
 mod tests {
     use super::*;
 
+    fn http(text: &str, port: Option<u16>, path: &str) -> anyhow::Result<Target> {
+        parse(text, port, path, Scheme::Http)
+    }
+
     #[test]
     fn urls_and_endpoints() {
-        let t = parse("http://198.18.0.66:8080/4096", None, "/").unwrap();
+        let t = http("http://198.18.0.66:8080/4096", None, "/").unwrap();
         assert_eq!(t.addr, "198.18.0.66:8080".parse().unwrap());
         assert_eq!(t.path, "/4096");
-        assert_eq!(t.host_header(), "198.18.0.66:8080");
-        let t = parse("HTTP://[2001:db8::1]", None, "/").unwrap();
+        assert_eq!(t.host_header(None), "198.18.0.66:8080");
+        let t = http("HTTP://[2001:db8::1]", None, "/").unwrap();
         assert_eq!(t.addr, "[2001:db8::1]:80".parse().unwrap());
         assert_eq!(t.path, "/");
-        assert_eq!(t.host_header(), "[2001:db8::1]");
-        let t = parse("http://192.0.2.1?q=1", None, "/").unwrap();
+        assert_eq!(t.host_header(None), "[2001:db8::1]");
+        let t = http("http://192.0.2.1?q=1", None, "/").unwrap();
         assert_eq!(t.path, "/?q=1");
-        let t = parse("2001:db8::1", Some(8080), "/x").unwrap();
+        let t = http("2001:db8::1", Some(8080), "/x").unwrap();
         assert_eq!(t.url(), "http://[2001:db8::1]:8080/x");
-        let t = parse("192.0.2.1:81", Some(8080), "/").unwrap();
+        let t = http("192.0.2.1:81", Some(8080), "/").unwrap();
         assert_eq!(t.addr.port(), 81);
+    }
+
+    #[cfg(feature = "https")]
+    #[test]
+    fn https_urls_default_to_port_443() {
+        let t = http("https://192.0.2.1/x", None, "/").unwrap();
+        assert_eq!(t.scheme, Scheme::Https);
+        assert_eq!(t.addr.port(), 443);
+        assert_eq!(t.url(), "https://192.0.2.1:443/x");
+        assert_eq!(t.host_header(None), "192.0.2.1");
+        assert_eq!(t.host_header(Some("a.example")), "a.example");
+        let t = parse("192.0.2.1:8443", None, "/", Scheme::Https).unwrap();
+        assert_eq!(t.host_header(Some("a.example")), "a.example:8443");
+        assert_eq!(t.url(), "https://192.0.2.1:8443/");
+        let error = format!("{:#}", http("https://example.com/", None, "/").unwrap_err());
+        assert!(error.contains("never resolves names"));
     }
 
     #[test]
     fn bad_targets_say_why() {
-        let error = |text: &str| format!("{:#}", parse(text, None, "/").unwrap_err());
-        assert!(error("https://192.0.2.1/").contains("HTTPS is not supported"));
-        assert!(error("ftp://192.0.2.1/").contains("only http://"));
+        let error = |text: &str| format!("{:#}", http(text, None, "/").unwrap_err());
+        assert!(error("ftp://192.0.2.1/").contains("only http:// and https://"));
         assert!(error("http://example.com/").contains("never resolves names"));
         assert!(error("192.0.2.1:0").contains("port 0"));
         assert!(error("http://192.0.2.1/a b").contains("spaces"));
-        assert!(
-            format!("{:#}", parse("192.0.2.1", None, "x").unwrap_err()).contains("start with /")
-        );
+        assert!(format!("{:#}", http("192.0.2.1", None, "x").unwrap_err()).contains("start with /"));
+        #[cfg(not(feature = "https"))]
+        assert!(error("https://192.0.2.1/").contains("without the `https` feature"));
     }
 }
