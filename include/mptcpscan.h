@@ -388,7 +388,7 @@
 /**
  * The ABI minor version this header describes (functions and codes added compatibly).
  */
-#define MPTCPSCAN_ABI_MINOR 2
+#define MPTCPSCAN_ABI_MINOR 3
 
 /**
  * The outcome of a call: `MPTCPSCAN_RESULT_OK` (0) or the reason it failed.
@@ -682,6 +682,88 @@ enum mptcpscan_companions
 typedef enum mptcpscan_companions mptcpscan_companions;
 #else
 typedef uint32_t mptcpscan_companions;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * How a connection ended, as `mptcpscan_connection_ending_name` names it.
+ */
+enum mptcpscan_connection_ending
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * "data_fin": DATA_FIN both ways.
+     */
+    MPTCPSCAN_CONNECTION_ENDING_DATA_FIN = 0,
+    /**
+     * "data_fin_one_way".
+     */
+    MPTCPSCAN_CONNECTION_ENDING_DATA_FIN_ONE_WAY = 1,
+    /**
+     * "fastclose": MP_FASTCLOSE.
+     */
+    MPTCPSCAN_CONNECTION_ENDING_FASTCLOSE = 2,
+    /**
+     * "mp_tcprst": every subflow closed, one with MP_TCPRST.
+     */
+    MPTCPSCAN_CONNECTION_ENDING_MP_TCP_RST = 3,
+    /**
+     * "tcp_rst": every subflow closed, one reset.
+     */
+    MPTCPSCAN_CONNECTION_ENDING_TCP_RST = 4,
+    /**
+     * "tcp_fin": every subflow closed with FIN.
+     */
+    MPTCPSCAN_CONNECTION_ENDING_TCP_FIN = 5,
+    /**
+     * "open": still open at the end of the capture.
+     */
+    MPTCPSCAN_CONNECTION_ENDING_OPEN = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_connection_ending mptcpscan_connection_ending;
+#else
+typedef uint32_t mptcpscan_connection_ending;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Why a subflow's handshake failed, as `mptcpscan_fail_reason_name` names it.
+ */
+enum mptcpscan_fail_reason
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * "bad HMAC".
+     */
+    MPTCPSCAN_FAIL_REASON_BAD_HMAC = 0,
+    /**
+     * "unknown token".
+     */
+    MPTCPSCAN_FAIL_REASON_UNKNOWN_TOKEN = 1,
+    /**
+     * "reset".
+     */
+    MPTCPSCAN_FAIL_REASON_RESET = 2,
+    /**
+     * "no MP_JOIN in SYN-ACK".
+     */
+    MPTCPSCAN_FAIL_REASON_NO_JOIN_IN_SYN_ACK = 3,
+    /**
+     * "no answer".
+     */
+    MPTCPSCAN_FAIL_REASON_NO_ANSWER = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_fail_reason mptcpscan_fail_reason;
+#else
+typedef uint32_t mptcpscan_fail_reason;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -1211,6 +1293,72 @@ enum mptcpscan_scope
 typedef enum mptcpscan_scope mptcpscan_scope;
 #else
 typedef uint32_t mptcpscan_scope;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * How a subflow ended, as `mptcpscan_subflow_ending_name` names it.
+ */
+enum mptcpscan_subflow_ending
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * "fin".
+     */
+    MPTCPSCAN_SUBFLOW_ENDING_FIN = 0,
+    /**
+     * "rst".
+     */
+    MPTCPSCAN_SUBFLOW_ENDING_RST = 1,
+    /**
+     * "mp_tcprst".
+     */
+    MPTCPSCAN_SUBFLOW_ENDING_MP_TCP_RST = 2,
+    /**
+     * "open".
+     */
+    MPTCPSCAN_SUBFLOW_ENDING_OPEN = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_subflow_ending mptcpscan_subflow_ending;
+#else
+typedef uint32_t mptcpscan_subflow_ending;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Where a subflow's handshake got to, as `mptcpscan_subflow_state_name` names it.
+ */
+enum mptcpscan_subflow_state
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * "established".
+     */
+    MPTCPSCAN_SUBFLOW_STATE_ESTABLISHED = 0,
+    /**
+     * "failed" (`mptcpscan_subflow.fail_reason` says why).
+     */
+    MPTCPSCAN_SUBFLOW_STATE_FAILED = 1,
+    /**
+     * "attempted": no outcome in the capture.
+     */
+    MPTCPSCAN_SUBFLOW_STATE_ATTEMPTED = 2,
+    /**
+     * "attempted": traffic of a join whose SYN was not captured and whose token is unknown.
+     */
+    MPTCPSCAN_SUBFLOW_STATE_SYN_NOT_CAPTURED = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mptcpscan_subflow_state mptcpscan_subflow_state;
+#else
+typedef uint32_t mptcpscan_subflow_state;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -2416,6 +2564,247 @@ typedef struct mptcpscan_path_change {
 } mptcpscan_path_change;
 
 /**
+ * One finished MPTCP connection. Two-element arrays are per direction: 0 client to server,
+ * 1 server to client.
+ */
+typedef struct mptcpscan_connection {
+    /**
+     * Number in order of appearance, from 1 (the `connection` of its segments' findings).
+     */
+    uint64_t id;
+    /**
+     * Its first frame.
+     */
+    uint64_t first_frame;
+    /**
+     * Time of its first packet (ns, the clock of `mptcpscan_segment.time_ns`).
+     */
+    int64_t first_time_ns;
+    /**
+     * Time of its last packet.
+     */
+    int64_t last_time_ns;
+    /**
+     * Packets per direction.
+     */
+    uint64_t packets[2];
+    /**
+     * Payload bytes over every subflow, per direction.
+     */
+    uint64_t bytes[2];
+    /**
+     * Data-level bytes covered by mappings, per direction.
+     */
+    uint64_t data_bytes[2];
+    /**
+     * Data-level bytes sent again on another subflow, per direction.
+     */
+    uint64_t reinjected_bytes[2];
+    /**
+     * Keys per direction (where `has_key`).
+     */
+    uint64_t keys[2];
+    /**
+     * DSS checksums that verified.
+     */
+    uint64_t checksums_valid;
+    /**
+     * DSS checksums that did not.
+     */
+    uint64_t checksums_invalid;
+    /**
+     * DSS checksums the capture did not allow to check.
+     */
+    uint64_t checksums_unverifiable;
+    /**
+     * MP_FAIL options.
+     */
+    uint64_t mp_fail;
+    /**
+     * MP_PRIO options.
+     */
+    uint64_t mp_prio;
+    /**
+     * MP_PRIO options asking for backup.
+     */
+    uint64_t mp_prio_backup;
+    /**
+     * The keys' tokens (where `has_key`).
+     */
+    uint32_t tokens[2];
+    /**
+     * The initial subflow's client.
+     */
+    struct mptcpscan_address client;
+    /**
+     * The initial subflow's server.
+     */
+    struct mptcpscan_address server;
+    /**
+     * The client's port.
+     */
+    uint16_t client_port;
+    /**
+     * The server's port.
+     */
+    uint16_t server_port;
+    /**
+     * The MPTCP version from MP_CAPABLE (`mptcpscan_mptcp_version`, where `has_version`).
+     */
+    uint32_t version;
+    /**
+     * How it ended (`mptcpscan_connection_ending`).
+     */
+    uint32_t ending;
+    /**
+     * Subflows (read each with `mptcpscan_tracker_subflow`).
+     */
+    uint32_t n_subflows;
+    /**
+     * Subflows established.
+     */
+    uint32_t subflows_established;
+    /**
+     * Subflows failed.
+     */
+    uint32_t subflows_failed;
+    /**
+     * Subflows attempted (no outcome, or SYN not captured).
+     */
+    uint32_t subflows_attempted;
+    /**
+     * ADD_ADDR options.
+     */
+    uint32_t n_add_addr;
+    /**
+     * REMOVE_ADDR options.
+     */
+    uint32_t n_remove_addr;
+    /**
+     * MP_TCPRST options.
+     */
+    uint32_t n_tcprst;
+    /**
+     * The capture file it started in (the host's numbering; 0 unless set).
+     */
+    uint32_t file;
+    /**
+     * Non-zero where `keys` and `tokens` are set.
+     */
+    uint8_t has_key[2];
+    /**
+     * DATA_FIN per direction.
+     */
+    uint8_t data_fin[2];
+    /**
+     * MP_FASTCLOSE per direction.
+     */
+    uint8_t fastclose[2];
+    /**
+     * Non-zero when `version` is set.
+     */
+    uint8_t has_version;
+    /**
+     * Non-zero when the initial SYN was in the capture.
+     */
+    uint8_t initial_syn_seen;
+    /**
+     * Non-zero when either side asked for DSS checksums.
+     */
+    uint8_t checksum_negotiated;
+} mptcpscan_connection;
+
+/**
+ * One subflow of a finished connection. Two-element arrays are per connection direction.
+ */
+typedef struct mptcpscan_subflow {
+    /**
+     * First frame.
+     */
+    uint64_t first_frame;
+    /**
+     * From the connection's initial SYN to this join's SYN (ns, where `has_join_delay`).
+     */
+    int64_t join_delay_ns;
+    /**
+     * SYN to the ACK of the SYN-ACK (ns, where `has_handshake_rtt`).
+     */
+    int64_t handshake_rtt_ns;
+    /**
+     * Payload bytes per direction, each sequence number once.
+     */
+    uint64_t bytes[2];
+    /**
+     * Packets per direction.
+     */
+    uint64_t packets[2];
+    /**
+     * The SYN sender.
+     */
+    struct mptcpscan_address client;
+    /**
+     * The SYN receiver.
+     */
+    struct mptcpscan_address server;
+    /**
+     * The client's port.
+     */
+    uint16_t client_port;
+    /**
+     * The server's port.
+     */
+    uint16_t server_port;
+    /**
+     * Its place in the connection (0: initial): the `subflow` of its segments' findings.
+     */
+    uint16_t index;
+    /**
+     * A join's MP_JOIN token (where `has_join_token`).
+     */
+    uint32_t join_token;
+    /**
+     * Handshake outcome (`mptcpscan_subflow_state`).
+     */
+    uint32_t state;
+    /**
+     * With `MPTCPSCAN_SUBFLOW_STATE_FAILED`: why (`mptcpscan_fail_reason`).
+     */
+    uint32_t fail_reason;
+    /**
+     * How it ended (`mptcpscan_subflow_ending`).
+     */
+    uint32_t ending;
+    /**
+     * Address ids from the MP_JOIN SYN and SYN-ACK (where `has_address_id`).
+     */
+    uint8_t address_ids[2];
+    /**
+     * Non-zero where `address_ids` is set.
+     */
+    uint8_t has_address_id[2];
+    /**
+     * Non-zero for an MP_JOIN subflow, zero for the initial one.
+     */
+    uint8_t is_join;
+    /**
+     * Non-zero when `join_token` is set (the join's SYN was seen).
+     */
+    uint8_t has_join_token;
+    /**
+     * Opened as backup, or set to backup by MP_PRIO.
+     */
+    uint8_t backup;
+    /**
+     * Non-zero when `join_delay_ns` is set.
+     */
+    uint8_t has_join_delay;
+    /**
+     * Non-zero when `handshake_rtt_ns` is set.
+     */
+    uint8_t has_handshake_rtt;
+} mptcpscan_subflow;
+
+/**
  * A histogram of key Hamming weights. Zero it (`memset` or `= {0}`) to start; add keys with
  * `mptcpscan_histogram_add`.
  */
@@ -3425,6 +3814,96 @@ mptcpscan_result mptcpscan_mptcp_hop_kind_name(uint32_t kind, const char **name)
  * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`reach` out of range).
  */
 mptcpscan_result mptcpscan_reach_name(uint32_t reach, const char **name);
+
+/**
+ * Creates a tracker that also keeps each finished connection's record (what
+ * `mptcpscan dissect --connections` prints), for `mptcpscan_tracker_connection`.
+ *
+ * Like `mptcpscan_tracker_new`, but records stay in the tracker until it is freed, so memory
+ * grows with the number of connections. On success writes the tracker to `*tracker`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_tracker_new_with_records(struct mptcpscan_tracker **tracker);
+
+/**
+ * Ends the capture: finishes every connection still open (their ending is then "open" unless
+ * they closed) so that its record can be read. Feed nothing after it.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_tracker_finish(struct mptcpscan_tracker *tracker);
+
+/**
+ * Writes to `*count` how many connection records the tracker holds: those finished so far
+ * (all of them after `mptcpscan_tracker_finish`). Always 0 for a tracker from
+ * `mptcpscan_tracker_new`, which keeps none.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`.
+ */
+mptcpscan_result mptcpscan_tracker_connection_count(struct mptcpscan_tracker *tracker,
+                                                    size_t *count);
+
+/**
+ * Writes to `*record` connection record `index` (0-based, below the count
+ * `mptcpscan_tracker_connection_count` gave), in order of finishing.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`index` out of range).
+ */
+mptcpscan_result mptcpscan_tracker_connection(const struct mptcpscan_tracker *tracker,
+                                              size_t index,
+                                              struct mptcpscan_connection *record);
+
+/**
+ * Writes to `*record` subflow `subflow` (0-based, below the record's `n_subflows`; initial
+ * first, then joins in the order they were attached) of connection record `connection`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (an index out of range).
+ */
+mptcpscan_result mptcpscan_tracker_subflow(const struct mptcpscan_tracker *tracker,
+                                           size_t connection,
+                                           size_t subflow,
+                                           struct mptcpscan_subflow *record);
+
+/**
+ * Names how a connection ended ("data_fin", "tcp_rst", "open", ...), as `dissect` prints it.
+ *
+ * Reads `ending` (an `mptcpscan_connection_ending`). On success writes a static NUL-terminated
+ * string (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`ending` out of range).
+ */
+mptcpscan_result mptcpscan_connection_ending_name(uint32_t ending, const char **name);
+
+/**
+ * Names how a subflow ended ("fin", "rst", "mp_tcprst", "open").
+ *
+ * Reads `ending` (an `mptcpscan_subflow_ending`). On success writes a static NUL-terminated
+ * string (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`ending` out of range).
+ */
+mptcpscan_result mptcpscan_subflow_ending_name(uint32_t ending, const char **name);
+
+/**
+ * Names a subflow's handshake outcome ("established", "failed", "attempted").
+ *
+ * Reads `state` (an `mptcpscan_subflow_state`). On success writes a static NUL-terminated
+ * string (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`state` out of range).
+ */
+mptcpscan_result mptcpscan_subflow_state_name(uint32_t state, const char **name);
+
+/**
+ * Names why a subflow's handshake failed ("bad HMAC", "reset", ...).
+ *
+ * Reads `reason` (an `mptcpscan_fail_reason`). On success writes a static NUL-terminated string
+ * (never to be freed) to `*name`.
+ *
+ * Errors: `NULL_PARAMETER`, `MISALIGNED`, `INVALID_ARGUMENT` (`reason` out of range).
+ */
+mptcpscan_result mptcpscan_fail_reason_name(uint32_t reason, const char **name);
 
 /**
  * Classifies an address by the IANA special-purpose registries.

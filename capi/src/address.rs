@@ -25,6 +25,23 @@ pub struct mptcpscan_address {
 }
 
 impl mptcpscan_address {
+    pub(crate) fn from_ip(ip: IpAddr) -> Self {
+        match ip {
+            IpAddr::V4(v4) => {
+                let mut bytes = [0; 16];
+                bytes[..4].copy_from_slice(&v4.octets());
+                mptcpscan_address {
+                    family: MPTCPSCAN_ADDRESS_FAMILY_IPV4,
+                    bytes,
+                }
+            }
+            IpAddr::V6(v6) => mptcpscan_address {
+                family: MPTCPSCAN_ADDRESS_FAMILY_IPV6,
+                bytes: v6.octets(),
+            },
+        }
+    }
+
     pub(crate) fn to_ip(self) -> Result<IpAddr, mptcpscan_result> {
         match self.family {
             MPTCPSCAN_ADDRESS_FAMILY_IPV4 => {

@@ -31,6 +31,7 @@ mod names;
 pub mod options;
 pub mod probe;
 pub mod quote;
+pub mod records;
 pub mod scope;
 pub mod stats;
 mod text;

@@ -219,7 +219,9 @@ pub struct mptcpscan_findings {
 /// An MPTCP connection tracker (opaque: create with `mptcpscan_tracker_new`, release with
 /// `mptcpscan_tracker_free`).
 pub struct mptcpscan_tracker {
-    tracker: Tracker,
+    pub(crate) tracker: Tracker,
+    /// Finished connection records collected so far (`mptcpscan_tracker_new_with_records` only).
+    pub(crate) connections: Vec<core_lib::track::ConnectionSummary>,
 }
 
 fn check(check: Option<Check>) -> (u8, u8) {
@@ -347,6 +349,7 @@ pub extern "C" fn mptcpscan_tracker_new(tracker: *mut *mut mptcpscan_tracker) ->
                 records: false,
                 ..Settings::default()
             }),
+            connections: Vec::new(),
         });
         out.write(Box::into_raw(state));
         Ok(())

@@ -11,7 +11,7 @@ use core::ffi::c_char;
 pub const MPTCPSCAN_ABI_MAJOR: u32 = 0;
 
 /// The ABI minor version this header describes (functions and codes added compatibly).
-pub const MPTCPSCAN_ABI_MINOR: u32 = 2;
+pub const MPTCPSCAN_ABI_MINOR: u32 = 3;
 
 /// Returns the library's version as a static NUL-terminated string such as "0.1.0".
 ///

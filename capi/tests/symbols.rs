@@ -28,6 +28,7 @@ use mptcpscan_capi::quote::{
     mptcpscan_icmp_error, mptcpscan_mptcp_hop, mptcpscan_path_change, mptcpscan_quote_change,
     mptcpscan_quote_diff,
 };
+use mptcpscan_capi::records::{mptcpscan_connection, mptcpscan_subflow};
 use mptcpscan_capi::scope::mptcpscan_scope;
 use mptcpscan_capi::stats::{mptcpscan_histogram, mptcpscan_histogram_summary};
 use mptcpscan_capi::trace::mptcpscan_trace_conclusion;
@@ -600,6 +601,57 @@ fn calls() -> Vec<(&'static str, Call)> {
         }
         mptcpscan_tracker_free: [extern "C" fn(*mut mptcpscan_tracker)] |f| {
             f(std::ptr::null_mut());
+        }
+        mptcpscan_tracker_new_with_records: [extern "C" fn(*mut *mut mptcpscan_tracker) -> R] |f| {
+            assert_eq!(f(std::ptr::null_mut()), R::NullParameter);
+        }
+        mptcpscan_tracker_finish: [extern "C" fn(*mut mptcpscan_tracker) -> R] |f| {
+            assert_eq!(f(std::ptr::null_mut()), R::NullParameter);
+        }
+        mptcpscan_tracker_connection_count: [extern "C" fn(*mut mptcpscan_tracker, *mut usize) -> R] |f| {
+            let mut count = 0;
+            assert_eq!(f(std::ptr::null_mut(), &mut count), R::NullParameter);
+        }
+        mptcpscan_tracker_connection: [extern "C" fn(
+            *const mptcpscan_tracker,
+            usize,
+            *mut mptcpscan_connection,
+        ) -> R] |f| {
+            let mut c = mptcpscan_connection::default();
+            assert_eq!(f(std::ptr::null(), 0, &mut c), R::NullParameter);
+        }
+        mptcpscan_tracker_subflow: [extern "C" fn(
+            *const mptcpscan_tracker,
+            usize,
+            usize,
+            *mut mptcpscan_subflow,
+        ) -> R] |f| {
+            let mut s = mptcpscan_subflow::default();
+            assert_eq!(f(std::ptr::null(), 0, 0, &mut s), R::NullParameter);
+        }
+        mptcpscan_connection_ending_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(1, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"data_fin_one_way");
+            assert_eq!(f(7, &mut name), R::InvalidArgument);
+        }
+        mptcpscan_subflow_ending_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(2, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"mp_tcprst");
+            assert_eq!(f(4, &mut name), R::InvalidArgument);
+        }
+        mptcpscan_subflow_state_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(1, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"failed");
+            assert_eq!(f(4, &mut name), R::InvalidArgument);
+        }
+        mptcpscan_fail_reason_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
+            let mut name = std::ptr::null();
+            assert_eq!(f(3, &mut name), R::Ok);
+            assert_eq!(cstr(name), c"no MP_JOIN in SYN-ACK");
+            assert_eq!(f(5, &mut name), R::InvalidArgument);
         }
         mptcpscan_check_name: [extern "C" fn(u32, *mut *const c_char) -> R] |f| {
             let mut name = std::ptr::null();

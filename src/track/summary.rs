@@ -52,6 +52,15 @@ pub enum FailReason {
 }
 
 impl FailReason {
+    /// Every reason, in the order the C ABI numbers them.
+    pub const ALL: [FailReason; 5] = [
+        FailReason::BadHmac,
+        FailReason::UnknownToken,
+        FailReason::Reset,
+        FailReason::NoJoinInSynAck,
+        FailReason::NoAnswer,
+    ];
+
     /// The phrase reports use.
     pub const fn name(self) -> &'static str {
         match self {
@@ -111,6 +120,14 @@ pub enum SubflowEnding {
 }
 
 impl SubflowEnding {
+    /// Every ending, in the order the C ABI numbers them.
+    pub const ALL: [SubflowEnding; 4] = [
+        SubflowEnding::Fin,
+        SubflowEnding::Rst,
+        SubflowEnding::MpTcpRst,
+        SubflowEnding::Open,
+    ];
+
     /// "fin", "rst", "mp_tcprst", "open".
     pub const fn name(self) -> &'static str {
         match self {
@@ -142,6 +159,17 @@ pub enum ConnectionEnding {
 }
 
 impl ConnectionEnding {
+    /// Every ending, in the order the C ABI numbers them.
+    pub const ALL: [ConnectionEnding; 7] = [
+        ConnectionEnding::DataFin,
+        ConnectionEnding::DataFinOneWay,
+        ConnectionEnding::Fastclose,
+        ConnectionEnding::MpTcpRst,
+        ConnectionEnding::TcpRst,
+        ConnectionEnding::TcpFin,
+        ConnectionEnding::Open,
+    ];
+
     /// "data_fin", "data_fin_one_way", "fastclose", "mp_tcprst", "tcp_rst", "tcp_fin", "open".
     pub const fn name(self) -> &'static str {
         match self {

@@ -1088,6 +1088,110 @@ static void test_tracker(void)
 		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
 }
 
+/*
+ * The same handshake, then an MP_JOIN SYN (backup, address id 2) from 198.18.0.3 to the
+ * server's token 0xa35d6d82, never answered: the records the tracker keeps for them.
+ */
+static const uint8_t join_syn_options[] = {
+	0x1e, 0x0c, 0x11, 0x02, 0xa3, 0x5d, 0x6d, 0x82, 0x01, 0x02, 0x03, 0x04,
+};
+
+static void feed(mptcpscan_tracker *tracker, uint64_t frame, uint8_t src, uint8_t dst,
+		 uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+		 const uint8_t *options, size_t options_len)
+{
+	mptcpscan_findings found;
+	mptcpscan_segment seg;
+	uint8_t tcp[60];
+
+	memset(&seg, 0, sizeof(seg));
+	seg.src.family = seg.dst.family = MPTCPSCAN_ADDRESS_FAMILY_IPV4;
+	memcpy(seg.src.bytes, "\xc6\x12\x00", 3);
+	memcpy(seg.dst.bytes, "\xc6\x12\x00", 3);
+	seg.src.bytes[3] = src;
+	seg.dst.bytes[3] = dst;
+	seg.frame = frame;
+	seg.time_ns = (int64_t)frame * 1000000;
+	seg.ttl = 64;
+	seg.tcp = tcp;
+	seg.tcp_len = tcp_segment(tcp, sport, dport, seq, ack, flags, options, options_len);
+	CHECK_OK(mptcpscan_tracker_feed(tracker, &seg, &found));
+}
+
+static void test_tracker_records(void)
+{
+	mptcpscan_tracker *tracker = NULL;
+	mptcpscan_connection conn;
+	mptcpscan_subflow sub;
+	size_t count = 99;
+	const char *name;
+
+	CHECK_OK(mptcpscan_tracker_new_with_records(&tracker));
+	feed(tracker, 1, 1, 2, 40000, 80, 1000, 0, 0x02, v1_syn_options, sizeof(v1_syn_options));
+	feed(tracker, 2, 2, 1, 80, 40000, 5000, 1001, 0x12, v1_synack_options,
+	     sizeof(v1_synack_options));
+	feed(tracker, 3, 1, 2, 40000, 80, 1001, 5001, 0x10, v1_ack_options, sizeof(v1_ack_options));
+	feed(tracker, 4, 3, 2, 40001, 80, 7000, 0, 0x02, join_syn_options,
+	     sizeof(join_syn_options));
+	/* Still open: nothing finished before the end of the capture. */
+	CHECK_OK(mptcpscan_tracker_connection_count(tracker, &count));
+	CHECK(count == 0);
+	CHECK_OK(mptcpscan_tracker_finish(tracker));
+	CHECK_OK(mptcpscan_tracker_connection_count(tracker, &count));
+	CHECK(count == 1);
+
+	CHECK_OK(mptcpscan_tracker_connection(tracker, 0, &conn));
+	CHECK(conn.id == 1 && conn.first_frame == 1 && conn.n_subflows == 2);
+	CHECK(conn.has_version && conn.version == MPTCPSCAN_MPTCP_VERSION_V1);
+	CHECK(conn.initial_syn_seen && conn.has_key[0] && conn.has_key[1]);
+	CHECK(conn.keys[1] == 0x29a6c86981ad933cULL && conn.tokens[1] == 0xa35d6d82U);
+	CHECK(conn.client.family == MPTCPSCAN_ADDRESS_FAMILY_IPV4 && conn.client.bytes[3] == 1);
+	CHECK(conn.server.bytes[3] == 2 && conn.client_port == 40000 && conn.server_port == 80);
+	CHECK(conn.packets[0] == 2 && conn.packets[1] == 1);
+	CHECK(conn.first_time_ns == 1000000);
+	/* The join's SYN got no answer before the end of the capture: failed, "no answer". */
+	CHECK(conn.subflows_established == 1 && conn.subflows_failed == 1);
+	CHECK(conn.subflows_attempted == 0 && conn.checksums_invalid == 0);
+	CHECK(conn.ending == MPTCPSCAN_CONNECTION_ENDING_OPEN);
+	CHECK_OK(mptcpscan_connection_ending_name(conn.ending, &name));
+	CHECK(strcmp(name, "open") == 0);
+
+	CHECK_OK(mptcpscan_tracker_subflow(tracker, 0, 0, &sub));
+	CHECK(sub.index == 0 && !sub.is_join && sub.first_frame == 1);
+	CHECK(sub.state == MPTCPSCAN_SUBFLOW_STATE_ESTABLISHED);
+	CHECK(sub.has_handshake_rtt && sub.handshake_rtt_ns == 2000000);
+	CHECK_OK(mptcpscan_subflow_state_name(sub.state, &name));
+	CHECK(strcmp(name, "established") == 0);
+	CHECK_OK(mptcpscan_subflow_ending_name(sub.ending, &name));
+	CHECK(strcmp(name, "open") == 0);
+
+	CHECK_OK(mptcpscan_tracker_subflow(tracker, 0, 1, &sub));
+	CHECK(sub.index == 1 && sub.is_join && sub.has_join_token && sub.join_token == 0xa35d6d82U);
+	CHECK(sub.backup && sub.has_address_id[0] && sub.address_ids[0] == 2);
+	CHECK(sub.client.bytes[3] == 3 && sub.client_port == 40001 && sub.first_frame == 4);
+	CHECK(sub.has_join_delay && sub.join_delay_ns == 3000000);
+	CHECK(sub.state == MPTCPSCAN_SUBFLOW_STATE_FAILED);
+	CHECK(sub.fail_reason == MPTCPSCAN_FAIL_REASON_NO_ANSWER);
+	CHECK_OK(mptcpscan_fail_reason_name(sub.fail_reason, &name));
+	CHECK(strcmp(name, "no answer") == 0);
+
+	/* Out of range and NULL are errors; nothing is written. */
+	CHECK_RESULT(mptcpscan_tracker_connection(tracker, 1, &conn),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_tracker_subflow(tracker, 0, 2, &sub),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_tracker_subflow(tracker, SIZE_MAX, 0, &sub),
+		     MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	CHECK_RESULT(mptcpscan_tracker_connection(NULL, 0, &conn), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_tracker_subflow(tracker, 0, 0, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_tracker_connection_count(tracker, NULL),
+		     MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_tracker_finish(NULL), MPTCPSCAN_RESULT_NULL_PARAMETER);
+	CHECK_RESULT(mptcpscan_fail_reason_name(5, &name), MPTCPSCAN_RESULT_INVALID_ARGUMENT);
+	mptcpscan_tracker_free(tracker);
+}
+
 int main(void)
 {
 	test_versions();
@@ -1108,5 +1212,6 @@ int main(void)
 	test_trace_conclusion();
 	test_names();
 	test_tracker();
+	test_tracker_records();
 	return check_summary("test_capi");
 }
