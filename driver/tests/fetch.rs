@@ -160,6 +160,10 @@ fn mptcp_uses_both_paths_and_falls_back_behind_strippers() {
         }
     }
 
+    if cfg!(feature = "https") {
+        https_over_both_paths_and_behind_a_stripper(&truth, &dir);
+    }
+
     let report = dir.join("report");
     let out = run(Command::new(BIN)
         .arg("report")
@@ -234,6 +238,91 @@ fn https_follows_the_https_feature() {
         fetch_fails(&args, message);
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// HTTPS on the same lab: the TLS handshake happens over the MPTCP socket, the two-path host
+/// still gives two subflows, a stripper still makes it fall back, and the bytes are all there;
+/// without the lab's CA the certificate is refused.
+fn https_over_both_paths_and_behind_a_stripper(truth: &Value, dir: &std::path::Path) {
+    let http = &truth["http"];
+    let port = http["https_port"].as_u64().expect("https_port");
+    let ca = http["ca_file"].as_str().expect("ca_file");
+    let body = http["body_bytes"].as_u64().expect("body_bytes");
+    let netns = truth["scanner"]["netns"].as_str().expect("netns");
+    let two_path = format!(
+        "https://{}:{port}/",
+        http["two_path"]["ipv4"].as_str().expect("ipv4")
+    );
+    let stripped = format!("https://{}:{port}/65536", first_host(truth, "strip-nop"));
+    let kernel = format!("https://{}:{port}/65536", first_host(truth, "mptcp-v1"));
+    let results = dir.join("fetch-https.json");
+    let fetch = run(Command::new("ip")
+        .args(["netns", "exec", netns, BIN, "fetch", "--allow-lab"])
+        .args(["--count", "2", "--timeout", "20", "--ca-file", ca])
+        .arg("--output")
+        .arg(dir.join("fetch-https.csv"))
+        .arg("--json")
+        .arg(&results)
+        .args([&two_path, &stripped, &kernel]));
+    assert!(fetch.status.success(), "fetch over HTTPS failed");
+    let rows: Vec<Value> = std::fs::read_to_string(&results)
+        .expect("reading the HTTPS results")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON row"))
+        .collect();
+    assert_eq!(rows.len(), 2 * 2 * 3);
+    for row in &rows {
+        assert_eq!(row["outcome"], "ok", "{row}");
+        assert_eq!(row["http_status"], 200, "{row}");
+        let expected = if row["url"] == two_path.as_str() {
+            body
+        } else {
+            65536
+        };
+        assert_eq!(row["body_bytes"], expected, "{row}");
+        assert!(row["tls_ms"].is_f64(), "the TLS handshake happened: {row}");
+        assert_eq!(row["tls_verified"], true, "{row}");
+        let (connection, subflows) = match (row["socket"].as_str(), row["url"].as_str()) {
+            (Some("tcp"), _) => ("tcp", Value::Null),
+            (_, Some(u)) if u == two_path => ("mptcp", Value::from(2)),
+            (_, Some(u)) if u == kernel => ("mptcp", Value::from(1)),
+            _ => ("fallback", Value::Null),
+        };
+        assert_eq!(row["connection"], connection, "{row}");
+        assert_eq!(row["subflows"], subflows, "{row}");
+    }
+    // Without the lab's CA the certificate is not trusted: no download, and the row says why.
+    let refused = dir.join("fetch-untrusted.json");
+    let fetch = run(Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            netns,
+            BIN,
+            "fetch",
+            "--allow-lab",
+            "--count",
+            "1",
+        ])
+        .arg("--output")
+        .arg(dir.join("fetch-untrusted.csv"))
+        .arg("--json")
+        .arg(&refused)
+        .arg(&two_path));
+    assert!(fetch.status.success(), "fetch without the CA failed to run");
+    let text = std::fs::read_to_string(&refused).expect("reading");
+    for line in text.lines() {
+        let row: Value = serde_json::from_str(line).expect("a JSON row");
+        assert_eq!(row["outcome"], "tls-failed", "{row}");
+        assert!(
+            row["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("certificate")),
+            "{row}"
+        );
+        assert_eq!(row["body_bytes"], 0, "{row}");
+    }
+    assert_eq!(text.lines().count(), 2);
 }
 
 fn fetch_fails(args: &[&str], message: &str) {

@@ -43,6 +43,12 @@ enum Daemon {
         /// Bytes of the body of `GET /`.
         #[arg(long)]
         body_bytes: u64,
+        /// Also serve HTTPS on this port, with the certificate in --tls-dir.
+        #[arg(long, requires = "tls_dir")]
+        tls_port: Option<u16>,
+        /// The lab's certificates (`lab up` makes them in its state directory).
+        #[arg(long)]
+        tls_dir: Option<PathBuf>,
     },
     /// A delay line on a TUN device (the two-path host's paths).
     Delay {
@@ -113,10 +119,33 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             mptcp,
             port,
             body_bytes,
+            tls_port,
+            tls_dir,
         } => {
             let listener = http::bind(mptcp, port)?;
-            mark_ready(&args.ready)?;
-            http::serve(listener, body_bytes)
+            match (tls_port, tls_dir) {
+                #[cfg(feature = "https")]
+                (Some(tls_port), Some(dir)) => {
+                    let config = super::tls::server_config(&dir)?;
+                    let tls_listener = http::bind(mptcp, tls_port)?;
+                    mark_ready(&args.ready)?;
+                    let tls = std::thread::spawn(move || {
+                        http::serve_tls(tls_listener, body_bytes, config)
+                    });
+                    let plain = http::serve(listener, body_bytes);
+                    // Either listener failing ends the daemon; `lab status` then shows it dead.
+                    plain.and(
+                        tls.join()
+                            .unwrap_or_else(|_| bail!("the HTTPS server panicked")),
+                    )
+                }
+                #[cfg(not(feature = "https"))]
+                (Some(_), _) => bail!("--tls-port: this mptcpscan was built without `https`"),
+                _ => {
+                    mark_ready(&args.ready)?;
+                    http::serve(listener, body_bytes)
+                }
+            }
         }
         Daemon::Delay { device, ms } => {
             let device = tun::Tun::attach(&device)?;

@@ -72,7 +72,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub use super::topology::Class;
-use super::topology::{self, Direction, Plan, HOST_HOP, ROUTERS, SCANNER_NFT};
+use super::topology::{
+    self, Direction, Plan, HOST_HOP, ROUTERS, SCANNER_NFT, TLS_CA_FILE, TLS_NAME,
+};
 use super::two_path;
 
 /// The format tag of version 1 of the file.
@@ -120,6 +122,15 @@ pub struct GroundTruth {
 pub struct HttpTruth {
     /// The HTTP port.
     pub port: u16,
+    /// The HTTPS port (same hosts, handler and middleboxes), when the lab serves HTTPS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub https_port: Option<u16>,
+    /// The CA certificate that verifies the lab's HTTPS servers (`fetch --ca-file`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// The DNS name the HTTPS certificate covers besides the hosts' addresses (`fetch --sni`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_name: Option<String>,
     /// Bytes of `GET /` (`GET /N` gives N bytes).
     pub body_bytes: u64,
     /// What a kernel MPTCP client's connection becomes, per class (`mptcp` or `fallback`).
@@ -443,8 +454,12 @@ fn http_truth(plan: &Plan, http: &topology::HttpOptions) -> HttpTruth {
             announced: p.announced,
         })
         .collect();
+    let tls = http.tls_port.is_some();
     HttpTruth {
         port: http.port,
+        https_port: http.tls_port,
+        ca_file: tls.then(|| super::netns::tls_dir(&plan.name).join(TLS_CA_FILE)),
+        tls_name: tls.then(|| TLS_NAME.to_string()),
         body_bytes: http.body_bytes,
         connections,
         two_path: TwoPathTruth {
@@ -590,6 +605,12 @@ impl GroundTruth {
                 "HTTP on port {} of the kernel MPTCP and plain TCP hosts (GET / = {} bytes, GET /N = N bytes)\n",
                 h.port, h.body_bytes
             ));
+            if let (Some(port), Some(ca), Some(name)) = (h.https_port, &h.ca_file, &h.tls_name) {
+                out.push_str(&format!(
+                    "HTTPS on port {port} of the same hosts: fetch --ca-file {} (certificate for the hosts' addresses and {name})\n",
+                    ca.display()
+                ));
+            }
             let t = &h.two_path;
             out.push_str(&format!(
                 "two-path host {} {} ({}):",

@@ -1,6 +1,8 @@
 //! The lab's HTTP servers (`lab up --http`): kernel listeners, MPTCP or plain TCP, that answer
 //! `GET /` with a large body and `GET /BYTES` with that many bytes, so that `mptcpscan fetch`
-//! can time downloads over MPTCP and over TCP against servers whose truth is known.
+//! can time downloads over MPTCP and over TCP against servers whose truth is known. The same
+//! handler answers over TLS on the HTTPS port (the `https` feature; certificates from
+//! [`super::tls`]).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -31,9 +33,42 @@ pub fn serve(listener: TcpListener, body_bytes: u64) -> anyhow::Result<()> {
         let (stream, _) = listener.accept()?;
         std::thread::spawn(move || {
             // A client that goes away mid-body is not the server's problem.
-            let _ = answer(stream, body_bytes);
+            let _ = set_timeouts(&stream).and_then(|()| answer(stream, body_bytes));
         });
     }
+}
+
+/// Serves HTTPS forever, one thread per connection: the handshake, then [`serve`]'s answer,
+/// then `close_notify`.
+#[cfg(feature = "https")]
+pub fn serve_tls(
+    listener: TcpListener,
+    body_bytes: u64,
+    config: std::sync::Arc<rustls::ServerConfig>,
+) -> anyhow::Result<()> {
+    loop {
+        let (stream, _) = listener.accept()?;
+        let config = config.clone();
+        std::thread::spawn(move || {
+            let session = || -> std::io::Result<()> {
+                set_timeouts(&stream)?;
+                let connection =
+                    rustls::ServerConnection::new(config).map_err(std::io::Error::other)?;
+                let mut tls = rustls::StreamOwned::new(connection, stream);
+                answer(&mut tls, body_bytes)?;
+                tls.conn.send_close_notify();
+                tls.flush()
+            };
+            // A client that goes away, or distrusts the certificate, is not the server's
+            // problem.
+            let _ = session();
+        });
+    }
+}
+
+fn set_timeouts(stream: &TcpStream) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(HEAD_TIMEOUT))?;
+    stream.set_write_timeout(Some(WRITE_TIMEOUT))
 }
 
 /// What a request head asks for.
@@ -70,9 +105,7 @@ fn parse(head: &[u8], default_bytes: u64) -> Request {
     }
 }
 
-fn answer(mut stream: TcpStream, default_bytes: u64) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(HEAD_TIMEOUT))?;
-    stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
+fn answer(mut stream: impl Read + Write, default_bytes: u64) -> std::io::Result<()> {
     let mut head = Vec::new();
     let mut buf = [0u8; 2048];
     let request = loop {

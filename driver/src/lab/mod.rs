@@ -22,6 +22,8 @@ mod middlebox;
 mod netns;
 mod packet;
 mod responder;
+#[cfg(feature = "https")]
+mod tls;
 mod topology;
 mod tun;
 mod two_path;
@@ -90,6 +92,10 @@ struct UpArgs {
     /// The HTTP servers' port (one the lab's --ports do not use).
     #[arg(long, default_value_t = 8080, requires = "http")]
     http_port: u16,
+    /// The HTTPS servers' port, same hosts and middleboxes (the `https` feature; the lab's CA
+    /// is in its state directory, `lab up` names it).
+    #[arg(long, default_value_t = 8443, requires = "http")]
+    https_port: u16,
     /// Bytes of the body of `GET /` (`GET /N` gives N bytes).
     #[arg(long, default_value_t = 8 << 20, requires = "http")]
     http_body_bytes: u64,
@@ -133,6 +139,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
             let http = up.http.then_some(topology::HttpOptions {
                 port: up.http_port,
+                tls_port: cfg!(feature = "https").then_some(up.https_port),
                 body_bytes: up.http_body_bytes,
             });
             let plan = match up.internet {

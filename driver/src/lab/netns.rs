@@ -20,6 +20,11 @@ const STATE_ROOT: &str = "/run/mptcpscan-lab";
 /// what it built.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// Where lab `name`'s HTTPS certificates live (made by `lab up --http`).
+pub fn tls_dir(name: &str) -> PathBuf {
+    PathBuf::from(STATE_ROOT).join(name).join("tls")
+}
+
 /// One lab, by name.
 pub struct Lab {
     name: String,
@@ -141,6 +146,12 @@ impl Lab {
                         Some(script),
                     )?;
                 }
+                #[cfg(feature = "https")]
+                Step::Certificates(addresses) => {
+                    super::tls::generate(&tls_dir(&self.name), addresses)?;
+                }
+                #[cfg(not(feature = "https"))]
+                Step::Certificates(_) => bail!("HTTPS: this mptcpscan was built without `https`"),
                 Step::Daemon(d) => {
                     daemon::spawn(
                         &plan.ns_name(d.ns),

@@ -11,9 +11,7 @@
 //! class's prefix. A middlebox in router k acts between hop k and hop k + 1: its changes show in
 //! the ICMP quotes from hop k + 1 on, and an answering middlebox answers at hop k + 1.
 
-#[cfg(test)]
-use std::net::IpAddr;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use anyhow::bail;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
@@ -404,6 +402,9 @@ pub enum Step {
     Nft(Ns, String),
     /// Start a daemon and wait until it is ready.
     Daemon(DaemonPlan),
+    /// Make the lab's CA and a server certificate for these addresses in its state directory
+    /// (before the HTTPS daemons start).
+    Certificates(Vec<IpAddr>),
 }
 
 /// The HTTP servers of `lab up --http`.
@@ -411,9 +412,21 @@ pub enum Step {
 pub struct HttpOptions {
     /// Their port (served by the middleboxes too, beside the lab's ports).
     pub port: u16,
+    /// Their HTTPS port (served by the middleboxes too), if any.
+    pub tls_port: Option<u16>,
     /// Bytes of the body of `GET /`.
     pub body_bytes: u64,
 }
+
+/// The most addresses of one prefix the lab's HTTPS certificate names (a /16 has 65536; the
+/// rest are reached with `fetch --sni`).
+pub const HTTPS_NAMES_PER_PREFIX: usize = 256;
+
+/// The DNS name the lab's HTTPS certificate covers besides addresses (RFC 6761's reserved
+/// `.test`): `fetch --sni` sends it to any lab address.
+pub const TLS_NAME: &str = "lab.mptcpscan.test";
+/// The lab's CA certificate in its TLS directory (`fetch --ca-file`).
+pub const TLS_CA_FILE: &str = "ca.pem";
 
 /// Everything `lab up` will build.
 #[derive(Debug, Clone)]
@@ -509,6 +522,11 @@ impl Plan {
                     h.port
                 );
             }
+            if let Some(p) = h.tls_port {
+                if p == 0 || p == h.port || ports.contains(&p) {
+                    bail!("the HTTPS port {p} must be non-zero, not the HTTP port and none of the lab's ports");
+                }
+            }
         }
         let mut classes = classes.to_vec();
         classes.sort();
@@ -553,6 +571,10 @@ impl Plan {
         if let Some(h) = &http {
             let steps = super::two_path::steps(name, h);
             plan.steps.extend(steps);
+            if h.tls_port.is_some() {
+                let addresses = plan.https_addresses();
+                plan.steps.push(Step::Certificates(addresses));
+            }
         }
         // Daemons start last, once every device and route they use exists.
         let (daemons, commands): (Vec<Step>, Vec<Step>) = std::mem::take(&mut plan.steps)
@@ -561,6 +583,24 @@ impl Plan {
         plan.steps = commands;
         plan.steps.extend(daemons);
         plan
+    }
+
+    /// The addresses the lab's HTTPS certificate names: the first
+    /// [`HTTPS_NAMES_PER_PREFIX`] of each prefix whose hosts serve HTTP, and the two-path
+    /// host's on both paths.
+    fn https_addresses(&self) -> Vec<IpAddr> {
+        let mut out = Vec::new();
+        for prefix in &self.prefixes {
+            if !matches!(prefix.class.hosts(), Hosts::Kernel | Hosts::Tcp) {
+                continue;
+            }
+            out.extend(prefix.net.hosts().take(HTTPS_NAMES_PER_PREFIX));
+        }
+        for path in super::two_path::PATHS {
+            let (v4, v6) = path.host();
+            out.extend([IpAddr::V4(v4), IpAddr::V6(v6)]);
+        }
+        out
     }
 
     fn build_links(&mut self) {
@@ -763,7 +803,7 @@ impl Plan {
                     daemons.push(DaemonPlan {
                         id: format!("http-{}", ns.short()),
                         ns,
-                        args: http_args(mptcp, h),
+                        args: http_args(mptcp, h, &self.name),
                     });
                 }
             }
@@ -780,9 +820,10 @@ impl Plan {
     }
 
     fn build_middleboxes(&mut self) {
-        // The middleboxes act on the HTTP port too: behind a stripper, HTTP falls back to TCP.
+        // The middleboxes act on the HTTP(S) ports too: behind a stripper, HTTP falls back to TCP.
         let mut served = self.ports.clone();
         served.extend(self.http.map(|h| h.port));
+        served.extend(self.http.and_then(|h| h.tls_port));
         let ports = ports_arg(&served);
         let mut steps = Vec::new();
         let mut table = FIRST_TABLE;
@@ -948,8 +989,8 @@ pub const SCANNER_NFT: &str = "table inet mptcpscan_lab {
 }
 ";
 
-/// The arguments of an HTTP server daemon.
-pub(super) fn http_args(mptcp: bool, http: &HttpOptions) -> Vec<String> {
+/// The arguments of an HTTP server daemon of lab `lab`.
+pub(super) fn http_args(mptcp: bool, http: &HttpOptions, lab: &str) -> Vec<String> {
     let mut args = vec!["http".to_string()];
     if mptcp {
         args.push("--mptcp".into());
@@ -960,6 +1001,14 @@ pub(super) fn http_args(mptcp: bool, http: &HttpOptions) -> Vec<String> {
         "--body-bytes".into(),
         http.body_bytes.to_string(),
     ]);
+    if let Some(port) = http.tls_port {
+        args.extend([
+            "--tls-port".into(),
+            port.to_string(),
+            "--tls-dir".into(),
+            super::netns::tls_dir(lab).display().to_string(),
+        ]);
+    }
     args
 }
 
@@ -1030,6 +1079,7 @@ mod tests {
     fn http_adds_servers_and_the_two_path_host_and_changes_nothing_else() {
         let http = HttpOptions {
             port: 8080,
+            tls_port: Some(8443),
             body_bytes: 1 << 20,
         };
         let plain = lab(28).unwrap();
@@ -1079,8 +1129,32 @@ mod tests {
             .iter()
             .filter(|d| d.id.starts_with("middlebox-"))
         {
-            assert!(d.args.contains(&"80,443,8080".to_string()), "{d:?}");
+            assert!(d.args.contains(&"80,443,8080,8443".to_string()), "{d:?}");
         }
+        // The certificate names the hosts fetch connects to, and is made before any daemon.
+        let certificates = with
+            .steps
+            .iter()
+            .position(|s| matches!(s, Step::Certificates(_)))
+            .expect("a certificates step");
+        let first_daemon = with
+            .steps
+            .iter()
+            .position(|s| matches!(s, Step::Daemon(_)))
+            .unwrap();
+        assert!(certificates < first_daemon);
+        let Step::Certificates(names) = &with.steps[certificates] else {
+            unreachable!()
+        };
+        for addr in ["198.18.0.70", "2001:db8:0:41::2", "198.18.1.1"] {
+            assert!(names.contains(&addr.parse().unwrap()), "{addr}: {names:?}");
+        }
+        for d in daemons(&with).iter().filter(|d| d.id.starts_with("http-")) {
+            assert!(d.args.contains(&"--tls-port".to_string()), "{d:?}");
+        }
+        let mut same = http;
+        same.tls_port = Some(8080);
+        assert!(Plan::with_http("t", &Class::ALL, 28, 120, &[80, 443], Some(same)).is_err());
         // Without --http the plan is what it always was: no HTTP port, no two-path host.
         assert!(daemons(&plain).iter().all(|d| !d.id.starts_with("http")));
         assert!(plain

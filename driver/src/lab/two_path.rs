@@ -272,7 +272,7 @@ pub fn steps(lab: &str, http: &HttpOptions) -> Vec<Step> {
     steps.push(Step::Daemon(DaemonPlan {
         id: "http-two-path".into(),
         ns: host,
-        args: http_args(true, http),
+        args: http_args(true, http, lab),
     }));
     steps
 }
