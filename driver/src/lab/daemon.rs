@@ -129,15 +129,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
                     let config = super::tls::server_config(&dir)?;
                     let tls_listener = http::bind(mptcp, tls_port)?;
                     mark_ready(&args.ready)?;
-                    let tls = std::thread::spawn(move || {
-                        http::serve_tls(tls_listener, body_bytes, config)
+                    // Either server failing ends the daemon; `lab status` then shows it dead.
+                    std::thread::spawn(move || {
+                        if let Err(e) = http::serve_tls(tls_listener, body_bytes, config) {
+                            eprintln!("HTTPS server: {e:#}");
+                            std::process::exit(1);
+                        }
                     });
-                    let plain = http::serve(listener, body_bytes);
-                    // Either listener failing ends the daemon; `lab status` then shows it dead.
-                    plain.and(
-                        tls.join()
-                            .unwrap_or_else(|_| bail!("the HTTPS server panicked")),
-                    )
+                    http::serve(listener, body_bytes)
                 }
                 #[cfg(not(feature = "https"))]
                 (Some(_), _) => bail!("--tls-port: this mptcpscan was built without `https`"),
