@@ -17,23 +17,15 @@ use nom::error::{ErrorKind, ParseError};
 use nom::number::complete::{be_u16, be_u32, be_u64, u8 as byte};
 use nom::{IResult, Parser};
 
-/// The options of the real v0 SYN-ACK in REFERENCE §1 (thesis ZMap output).
-const THESIS_V0_SYNACK: [u8; 31] = [
-    0x02, 0x04, 0x05, 0xac, 0x04, 0x02, 0x08, 0x0a, 0x26, 0x19, 0xf9, 0xd3, 0x0f, 0x0f, 0x0f, 0x01,
-    0x03, 0x03, 0x06, 0x1e, 0x0c, 0x00, 0x81, 0xd2, 0x0f, 0xa4, 0x93, 0x00, 0xbd, 0xa2, 0x3d,
-];
+#[path = "shared/receive_path.rs"]
+mod receive_path;
+use receive_path::{dss_parse, synack_key, DSS_ACK4_MAP4_CSUM, THESIS_V0_KEY, THESIS_V0_SYNACK};
 
 /// pymptcpanalyzer/iperf-mptcp-0-0.pcap, frame 9: NOP NOP timestamps, then DSS with a 4-byte
-/// data ACK, a mapping and a checksum.
+/// data ACK, a mapping and a checksum (the DSS is [`DSS_ACK4_MAP4_CSUM`]).
 const DATA_SEGMENT: [u8; 32] = [
     0x01, 0x01, 0x08, 0x0a, 0x00, 0x00, 0x04, 0xf1, 0x00, 0x00, 0x04, 0xe9, 0x1e, 0x14, 0x20, 0x05,
     0xe2, 0x40, 0x02, 0x5b, 0xa2, 0xfd, 0x39, 0x0a, 0x00, 0x00, 0x00, 0x01, 0x00, 0x18, 0x3e, 0xa1,
-];
-
-/// The DSS option of [`DATA_SEGMENT`].
-const DSS_ACK4_MAP4_CSUM: [u8; 20] = [
-    0x1e, 0x14, 0x20, 0x05, 0xe2, 0x40, 0x02, 0x5b, 0xa2, 0xfd, 0x39, 0x0a, 0x00, 0x00, 0x00, 0x01,
-    0x00, 0x18, 0x3e, 0xa1,
 ];
 
 /// nom's error for the walk: the core's `OptionError` once the walk knows what went wrong.
@@ -237,19 +229,9 @@ fn nom_dss(option: &[u8]) -> Option<Dss> {
     parsed.ok().map(|(_, dss)| dss)
 }
 
-// The measured functions are kept out of line, as in `benches/parse.rs`, so that callgrind's
-// `--toggle-collect` can count each one's instructions per call.
-
-#[inline(never)]
-fn synack_key(area: &[u8]) -> Option<u64> {
-    Options::new(area)
-        .map_while(Result::ok)
-        .find_map(|(_, option)| match option {
-            TcpOption::Mptcp(bytes) => MpCapable::parse(bytes).ok(),
-            _ => None,
-        })
-        .and_then(|capable| capable.sender_key)
-}
+// The measured functions are kept out of line, as the hand-written ones in
+// `shared/receive_path.rs`, so that callgrind's `--toggle-collect` can count each one's
+// instructions per call.
 
 #[inline(never)]
 fn synack_key_nom(area: &[u8]) -> Option<u64> {
@@ -270,11 +252,6 @@ fn walk(area: &[u8]) -> usize {
 #[inline(never)]
 fn walk_nom(area: &[u8]) -> usize {
     nom_options(area).filter(Result::is_ok).count()
-}
-
-#[inline(never)]
-fn dss(option: &[u8]) -> Option<Dss> {
-    Dss::parse(option).ok()
 }
 
 #[inline(never)]
@@ -303,10 +280,7 @@ fn same_answers() {
             assert_eq!(Dss::parse(v).ok(), nom_dss(v), "{v:02x?}");
         }
     }
-    assert_eq!(
-        synack_key_nom(&THESIS_V0_SYNACK),
-        Some(0xd20f_a493_00bd_a23d)
-    );
+    assert_eq!(synack_key_nom(&THESIS_V0_SYNACK), Some(THESIS_V0_KEY));
     assert!(nom_dss(&DSS_ACK4_MAP4_CSUM).is_some());
 }
 
@@ -328,7 +302,7 @@ fn compare(c: &mut Criterion) {
     group.finish();
     let mut group = c.benchmark_group("DSS: data ACK + mapping + checksum");
     group.bench_function("hand-written", |b| {
-        b.iter(|| dss(black_box(&DSS_ACK4_MAP4_CSUM)))
+        b.iter(|| dss_parse(black_box(&DSS_ACK4_MAP4_CSUM)))
     });
     group.bench_function("nom", |b| {
         b.iter(|| dss_nom(black_box(&DSS_ACK4_MAP4_CSUM)))
