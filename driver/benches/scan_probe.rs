@@ -28,6 +28,7 @@ fn plan() -> Plan {
         permutation: Permutation::new(32_768 * 64, 1),
         space,
         shard: (0, 1),
+        threads: 1,
         versions: vec![Version::V1],
         probes: ProbeBuilder::new(&OptionSet::LINUX, 0x0c0c_0c0c_0c0c_0c0c).expect("a probe"),
         rate: 0,

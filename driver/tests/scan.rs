@@ -1458,3 +1458,340 @@ fn trace_dryrun_prints_the_first_rounds_probes() {
     assert_eq!(text.matches("dport: 443 ").count(), 6, "{text}");
     assert_eq!(text.matches("MP_CAPABLE v1)").count(), 6, "{text}");
 }
+
+/// The probes of a dry run as (daddr, dport, MP_CAPABLE version), in printed order.
+fn dry_probes(text: &str) -> Vec<(String, u16, u8)> {
+    let field = |line: &str, name: &str| -> String {
+        line.split(&format!("{name}: "))
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut probes = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(version) = line.split("MP_CAPABLE v").nth(1) else {
+            continue;
+        };
+        let version: u8 = version.trim_end_matches(')').parse().expect("a version");
+        let ip = lines.next().expect("the IP line");
+        let tcp = lines.next().expect("the TCP line");
+        let dport = field(tcp, "dport").parse().expect("a port");
+        probes.push((field(ip, "daddr"), dport, version));
+    }
+    probes
+}
+
+#[test]
+fn dryrun_with_sender_threads_lists_every_probe_once() {
+    let dir = scratch("dt");
+    let meta = dir.join("meta.json");
+    let dry = |extra: &[&str]| {
+        let out = Command::new(BIN)
+            .args(["scan", "198.18.1.0/26", "--allow-lab", "-S", "198.18.0.2"])
+            .args(["-p", "80,443", "-e", "5", "--dryrun", "-q", "-o", "-", "-m"])
+            .arg(&meta)
+            .args(extra)
+            .output()
+            .expect("running the dry run");
+        assert!(out.status.success(), "{}", show(&out));
+        let mut probes = dry_probes(&String::from_utf8_lossy(&out.stdout));
+        probes.sort_unstable();
+        (probes, load(&meta))
+    };
+    let (one, m) = dry(&[]);
+    assert_eq!(m["senders"], 1);
+    // 64 hosts × 2 ports × 2 versions, each once.
+    assert_eq!(one.len(), 256);
+    assert!(one.windows(2).all(|w| w[0] != w[1]), "a probe twice");
+    for threads in ["2", "3", "7"] {
+        let (many, m) = dry(&["-T", threads]);
+        assert_eq!(many, one, "-T {threads}");
+        assert_eq!(m["senders"].to_string(), threads);
+    }
+    // -n: the same n targets whatever the number of threads.
+    let (capped, _) = dry(&["-n", "25"]);
+    assert_eq!(capped.len(), 50);
+    let targets: std::collections::HashSet<(&String, u16)> =
+        capped.iter().map(|(a, p, _)| (a, *p)).collect();
+    assert_eq!(targets.len(), 25);
+    for threads in ["2", "3"] {
+        assert_eq!(dry(&["-n", "25", "-T", threads]).0, capped, "-T {threads}");
+    }
+    // More threads than targets: one per target.
+    let (few, m) = dry(&["-n", "2", "-T", "4"]);
+    assert_eq!((few.len(), m["senders"].clone()), (4, 2.into()));
+    // A config file takes ZMap's key.
+    let conf = dir.join("scan.conf");
+    std::fs::write(&conf, "sender-threads 3\n").expect("writing the config");
+    let (configured, m) = dry(&["-C", conf.to_str().unwrap()]);
+    assert_eq!((configured, m["senders"].clone()), (one, 3.into()));
+    let out = Command::new(BIN)
+        .args([
+            "scan",
+            "198.18.1.0/26",
+            "--allow-lab",
+            "--dryrun",
+            "-T",
+            "0",
+        ])
+        .output()
+        .expect("running the dry run");
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(show(&out).contains("--sender-threads"), "{}", show(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+impl Net {
+    /// Counts the SYNs reaching the host namespace from now on ([`Net::host_syns`]).
+    fn count_host_syns(&self) {
+        let host = self.host.as_deref().expect("a wired net");
+        let mut nft = Command::new("ip")
+            .args(["netns", "exec", host, "nft", "-f", "-"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("running nft");
+        std::io::Write::write_all(
+            nft.stdin.as_mut().expect("nft stdin"),
+            b"table netdev syns {\n chain ingress {\n  type filter hook ingress device \"veth-h\" \
+              priority 0; policy accept;\n  tcp flags & (syn | ack) == syn counter\n }\n}\n",
+        )
+        .expect("writing the nft rules");
+        drop(nft.stdin.take());
+        assert!(nft.wait().expect("nft").success(), "installing the counter");
+    }
+
+    /// SYNs counted since [`Net::count_host_syns`] (nft 1.0.6 cannot reset a rule's counter).
+    fn host_syns(&self) -> u64 {
+        let host = self.host.as_deref().expect("a wired net");
+        let nft = |args: &[&str]| {
+            let out = Command::new("ip")
+                .args(["netns", "exec", host, "nft"])
+                .args(args)
+                .args(["table", "netdev", "syns"])
+                .output()
+                .expect("running nft");
+            assert!(out.status.success(), "nft {args:?}: {}", show(&out));
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let text = nft(&["list"]);
+        text.split("counter packets ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no counter in {text}"))
+    }
+}
+
+/// `-T N` against the wired host's known answers: 16 hosts of 198.18.1.0/24 answer, port 80
+/// with a SYN-ACK and port 81 with a RST; the other 240 addresses are silent.
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn sender_threads_find_the_same_rows_and_send_each_probe_once() {
+    as_root();
+    let net = Net::wired("t");
+    net.count_host_syns();
+    let csv = net.path("out.csv");
+    let meta = net.path("meta.json");
+    // Returns the sorted rows, the metadata, the SYNs the host saw and the run's wall time.
+    let counted = std::cell::Cell::new(0);
+    let scan_for = |cooldown: &str, extra: &[&str]| {
+        let started = Instant::now();
+        let out = net
+            .scan(&[
+                "198.18.1.0/24",
+                "--allow-lab",
+                "-p",
+                "80,81",
+                "-c",
+                cooldown,
+                "-q",
+            ])
+            .args(["-f", "saddr,sport,classification,probe_version", "-o"])
+            .arg(&csv)
+            .arg("-m")
+            .arg(&meta)
+            .args(extra)
+            .output()
+            .expect("running the scan");
+        assert!(out.status.success(), "{}", show(&out));
+        let took = started.elapsed();
+        let mut rows = read_csv(&csv).1;
+        rows.sort_unstable();
+        let syns = net.host_syns();
+        (rows, load(&meta), syns - counted.replace(syns), took)
+    };
+    let scan = |extra: &[&str]| {
+        let (rows, m, syns, _) = scan_for("2", extra);
+        (rows, m, syns)
+    };
+    let mut truth: Vec<String> = (0..16)
+        .flat_map(|host| {
+            [("80", "synack"), ("81", "rst")]
+                .into_iter()
+                .flat_map(move |(port, class)| {
+                    (0..2).map(move |v| format!("198.18.1.{host},{port},{class},{v}"))
+                })
+        })
+        .collect();
+    truth.sort_unstable();
+    for threads in ["1", "2", "3"] {
+        let (rows, m, syns) = scan(&["-r", "5000", "-T", threads]);
+        assert_eq!(rows, truth, "-T {threads}");
+        // 256 hosts × 2 ports × 2 versions, each SYN on the wire once.
+        assert_eq!(
+            (m["total_sent"].clone(), syns),
+            (1024.into(), 1024),
+            "-T {threads}"
+        );
+        assert_eq!(m["senders"].to_string(), threads);
+        assert_eq!(m["output_results"], 64);
+    }
+    // Unlimited rate: the same.
+    let (rows, m, syns) = scan(&["-r", "0", "-T", "2"]);
+    assert_eq!((rows, syns), (truth.clone(), 1024));
+    assert_eq!(m["total_sent"], 1024);
+    // -n: exactly n targets leave, whatever the threads.
+    for threads in ["1", "2", "3"] {
+        let (_, m, syns) = scan(&["-r", "5000", "-n", "101", "-T", threads]);
+        assert_eq!(
+            (m["total_sent"].clone(), syns),
+            (202.into(), 202),
+            "-T {threads}"
+        );
+        assert_eq!(m["max_targets"], 101);
+    }
+    // -r is shared by the threads: at 400 probes a second, 1024 probes take 2.56 s with three
+    // threads as with one (were the rate each thread's, 0.85 s).
+    let (_, m, syns, took) = scan_for("0", &["-r", "400", "-T", "3"]);
+    assert_eq!((m["total_sent"].clone(), syns), (1024.into(), 1024));
+    assert!(
+        took >= Duration::from_millis(2_400),
+        "1024 probes at 400/s in {took:?}"
+    );
+    // -t stops every thread; -N stops the scan at that many rows.
+    let (_, m, syns) = scan(&["-r", "100", "-T", "2", "-t", "1"]);
+    let sent = m["total_sent"].as_u64().expect("total_sent");
+    assert!((50..=150).contains(&sent), "{sent} sent in 1 s at 100/s");
+    assert_eq!(syns, sent);
+    let (rows, m, _) = scan(&["-r", "200", "-T", "3", "-N", "5"]);
+    assert_eq!((rows.len(), m["output_results"].clone()), (5, 5.into()));
+    assert!(m["total_sent"].as_u64().unwrap_or(1024) < 1024, "{m}");
+}
+
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn ctrl_c_with_sender_threads_writes_every_reply_then_exits_130() {
+    as_root();
+    let net = Net::wired("tc");
+    let csv = net.path("out.csv");
+    let meta = net.path("meta.json");
+    let mut child = spawn(
+        net.scan(&[
+            "198.18.1.0/28",
+            "--allow-lab",
+            "-p",
+            "80,81",
+            "-r",
+            "10",
+            "-T",
+            "3",
+        ])
+        .args(["-c", "8", "-q", "-o"])
+        .arg(&csv)
+        .arg("-m")
+        .arg(&meta),
+    );
+    assert!(
+        wait_for(Duration::from_secs(20), || csv.exists()
+            && read_csv(&csv).1.len() >= 5),
+        "rows arrive"
+    );
+    sigint(&child);
+    let out = wait_output(&mut child);
+    assert_eq!(out.status.code(), Some(130), "{}", show(&out));
+    let rows = read_csv(&csv).1;
+    let m = load(&meta);
+    assert_eq!(
+        (m["interrupted"].clone(), m["senders"].clone()),
+        (true.into(), 3.into())
+    );
+    let sent = m["total_sent"].as_u64().expect("total_sent");
+    assert!(sent < 64, "Ctrl-C stopped every thread ({sent} sent)");
+    assert_eq!(
+        rows.len() as u64,
+        m["output_results"].as_u64().expect("output_results"),
+        "every reply received is in the file"
+    );
+}
+
+/// With `-T 3`, a scan that can send nothing still fails with the OS error, once;
+/// `--max-sendto-failures` still stops it; a closed pipe still stops it quietly.
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-scan`"]
+fn sender_threads_keep_the_failure_exits_and_the_closed_pipe() {
+    as_root();
+    let net = Net::isolated("tf");
+    let base = [
+        "198.18.1.0/24",
+        "--allow-lab",
+        "-S",
+        "198.18.0.2",
+        "-c",
+        "0",
+    ];
+    let out = net
+        .scan(&base)
+        .args(["-r", "0", "-T", "3", "-q"])
+        .output()
+        .expect("running the scan");
+    let text = show(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("nothing could be sent"), "{text}");
+    assert_eq!(
+        text.matches("sending probes: Network is unreachable")
+            .count(),
+        1,
+        "each kind of error is reported once, not once per thread: {text}"
+    );
+    let meta = net.path("meta.json");
+    let out = net
+        .scan(&base)
+        .args(["-r", "200", "-T", "3", "--retries", "0"])
+        .args(["--max-sendto-failures", "5", "-q", "-o", "/dev/null", "-m"])
+        .arg(&meta)
+        .output()
+        .expect("running the scan");
+    let text = show(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("more than --max-sendto-failures 5"), "{text}");
+    let failures = load(&meta)["send_to_failures"].as_u64().expect("a count");
+    assert!((6..512).contains(&failures), "{failures}: {text}");
+    drop(net);
+
+    let net = Net::wired("tp");
+    let mut child = net
+        .scan(&["198.18.1.0/28", "--allow-lab", "-p", "80,81", "-r", "20"])
+        .args(["-T", "2", "-c", "8", "-q", "-m"])
+        .arg(net.path("meta.json"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting mptcpscan");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    for _ in 0..2 {
+        line.clear();
+        reader.read_line(&mut line).expect("reading a line");
+    }
+    assert!(line.contains(",198.18.0.2,"), "a row: {line}");
+    drop(reader);
+    let out = wait_output(&mut child);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(!show(&out).to_lowercase().contains("broken pipe"));
+    let sent = load(&net.path("meta.json"))["total_sent"]
+        .as_u64()
+        .expect("total_sent");
+    assert!(sent < 64, "both threads stopped ({sent} sent)");
+}

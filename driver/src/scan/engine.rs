@@ -1,9 +1,10 @@
-//! The scan loop: one thread sends probes in permuted order at the configured rate, the calling
-//! thread receives, validates and classifies replies until the cooldown after the last probe ends.
+//! The scan loop: `-T` threads send probes in permuted order, each through its own transmit ring
+//! and over its own part of the shard, at a rate they share; the calling thread receives,
+//! validates and classifies replies until the cooldown after the last probe ends.
 
 use std::collections::HashSet;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -13,7 +14,7 @@ use mptcpscan::mptcp::Version;
 
 use super::monitor::{Abort, Counts, Limits, Monitor};
 use super::output::Record;
-use super::permutation::Permutation;
+use super::permutation::{self, Permutation};
 use super::probes::{Analysis, ProbeBuilder};
 use super::reply::TcpReply;
 use super::sources::Sources;
@@ -32,6 +33,8 @@ pub struct Plan {
     pub permutation: Permutation,
     /// This vantage point's shard, and the number of shards.
     pub shard: (u64, u64),
+    /// Sending threads (`-T`), at most one per target of the shard.
+    pub threads: u64,
     /// The probe versions sent to every target, in order.
     pub versions: Vec<Version>,
     /// Builds probes and analyses replies through the core.
@@ -116,15 +119,19 @@ pub struct Probe {
     pub version: Version,
 }
 
-/// Every probe of this shard in sending order: each round visits the shard's targets in
-/// permuted order (the first `max_targets` of them), each with every probe version.
+/// Every probe of this shard: each sending thread's [`thread_schedule`] in turn.
 pub fn schedule(plan: &Plan) -> impl Iterator<Item = Probe> + '_ {
-    let per_round = plan
-        .max_targets
-        .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    (0..plan.threads).flat_map(|thread| thread_schedule(plan, thread))
+}
+
+/// The probes sending thread `thread` sends, in order: each round visits the thread's part of
+/// the shard's targets in permuted order (its share of the shard's first `max_targets`), each
+/// with every probe version. The threads' parts are disjoint and together make the shard.
+pub fn thread_schedule(plan: &Plan, thread: u64) -> impl Iterator<Item = Probe> + '_ {
+    let per_round = usize::try_from(thread_targets(plan, thread)).unwrap_or(usize::MAX);
     (0..plan.rounds).flat_map(move |_| {
         plan.permutation
-            .shard(plan.shard.0, plan.shard.1)
+            .part(plan.shard.0, plan.shard.1, thread, plan.threads)
             .take(per_round)
             .flat_map(move |n| {
                 let (dst, dport) = plan.space.get(n);
@@ -139,12 +146,20 @@ pub fn schedule(plan: &Plan) -> impl Iterator<Item = Probe> + '_ {
     })
 }
 
-/// How many probes [`schedule`] holds.
-pub fn schedule_len(plan: &Plan) -> u64 {
+/// How many targets this shard probes: all of it, or its first `max_targets` (`-n`).
+pub fn shard_targets(plan: &Plan) -> u64 {
     let targets = plan.permutation.shard_len(plan.shard.0, plan.shard.1);
     targets.min(plan.max_targets.unwrap_or(u64::MAX))
-        * plan.versions.len() as u64
-        * u64::from(plan.rounds)
+}
+
+/// How many targets sending thread `thread` probes in each round.
+fn thread_targets(plan: &Plan, thread: u64) -> u64 {
+    permutation::share(shard_targets(plan), thread, plan.threads)
+}
+
+/// How many probes [`schedule`] holds.
+pub fn schedule_len(plan: &Plan) -> u64 {
+    shard_targets(plan) * plan.versions.len() as u64 * u64::from(plan.rounds)
 }
 
 /// After this many refused probes and none taken, sending stops: nothing will go out.
@@ -157,38 +172,40 @@ pub fn run(
 ) -> anyhow::Result<Summary> {
     let interface = plan.interface.as_deref();
     let mut receiver = RingReceiver::open(&reply_filter(plan), interface)?;
-    let (mut transmitter, notes) = Transmitter::open(
-        plan.space.first_per_family(),
-        interface,
-        plan.gateway_mac,
-        plan.send_retries,
-    )?;
-    if plan.verbosity >= 1 {
-        for note in notes {
-            super::log::entry(super::log::Level::Warn, &format!("note: {note}"));
+    // Each sending thread gets its own packet socket and transmit ring: a ring has one writer.
+    let mut transmitters = Vec::new();
+    for _ in 0..plan.threads {
+        let (transmitter, notes) = Transmitter::open(
+            plan.space.first_per_family(),
+            interface,
+            plan.gateway_mac,
+            plan.send_retries,
+        )?;
+        if transmitters.is_empty() && plan.verbosity >= 1 {
+            for note in notes {
+                super::log::entry(super::log::Level::Warn, &format!("note: {note}"));
+            }
         }
+        transmitters.push(transmitter);
     }
     let total = schedule_len(plan);
     let bar = progress_bar(plan.progress, total);
 
-    let sent = AtomicU64::new(0);
-    let send_errors = AtomicU64::new(0);
-    let send_nanos = AtomicU64::new(0);
-    let done = AtomicBool::new(false);
-    let first_error = Mutex::new(None);
+    let senders = Senders::new(plan, transmitters.len());
+    let (send_errors, done) = (&senders.errors, &senders.done);
     let mut summary = Summary::default();
     let mut seen: HashSet<(IpAddr, u16, u8)> = HashSet::new();
 
     let receive_cpu_start = crate::net::thread_cpu_time();
     std::thread::scope(|scope| -> anyhow::Result<()> {
-        let sending = scope.spawn(|| {
-            let started = Instant::now();
-            let result = send_all(plan, &mut transmitter, &sent, &send_errors, &first_error);
-            let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-            send_nanos.store(nanos, Ordering::SeqCst);
-            done.store(true, Ordering::SeqCst);
-            result
-        });
+        let sending: Vec<_> = transmitters
+            .iter_mut()
+            .enumerate()
+            .map(|(thread, transmitter)| {
+                let senders = &senders;
+                scope.spawn(move || senders.run(thread, transmitter))
+            })
+            .collect();
         let started = Instant::now();
         let mut monitor = Monitor::new(plan.limits, started);
         let mut last_draw = Instant::now();
@@ -196,7 +213,7 @@ pub fn run(
         loop {
             let now = Instant::now();
             if cooldown_end.is_none() && done.load(Ordering::SeqCst) {
-                let attempted = sent.load(Ordering::SeqCst);
+                let attempted = senders.sent();
                 // Nothing went out: no reply can come. After Ctrl-C, wait a short while only:
                 // replies in flight still arrive.
                 let wait = if attempted == send_errors.load(Ordering::SeqCst) {
@@ -233,18 +250,18 @@ pub fn run(
             }
             if last_draw.elapsed() >= Duration::from_millis(100) {
                 last_draw = Instant::now();
-                let counts = counts(&sent, &send_errors, summary.synacks);
+                let counts = counts(&senders, summary.synacks);
                 if let Some(abort) = monitor.check(last_draw, counts) {
                     summary.aborted = Some(abort);
                     stop::halt();
                 }
                 let sending_time = if done.load(Ordering::SeqCst) {
-                    Duration::from_nanos(send_nanos.load(Ordering::SeqCst))
+                    Duration::from_nanos(senders.send_nanos.load(Ordering::SeqCst))
                 } else {
                     started.elapsed()
                 };
                 let cooldown_left = cooldown_end.map(|end| end.saturating_duration_since(now));
-                let count = sent.load(Ordering::Relaxed);
+                let count = senders.sent();
                 bar.set_position(count);
                 bar.set_message(status_line(
                     count,
@@ -255,24 +272,31 @@ pub fn run(
                 ));
             }
         }
-        sending
-            .join()
-            .map_err(|_| anyhow::anyhow!("the sending thread panicked"))?
+        // Every thread is joined; the first failure is the scan's.
+        let mut outcome = Ok(());
+        for thread in sending {
+            let result = thread
+                .join()
+                .map_err(|_| anyhow::anyhow!("a sending thread panicked"))
+                .and_then(|r| r);
+            outcome = outcome.and(result);
+        }
+        outcome
     })?;
     summary.receive_cpu = crate::net::thread_cpu_time().saturating_sub(receive_cpu_start);
     let ring = receiver
         .stats()
         .context("reading the receive ring's counters")?;
     (summary.filtered_in, summary.receive_drops) = (ring.packets, ring.drops);
-    summary.sent = sent.load(Ordering::Relaxed);
+    summary.sent = senders.sent();
     summary.send_errors = send_errors.load(Ordering::Relaxed);
-    summary.send_time = Duration::from_nanos(send_nanos.load(Ordering::SeqCst));
+    summary.send_time = Duration::from_nanos(senders.send_nanos.load(Ordering::SeqCst));
     summary.interrupted = stop::interrupted();
-    summary.first_error = first_error.lock().ok().and_then(|mut e| e.take());
+    summary.first_error = senders.first_error.lock().ok().and_then(|mut e| e.take());
     if summary.aborted.is_none() {
         // The sender may have given up between two looks: the failure limit still counts (a
         // fresh monitor, still in its warm-up, judges nothing else).
-        let counts = counts(&sent, &send_errors, summary.synacks);
+        let counts = counts(&senders, summary.synacks);
         let now = Instant::now();
         summary.aborted = Monitor::new(plan.limits, now).check(now, counts);
     }
@@ -289,10 +313,10 @@ pub fn run(
 }
 
 /// The monitor's view of the counters.
-fn counts(sent: &AtomicU64, send_errors: &AtomicU64, synacks: u64) -> Counts {
-    let send_errors = send_errors.load(Ordering::SeqCst);
+fn counts(senders: &Senders, synacks: u64) -> Counts {
+    let send_errors = senders.errors.load(Ordering::SeqCst);
     Counts {
-        sent_ok: sent.load(Ordering::SeqCst).saturating_sub(send_errors),
+        sent_ok: senders.sent().saturating_sub(send_errors),
         send_errors,
         synacks,
     }
@@ -369,73 +393,155 @@ fn reply_filter(plan: &Plan) -> ReplyFilter {
     filter
 }
 
-/// The sending thread: the schedule at the configured rate, until it ends, `-t` passes, Ctrl-C,
-/// or the kernel has refused [`GIVE_UP_AFTER`] probes and taken none. Probes leave in batches
-/// when the transmit ring is in use; a batch goes out before the sender waits for a probe's turn.
-fn send_all(
-    plan: &Plan,
-    transmitter: &mut Transmitter,
-    sent: &AtomicU64,
-    errors: &AtomicU64,
-    first_error: &Mutex<Option<String>>,
-) -> anyhow::Result<()> {
-    let start = Instant::now();
-    let mut count: u64 = 0;
-    let mut refused: u64 = 0;
-    let mut reported = HashSet::new();
-    let mut account = |lost: Option<Lost>, refused: &mut u64| {
+/// A sending thread's probe count, alone on its cache line: each thread stores its own on every
+/// probe, and must not invalidate its neighbours' line while doing so.
+#[derive(Default)]
+#[repr(align(128))]
+struct Slot(AtomicU64);
+
+/// What the sending threads share.
+struct Senders<'a> {
+    plan: &'a Plan,
+    /// When sending began: every thread's pacing and `-t` count from it.
+    start: Instant,
+    /// The number of the next probe due under `-r`: one token bucket shared by all threads, so
+    /// the rate holds for any number of threads (even more threads than probes per second),
+    /// and a thread that runs out of targets or falls behind leaves no part of it unused.
+    tickets: AtomicU64,
+    /// Probes each thread tried (those the kernel refused included).
+    sent: Vec<Slot>,
+    /// Probes the kernel refused.
+    errors: AtomicU64,
+    first_error: Mutex<Option<String>>,
+    /// Kinds of error already reported: below verbosity 4, each is reported once per scan.
+    reported: Mutex<HashSet<std::io::ErrorKind>>,
+    /// Set when a thread failed: the others stop sending too.
+    failed: AtomicBool,
+    /// Threads still sending.
+    running: AtomicUsize,
+    /// Time from the start to the end of the last thread, in nanoseconds.
+    send_nanos: AtomicU64,
+    /// Set when the last thread has ended.
+    done: AtomicBool,
+}
+
+impl<'a> Senders<'a> {
+    fn new(plan: &'a Plan, threads: usize) -> Self {
+        Senders {
+            plan,
+            start: Instant::now(),
+            tickets: AtomicU64::new(0),
+            sent: (0..threads).map(|_| Slot::default()).collect(),
+            errors: AtomicU64::new(0),
+            first_error: Mutex::new(None),
+            reported: Mutex::new(HashSet::new()),
+            failed: AtomicBool::new(false),
+            running: AtomicUsize::new(threads),
+            send_nanos: AtomicU64::new(0),
+            done: AtomicBool::new(false),
+        }
+    }
+
+    /// Probes tried by all threads.
+    fn sent(&self) -> u64 {
+        self.sent
+            .iter()
+            .map(|slot| slot.0.load(Ordering::Relaxed))
+            .sum()
+    }
+
+    /// Sending thread `thread`: its schedule, then the bookkeeping of its end.
+    fn run(&self, thread: usize, transmitter: &mut Transmitter) -> anyhow::Result<()> {
+        let result = self.send_all(thread, transmitter);
+        if result.is_err() {
+            self.failed.store(true, Ordering::SeqCst);
+        }
+        if self.running.fetch_sub(1, Ordering::SeqCst) == 1 {
+            let nanos = u64::try_from(self.start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            self.send_nanos.store(nanos, Ordering::SeqCst);
+            self.done.store(true, Ordering::SeqCst);
+        }
+        result
+    }
+
+    /// Counts the probes `lost` reports and reports its error (the first of each kind, or all
+    /// of them from verbosity 4).
+    fn account(&self, lost: Option<Lost>, refused: &mut u64) {
         let Some(Lost { error, probes }) = lost else {
             return;
         };
         *refused += probes;
-        errors.fetch_add(probes, Ordering::SeqCst);
-        if let Ok(mut first) = first_error.lock() {
+        self.errors.fetch_add(probes, Ordering::SeqCst);
+        if let Ok(mut first) = self.first_error.lock() {
             first.get_or_insert_with(|| error.to_string());
         }
-        let first_of_kind = reported.insert(error.kind());
-        if plan.verbosity >= 4 || (first_of_kind && plan.verbosity >= 1) {
+        let first_of_kind = self
+            .reported
+            .lock()
+            .is_ok_and(|mut kinds| kinds.insert(error.kind()));
+        if self.plan.verbosity >= 4 || (first_of_kind && self.plan.verbosity >= 1) {
             super::log::entry(
                 super::log::Level::Error,
                 &format!("sending probes: {error}"),
             );
         }
-    };
-    for probe in schedule(plan) {
-        if stop::stopping() || plan.max_runtime.is_some_and(|t| start.elapsed() >= t) {
-            break;
-        }
-        let src = probe
-            .src
-            .context("no source address for this address family")?;
-        if transmitter.queued() && !is_due(plan.rate, start, count) {
-            account(transmitter.flush(), &mut refused);
-        }
-        pace(plan.rate, start, count);
-        let id = plan
-            .validator
-            .probe(src, probe.dst, probe.dport, probe.version);
-        let lost = transmitter.send(probe.dst, |buf| {
-            plan.probes.build(
-                buf,
-                src,
-                probe.dst,
-                id.sport,
-                probe.dport,
-                id.seq,
-                plan.ttl,
-                probe.version,
-            )
-        })?;
-        account(lost, &mut refused);
-        count += 1;
-        // Relaxed: a plain store on every probe; the final count is published by `done`.
-        sent.store(count, Ordering::Relaxed);
-        if refused == count && count >= GIVE_UP_AFTER {
-            break;
-        }
     }
-    account(transmitter.flush(), &mut refused);
-    Ok(())
+
+    /// Thread `thread`'s schedule at its turn of the shared rate, until it ends, `-t` passes,
+    /// Ctrl-C, another thread fails, or the kernel has refused [`GIVE_UP_AFTER`] of this
+    /// thread's probes and taken none. Probes leave in batches when the transmit ring is in use;
+    /// a batch goes out before the thread waits for a probe's turn.
+    fn send_all(&self, thread: usize, transmitter: &mut Transmitter) -> anyhow::Result<()> {
+        let (plan, start) = (self.plan, self.start);
+        let sent = &self.sent[thread].0;
+        let mut count: u64 = 0;
+        let mut refused: u64 = 0;
+        for probe in thread_schedule(plan, thread as u64) {
+            if stop::stopping()
+                || self.failed.load(Ordering::Relaxed)
+                || plan.max_runtime.is_some_and(|t| start.elapsed() >= t)
+            {
+                break;
+            }
+            let src = probe
+                .src
+                .context("no source address for this address family")?;
+            // Unlimited rate: no turn to take, and no shared counter to touch.
+            let turn = if plan.rate == 0 {
+                count
+            } else {
+                self.tickets.fetch_add(1, Ordering::Relaxed)
+            };
+            if transmitter.queued() && !is_due(plan.rate, start, turn) {
+                self.account(transmitter.flush(), &mut refused);
+            }
+            pace(plan.rate, start, turn);
+            let id = plan
+                .validator
+                .probe(src, probe.dst, probe.dport, probe.version);
+            let lost = transmitter.send(probe.dst, |buf| {
+                plan.probes.build(
+                    buf,
+                    src,
+                    probe.dst,
+                    id.sport,
+                    probe.dport,
+                    id.seq,
+                    plan.ttl,
+                    probe.version,
+                )
+            })?;
+            self.account(lost, &mut refused);
+            count += 1;
+            // Relaxed: a plain store on every probe; the final count is published by `done`.
+            sent.store(count, Ordering::Relaxed);
+            if refused == count && count >= GIVE_UP_AFTER {
+                break;
+            }
+        }
+        self.account(transmitter.flush(), &mut refused);
+        Ok(())
+    }
 }
 
 /// Whether probe number `count` is due now at `rate` (always, when the rate is unlimited).
@@ -563,6 +669,7 @@ mod tests {
             permutation: Permutation::new(space.len(), 1),
             space,
             shard: (0, 1),
+            threads: 1,
             versions: vec![Version::V0, Version::V1],
             probes: ProbeBuilder::new(&OptionSet::LINUX, 0x0c0c_0c0c_0c0c_0c0c).unwrap(),
             rate: 0,
@@ -625,6 +732,42 @@ mod tests {
         assert_eq!(capped[..20], capped[20..40]);
         assert_eq!(capped[0].version, Version::V0);
         assert_eq!(capped[1].version, Version::V1);
+    }
+
+    #[test]
+    fn sending_threads_split_the_schedule_without_overlap() {
+        // Every (target, version, round) of one thread's schedule is sent once by N threads,
+        // with and without -n, including more threads than targets.
+        let sorted = |plan: &Plan, probes: Vec<Probe>| {
+            let mut keys: Vec<(IpAddr, u16, u8)> = probes
+                .iter()
+                .map(|p| (p.dst, p.dport, u8::from(p.version == Version::V1)))
+                .collect();
+            keys.sort_unstable();
+            assert_eq!(keys.len() as u64, schedule_len(plan));
+            keys
+        };
+        for max_targets in [None, Some(1), Some(3), Some(10), Some(255), Some(1000)] {
+            for rounds in [1, 2] {
+                let mut plan = plan();
+                (plan.max_targets, plan.rounds) = (max_targets, rounds);
+                let one = sorted(&plan, schedule(&plan).collect());
+                for threads in [2, 3, 4, 7] {
+                    plan.threads = threads;
+                    let parts: Vec<Vec<Probe>> = (0..threads)
+                        .map(|t| thread_schedule(&plan, t).collect())
+                        .collect();
+                    let lens: Vec<u64> = parts.iter().map(|p| p.len() as u64).collect();
+                    let all = sorted(&plan, parts.into_iter().flatten().collect());
+                    assert_eq!(all, one, "-n {max_targets:?} -P {rounds} -T {threads}");
+                    // The parts differ by one target at most (times versions and rounds).
+                    let per_target = 2 * u64::from(rounds);
+                    let (min, max) = (lens.iter().min().unwrap(), lens.iter().max().unwrap());
+                    assert!(max - min <= per_target, "{lens:?}");
+                    assert_eq!(schedule(&plan).count() as u64, schedule_len(&plan));
+                }
+            }
+        }
     }
 
     #[test]

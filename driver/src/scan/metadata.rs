@@ -37,7 +37,7 @@ pub struct Metadata {
     /// Seconds of listening after the last probe.
     pub cooldown_secs: f64,
     /// Sending threads.
-    pub senders: u32,
+    pub senders: u64,
     /// The seed of the visiting order.
     pub seed: u64,
     /// Whether the seed was given (`-e`) rather than drawn.

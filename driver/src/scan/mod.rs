@@ -155,6 +155,16 @@ pub struct Args {
     /// Which shard this run scans (0-based).
     #[arg(long, default_value_t = 0)]
     pub shard: u64,
+    /// Sending threads, each with its own transmit ring and its own part of the shard's targets;
+    /// together they keep to -r/-B. Shards do not depend on it: vantage points may differ.
+    #[arg(
+        short = 'T',
+        long = "sender-threads",
+        value_name = "N",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u64).range(1..=MAX_SENDER_THREADS)
+    )]
+    pub sender_threads: u64,
     /// Seed of the visiting order: every shard of one scan must use the same (random by default,
     /// required with --shards).
     #[arg(short = 'e', long)]
@@ -280,6 +290,10 @@ struct Written {
     cooldown_synacks: u64,
     pipe_closed: bool,
 }
+
+/// The most sending threads `-T` takes (ZMap's limit): each has a 1 MiB transmit ring, and
+/// past one thread per core more threads only contend.
+pub const MAX_SENDER_THREADS: u64 = 255;
 
 /// Runs `mptcpscan scan`.
 pub fn run(cli: ScanArgs) -> anyhow::Result<()> {
@@ -551,7 +565,7 @@ pub fn write_metadata(
         rate: plan.rate,
         bandwidth: setup.bandwidth,
         cooldown_secs: plan.cooldown.as_secs_f64(),
-        senders: 1,
+        senders: plan.threads,
         seed: setup.seed,
         seed_provided: u8::from(setup.seed_provided),
         hitrate: monitor::hitrate(monitor::Counts {
@@ -708,7 +722,8 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
         .as_deref()
         .map(|text| parse_max_targets(text, space.len()))
         .transpose()?
-        .map(|cap| shard_share(cap, args.shard, args.shards));
+        .map(|cap| permutation::share(cap, args.shard, args.shards));
+    let threads = sender_threads(args, &permutation, max_targets);
     let window = match &args.source_port {
         Some(text) => sources::parse_port_window(text)?,
         None => sources::draw_window(DEFAULT_SOURCE_PORTS, rand::random()),
@@ -759,6 +774,7 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
     let plan = Plan {
         permutation,
         shard: (args.shard, args.shards),
+        threads,
         versions: args.probe.mptcp_version.versions(),
         probes,
         rate,
@@ -778,6 +794,26 @@ pub fn prepare(args: &Args) -> anyhow::Result<(Plan, Setup)> {
         space,
     };
     Ok((plan, setup))
+}
+
+/// The sending threads: `-T`, but no more than the shard has targets to probe (a thread without
+/// targets would only open a ring), as ZMap lowers it.
+fn sender_threads(args: &Args, permutation: &Permutation, max_targets: Option<u64>) -> u64 {
+    let targets = permutation
+        .shard_len(args.shard, args.shards)
+        .min(max_targets.unwrap_or(u64::MAX));
+    let threads = args.sender_threads.min(targets.max(1));
+    if threads < args.sender_threads && args.verbosity >= 1 {
+        log::entry(
+            log::Level::Warn,
+            &format!(
+                "warning: {targets} targets to probe, fewer than --sender-threads {}: using \
+                 {threads} sending threads",
+                args.sender_threads
+            ),
+        );
+    }
+    threads
 }
 
 /// Parses `-B`: bits per second, a whole number with an optional G, M or K (ZMap's suffixes,
@@ -839,11 +875,6 @@ fn parse_max_targets(text: &str, total: u64) -> anyhow::Result<u64> {
         Ok(n) if n > 0 => Ok(n),
         _ => bail!("--max-targets `{text}`: a positive count or a percentage such as 10%"),
     }
-}
-
-/// This shard's part of a cap over all shards (ZMap splits `-n` the same way).
-fn shard_share(cap: u64, shard: u64, shards: u64) -> u64 {
-    cap / shards + u64::from(shard < cap % shards)
 }
 
 /// Parses a 64-bit key given as 16 hex digits (an optional `0x` allowed).
@@ -1101,6 +1132,46 @@ mod tests {
     }
 
     #[test]
+    fn sender_threads_are_checked_and_capped_at_the_targets() {
+        let line = ["198.18.1.0/24", "--allow-lab", "-S", "198.18.0.2"];
+        assert_eq!(
+            prepare(&args(&line)).unwrap().0.threads,
+            1,
+            "one by default"
+        );
+        for flag in ["-T", "--sender-threads"] {
+            let given = [&line[..], &[flag, "3"]].concat();
+            assert_eq!(prepare(&args(&given)).unwrap().0.threads, 3);
+        }
+        assert!(parse(&[&line[..], &["-T", "-1"]].concat()).is_err());
+        for bad in ["0", "256", "two"] {
+            let message = parse(&[&line[..], &["-T", bad]].concat())
+                .err()
+                .unwrap_or_else(|| panic!("-T {bad} accepted"))
+                .to_string();
+            assert!(message.contains("--sender-threads"), "{message}");
+        }
+        assert_eq!(
+            args(&[&line[..], &["-T", "255"]].concat()).sender_threads,
+            255
+        );
+        // More threads than targets: one thread per target (-n counts, shards count).
+        let few = [&line[..], &["-T", "8", "-n", "3"]].concat();
+        assert_eq!(prepare(&args(&few)).unwrap().0.threads, 3);
+        let tiny = [
+            "198.18.1.0/31",
+            "--allow-lab",
+            "-S",
+            "198.18.0.2",
+            "-T",
+            "8",
+        ];
+        assert_eq!(prepare(&args(&tiny)).unwrap().0.threads, 2);
+        let sharded = [&tiny[..], &["--shards", "2", "--shard", "1", "-e", "1"]].concat();
+        assert_eq!(prepare(&args(&sharded)).unwrap().0.threads, 1);
+    }
+
+    #[test]
     fn gateway_macs_parse() {
         assert_eq!(
             parse_mac("02:6d:6c:00:00:0A").unwrap(),
@@ -1129,7 +1200,7 @@ mod tests {
         for bad in ["0", "-1", "0%", "101%", "x", "nan%"] {
             assert!(parse_max_targets(bad, 1000).is_err(), "{bad}");
         }
-        let shares: Vec<u64> = (0..3).map(|i| shard_share(10, i, 3)).collect();
+        let shares: Vec<u64> = (0..3).map(|i| permutation::share(10, i, 3)).collect();
         assert_eq!(shares, [4, 3, 3]);
     }
 

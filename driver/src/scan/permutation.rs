@@ -1,7 +1,8 @@
 //! A keyed pseudo-random permutation of `0..n` with O(1) memory: a balanced Feistel network over
 //! the smallest even number of bits that holds `n - 1`, with cycle walking back into range (the
 //! format-preserving-encryption trick). Sharding takes every `shards`-th position of the
-//! permutation, so shards are disjoint and together cover the space exactly once.
+//! permutation, so shards are disjoint and together cover the space exactly once. A sending
+//! thread's part of a shard is the shard sharded again the same way ([`Permutation::part`]).
 
 /// Four rounds: a Luby-Rackoff permutation, far more than enough to scatter scan order.
 const ROUNDS: usize = 4;
@@ -61,6 +62,23 @@ impl Permutation {
         }
     }
 
+    /// The targets sending thread `part` of `parts` walks in shard `shard` of `shards`:
+    /// positions `shard + shards * part`, then every `shards * parts`-th. The threads' parts are
+    /// disjoint and together make the shard; the first `k` targets of part `part` are exactly
+    /// the shard's `j`-th targets for `j < k * parts` with `j % parts == part`, so the first
+    /// [`share`]`(n, part, parts)` of every part together are the shard's first `n` (`-n`).
+    /// Which positions a shard holds does not depend on `parts`: vantage points may run
+    /// different numbers of threads.
+    pub fn part(&self, shard: u64, shards: u64, part: u64, parts: u64) -> Shard<'_> {
+        let shards = shards.max(1);
+        // Saturating: a first position past the end (above `n`) gives an empty part, and a
+        // step past the end gives one element at most, both as they should.
+        self.shard(
+            shard.saturating_add(shards.saturating_mul(part)),
+            shards.saturating_mul(parts.max(1)),
+        )
+    }
+
     /// The images of `LANES` positions at once: the rounds of independent positions overlap in
     /// the processor (one position's rounds are a chain of dependent multiplications), which
     /// makes the sending thread's permutation several times cheaper per probe. Lanes already
@@ -90,6 +108,14 @@ impl Permutation {
             (self.n - shard).div_ceil(shards)
         }
     }
+}
+
+/// Part `part`'s share of `total` things dealt round-robin to `parts` parts (the first parts
+/// take one more when `parts` does not divide `total`): how `-n` is split over shards, then over
+/// sending threads, as ZMap splits it.
+pub fn share(total: u64, part: u64, parts: u64) -> u64 {
+    let parts = parts.max(1);
+    total / parts + u64::from(part < total % parts)
 }
 
 /// Positions permuted together by [`Shard`].
@@ -201,6 +227,85 @@ mod tests {
             }
             assert!(seen.iter().all(|&c| c == 1), "n={n} shards={shards}");
         }
+    }
+
+    #[test]
+    fn thread_parts_split_each_shard_exactly_once() {
+        // (targets, shards, threads): fewer targets than threads or shards included.
+        let cases = [
+            (1u64, 1u64, 1u64),
+            (1, 1, 4),
+            (3, 1, 8),
+            (10, 3, 2),
+            (10, 3, 3),
+            (5, 8, 3),
+            (1000, 7, 4),
+            (4097, 4, 3),
+            (65_537, 2, 5),
+        ];
+        for (n, shards, threads) in cases {
+            let p = Permutation::new(n, 9);
+            let mut seen = vec![0u8; n as usize];
+            for shard in 0..shards {
+                let whole: Vec<u64> = p.shard(shard, shards).collect();
+                let mut mine = Vec::new();
+                for part in 0..threads {
+                    let items: Vec<u64> = p.part(shard, shards, part, threads).collect();
+                    assert_eq!(
+                        items.len() as u64,
+                        share(whole.len() as u64, part, threads),
+                        "n={n} shard={shard}/{shards} part={part}/{threads}"
+                    );
+                    mine.extend(items);
+                }
+                for &j in &mine {
+                    seen[j as usize] += 1;
+                }
+                mine.sort_unstable();
+                let mut whole_sorted = whole.clone();
+                whole_sorted.sort_unstable();
+                assert_eq!(
+                    mine, whole_sorted,
+                    "n={n} shard={shard}/{shards} T={threads}"
+                );
+                // `-n`: the first share(k) of each part are the shard's first k targets.
+                for k in [0, 1, 2, 7, whole.len() as u64 / 2, whole.len() as u64] {
+                    let mut capped: Vec<u64> = (0..threads)
+                        .flat_map(|part| {
+                            p.part(shard, shards, part, threads)
+                                .take(share(k, part, threads) as usize)
+                        })
+                        .collect();
+                    capped.sort_unstable();
+                    let mut first: Vec<u64> = whole.iter().copied().take(k as usize).collect();
+                    first.sort_unstable();
+                    assert_eq!(
+                        capped, first,
+                        "n={n} shard={shard}/{shards} T={threads} k={k}"
+                    );
+                }
+            }
+            assert!(
+                seen.iter().all(|&c| c == 1),
+                "n={n} shards={shards} T={threads}"
+            );
+        }
+        // Near the top of the domain parts stop instead of wrapping around.
+        let p = Permutation::new(u64::MAX, 7);
+        assert_eq!(p.part(u64::MAX - 3, 4, 2, 3).count(), 0);
+        assert_eq!(p.part(2, u64::MAX, 1, 2).count(), 0);
+        assert_eq!(p.part(2, u64::MAX, 0, 2).count(), 1);
+    }
+
+    #[test]
+    fn shares_deal_round_robin() {
+        let shares: Vec<u64> = (0..3).map(|i| share(10, i, 3)).collect();
+        assert_eq!(shares, [4, 3, 3]);
+        assert_eq!(
+            (0..4).map(|i| share(2, i, 4)).collect::<Vec<_>>(),
+            [1, 1, 0, 0]
+        );
+        assert_eq!(share(5, 0, 0), 5, "no parts counts as one");
     }
 
     #[test]
