@@ -23,30 +23,32 @@
 #include <epan/ipproto.h>
 #include <epan/dissectors/packet-ip.h>
 
-#if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 2)
-#define MPTCPSCAN_WS_42 1
+/* The API differs between the releases the plugin builds against (4.0, 4.2,
+ * 4.4, 4.6: check-api.sh builds it against each); ws_version.h says which
+ * one this is. The module descriptor of Wireshark's development branch
+ * (WIRESHARK_PLUGIN_REGISTER) is in no release yet, so it is not used. */
+#define MPTCPSCAN_WS_AT_LEAST(major, minor) \
+    (WIRESHARK_VERSION_MAJOR > (major) || \
+     (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
+
+/* Installed from 4.4 on: plugin_describe() and its WS_PLUGIN_DESC_* flags. */
+#if MPTCPSCAN_WS_AT_LEAST(4, 4)
 #include <wsutil/plugins.h>
 #endif
 
 #include <mptcpscan.h>
 
 /* Boolean preferences are C99 bools from 4.4 on. */
-#if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 4)
+#if MPTCPSCAN_WS_AT_LEAST(4, 4)
 typedef bool pref_bool;
 #else
 typedef gboolean pref_bool;
 #endif
 
-/* tvb_get_guint8 was renamed in 4.2 (and deprecated under its old name). */
-#ifndef MPTCPSCAN_WS_42
+/* tvb_get_uint8 is 4.4's name; up to 4.2 there is only tvb_get_guint8, which
+ * 4.4 deprecates. */
+#if !MPTCPSCAN_WS_AT_LEAST(4, 4)
 #define tvb_get_uint8 tvb_get_guint8
-#endif
-
-/* field_info.value became a pointer in 4.2 */
-#ifdef MPTCPSCAN_WS_42
-#define FI_FVALUE(fi) ((fi)->value)
-#else
-#define FI_FVALUE(fi) (&(fi)->value)
 #endif
 
 #define TCP_HEADER_LEN      20
@@ -56,17 +58,14 @@ typedef gboolean pref_bool;
 
 #define MPTCPSCAN_PLUGIN_VERSION "0.1.0"
 
-/* Plugin entry points: exported symbols up to 4.4 (plus plugin_describe
- * from 4.2), a module descriptor from the release that defines
- * WIRESHARK_PLUGIN_REGISTER on. */
-#ifndef WIRESHARK_PLUGIN_REGISTER
+/* Plugin entry points, the symbols Wireshark's plugin loader looks up (the
+ * same in 4.0 to 4.6); 4.4 added plugin_describe. */
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = MPTCPSCAN_PLUGIN_VERSION;
 WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 WS_DLL_PUBLIC void plugin_register(void);
-#ifdef WS_PLUGIN_DESC_DISSECTOR
+#if MPTCPSCAN_WS_AT_LEAST(4, 4)
 WS_DLL_PUBLIC uint32_t plugin_describe(void);
-#endif
 #endif
 
 void proto_register_mptcpscan(void);
@@ -1023,11 +1022,7 @@ proto_reg_handoff_mptcpscan(void)
     register_postdissector(mptcpscan_handle);
 }
 
-#ifdef WIRESHARK_PLUGIN_REGISTER
-static void
-#else
 void
-#endif
 plugin_register(void)
 {
     static proto_plugin plug;
@@ -1037,18 +1032,7 @@ plugin_register(void)
     proto_register_plugin(&plug);
 }
 
-#ifdef WIRESHARK_PLUGIN_REGISTER
-static struct ws_module mptcpscan_module = {
-    .flags = WS_PLUGIN_DESC_DISSECTOR,
-    .version = MPTCPSCAN_PLUGIN_VERSION,
-    .spdx_id = "GPL-2.0-or-later",
-    .home_url = "",
-    .blurb = "MPTCP verdicts and checks from libmptcpscan",
-    .register_cb = &plugin_register,
-};
-
-WIRESHARK_PLUGIN_REGISTER_EPAN(&mptcpscan_module, 0)
-#elif defined(WS_PLUGIN_DESC_DISSECTOR)
+#if MPTCPSCAN_WS_AT_LEAST(4, 4)
 uint32_t
 plugin_describe(void)
 {
