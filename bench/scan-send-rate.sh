@@ -4,6 +4,7 @@
 #
 # Usage (root): bench/scan-send-rate.sh             # 3 rounds of 2^21 probes each
 #   ROUNDS=5 PORTS=128 bench/scan-send-rate.sh
+#   THREADS=2 bench/scan-send-rate.sh             # both scanners with 2 sending threads (-T 2)
 #   PERF=DIR ROUNDS=1 bench/scan-send-rate.sh     # also `perf record -g` each scanner into DIR
 #                                                 # (perf's own cost then counts in the figures)
 # Needs the release binary (cargo build --release -p mptcpscan-driver); installs zmap from Debian
@@ -16,6 +17,8 @@ NAME=${NAME:-msr}
 ROUNDS=${ROUNDS:-3}
 # 2^15 addresses x PORTS probes per scanner per round.
 PORTS=${PORTS:-64}
+# Sending threads of both scanners (-T/--sender-threads).
+THREADS=${THREADS:-1}
 ALLOW=198.18.128.0/17
 SCAN_MAC=02:6d:73:00:00:02
 SINK_MAC=02:6d:73:00:00:01
@@ -89,7 +92,7 @@ run_ours() {
 	local before after times
 	before=$(sink_count)
 	times=$(timed $(profile ours) ip netns exec "$NAME-scan" "$BIN" scan "$ALLOW" --allow-lab -p "1-$PORTS" --mptcp-version 1 \
-		--rate 0 --cooldown 0 -o /dev/null 2>"$work/ours.err")
+		--rate 0 --cooldown 0 -T "$THREADS" -o /dev/null 2>"$work/ours.err")
 	after=$(sink_count)
 	echo "$(( after - before )) $times"
 }
@@ -98,7 +101,7 @@ run_zmap() {
 	local before after times
 	before=$(sink_count)
 	times=$(timed $(profile zmap) ip netns exec "$NAME-scan" zmap -C "$work/empty.conf" -M tcp_synscan -p 80 -P "$PORTS" \
-		-r 100000000 -c 0 -b "$work/empty.blocklist" -w "$work/allow" -i to-sink -G $SINK_MAC \
+		-r 100000000 -c 0 -T "$THREADS" -b "$work/empty.blocklist" -w "$work/allow" -i to-sink -G $SINK_MAC \
 		-S 198.18.0.2 -O csv -f saddr -q -o /dev/null --disable-syslog 2>"$work/zmap.err")
 	after=$(sink_count)
 	echo "$(( after - before )) $times"
@@ -107,7 +110,7 @@ run_zmap() {
 rate() { python3 -c "print(round($1 / $2))"; }
 ratio() { python3 -c "print(f'{$1 / max($2, 1):.2f}')"; }
 
-echo "$probes probes per scanner per round into a counting veth sink, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$probes probes per scanner per round into a counting veth sink, $THREADS sending thread(s) each, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "pps = probes counted at the sink / wall time of the whole run (start-up included);"
 echo "per CPU-s = probes counted / CPU time (user + system) of the scanner's process"
 printf '%5s  %34s  %34s  %13s\n' round "mptcpscan: pps, per CPU-s" "zmap 2.1.1: pps, per CPU-s" "ratio: pps, CPU"
