@@ -246,11 +246,19 @@ fn probes_leave_as_frames_to_the_gateway_and_decode() {
         .unwrap();
         assert!(notes.is_empty(), "{notes:?}");
         let builder = probes();
-        // More probes than one batch, so the ring wraps within a flush's batches.
-        let count = 3 * super::tx::BATCH as u32 + 7;
+        // More probes than one batch, so the ring wraps within a flush's batches: two batches
+        // of both families (each frame's EtherType read by the kernel), one of IPv4 only and a
+        // last one of IPv6 only (the batch's EtherType named in the send).
+        let batch = super::tx::BATCH as u32;
+        let count = 3 * batch + 7;
         let mut sent = Vec::new();
         for n in 0..count {
-            let (src, dst) = if n % 2 == 0 {
+            let v4 = match n / batch {
+                0 | 1 => n % 2 == 0,
+                2 => true,
+                _ => false,
+            };
+            let (src, dst) = if v4 {
                 (us4, IpAddr::V4(THEM4))
             } else {
                 (us6, IpAddr::V6(THEM6))

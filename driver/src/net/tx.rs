@@ -3,6 +3,11 @@
 //! kernel and one `send` hands the kernel a whole batch, instead of one system call per probe.
 //! The frames bypass the queueing discipline, as ZMap's do not: a scanner paces itself.
 //!
+//! A batch is handed over without waiting for the device to finish with it (`MSG_DONTWAIT`): a
+//! NIC completes frames later, from its own interrupt, and a blocking send would sleep until the
+//! last frame of every batch is done. Each slot is reused only once the kernel has given it back.
+//! Each batch names the EtherType its frames share, so the kernel need not read it from each one.
+//!
 //! Each frame is preceded by a virtio-net header whose `hdr_len` covers the whole frame: the
 //! kernel then copies the frame into the socket buffer instead of attaching the ring's page.
 //! For probes of ~80 bytes the copy is cheaper than the alternative: a packet that crosses into
@@ -39,7 +44,10 @@ const LEN: usize = 4;
 
 const TP_STATUS_AVAILABLE: u32 = 0;
 const TP_STATUS_SEND_REQUEST: u32 = 1;
+const TP_STATUS_SENDING: u32 = 2;
 const TP_STATUS_WRONG_FORMAT: u32 = 4;
+/// How long the last frames may take to leave before the ring is closed.
+const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Probes lost by one failed send: a single probe on a raw socket, part of a batch on the ring.
 #[derive(Debug)]
@@ -54,6 +62,10 @@ pub struct Lost {
 pub struct FrameSender {
     fd: OwnedFd,
     ring: Ring,
+    ifindex: u32,
+    /// The EtherType (network order) of every frame queued since the last `flush`, 0 when they
+    /// differ.
+    ethertype: u16,
     /// The next slot to fill.
     next: usize,
     /// Slots filled since the last `flush`.
@@ -97,6 +109,8 @@ impl FrameSender {
         Ok(FrameSender {
             fd,
             ring,
+            ifindex,
+            ethertype: 0,
             next: 0,
             queued: 0,
             vnet,
@@ -122,6 +136,18 @@ impl FrameSender {
             let vnet = self.ring.bytes_mut(slot + DATA_OFFSET, VNET_HDR_LEN);
             vnet.fill(0);
             vnet[2..4].copy_from_slice(&(len as u16).to_le_bytes());
+        }
+        let ethertype = match len {
+            14.. => {
+                let b = self.ring.bytes(slot + DATA_OFFSET + head + 12, 2);
+                u16::from_ne_bytes([b[0], b[1]])
+            }
+            _ => 0,
+        };
+        if self.queued == 0 {
+            self.ethertype = ethertype;
+        } else if self.ethertype != ethertype {
+            self.ethertype = 0;
         }
         self.ring
             .bytes_mut(slot + LEN, 4)
@@ -172,10 +198,25 @@ impl FrameSender {
             return Ok(());
         }
         let mut retries = self.retries;
+        // SAFETY: sockaddr_ll is plain old data; all-zero is a valid value.
+        let mut to: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+        to.sll_family = libc::AF_PACKET as libc::c_ushort;
+        to.sll_ifindex = self.ifindex as libc::c_int;
+        // The socket's protocol (0, bound) when the frames differ: the kernel reads each one's.
+        to.sll_protocol = self.ethertype;
         let result = loop {
             // SAFETY: a null buffer of length 0 is what a TX ring's send takes: the frames are in
-            // the ring.
-            let ret = unsafe { libc::send(self.fd.as_raw_fd(), std::ptr::null(), 0, 0) };
+            // the ring; `to` is live for the call and its exact size is passed.
+            let ret = unsafe {
+                libc::sendto(
+                    self.fd.as_raw_fd(),
+                    std::ptr::null(),
+                    0,
+                    libc::MSG_DONTWAIT,
+                    (&to as *const libc::sockaddr_ll).cast(),
+                    std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
+                )
+            };
             if ret >= 0 {
                 break Ok(());
             }
@@ -225,5 +266,18 @@ impl FrameSender {
     fn batch_slots(&self) -> impl Iterator<Item = usize> {
         let (next, queued) = (self.next, self.queued);
         (0..queued).map(move |i| (next + SLOTS - queued + i) % SLOTS)
+    }
+}
+
+impl Drop for FrameSender {
+    /// Waits, up to [`DRAIN_TIMEOUT`], until the device has finished with the frames in flight,
+    /// so that a scan ends only after its last probes have left.
+    fn drop(&mut self) {
+        let started = std::time::Instant::now();
+        while (0..SLOTS).any(|s| self.ring.load(s * FRAME_SIZE + STATUS) == TP_STATUS_SENDING)
+            && started.elapsed() < DRAIN_TIMEOUT
+        {
+            std::thread::sleep(std::time::Duration::from_micros(20));
+        }
     }
 }
