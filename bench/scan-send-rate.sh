@@ -5,6 +5,7 @@
 # Usage (root): bench/scan-send-rate.sh             # 3 rounds of 2^21 probes each
 #   ROUNDS=5 PORTS=128 bench/scan-send-rate.sh
 #   THREADS=2 bench/scan-send-rate.sh             # both scanners with 2 sending threads (-T 2)
+#   SINK=rps bench/scan-send-rate.sh              # the sink's receive work on the other core
 #   PERF=DIR ROUNDS=1 bench/scan-send-rate.sh     # also `perf record -g` each scanner into DIR
 #                                                 # (perf's own cost then counts in the figures)
 # Needs the release binary (cargo build --release -p mptcpscan-driver); installs zmap from Debian
@@ -15,6 +16,7 @@ set -euo pipefail
 BIN=${MPTCPSCAN:-target/release/mptcpscan}
 NAME=${NAME:-msr}
 ROUNDS=${ROUNDS:-3}
+SINK=${SINK:-softirq}
 # 2^15 addresses x PORTS probes per scanner per round.
 PORTS=${PORTS:-64}
 # Sending threads of both scanners (-T/--sender-threads).
@@ -40,6 +42,9 @@ work=$(mktemp -d)
 ip netns add "$NAME-scan"
 ip netns add "$NAME-sink"
 ip -n "$NAME-scan" link add to-sink address $SCAN_MAC type veth peer name to-scan address $SINK_MAC netns "$NAME-sink"
+# No IPv6 on the link: its neighbour discovery would add frames to the sink's count.
+ip netns exec "$NAME-scan" sysctl -qw net.ipv6.conf.to-sink.disable_ipv6=1
+ip netns exec "$NAME-sink" sysctl -qw net.ipv6.conf.to-scan.disable_ipv6=1
 ip -n "$NAME-scan" link set lo up
 ip -n "$NAME-scan" link set to-sink up
 ip -n "$NAME-scan" addr add 198.18.0.2/24 dev to-sink
@@ -55,6 +60,21 @@ table netdev sink {
 	}
 }
 NFT
+case $SINK in
+softirq)
+	# The sink's receive work runs in the softirq of whichever CPU sent the frame.
+	pin=() zmap_cores=()
+	;;
+rps)
+	# The sink's receive queue is steered to the other core (RPS), as a NIC's receiver is another
+	# machine's work; both scanners are pinned to the first core so none of it lands on theirs
+	# (zmap pins its threads itself unless told the core).
+	[ "$(nproc)" -ge 2 ] || { echo "scan-send-rate: SINK=rps needs 2 cores" >&2; exit 1; }
+	ip netns exec "$NAME-sink" sh -c 'echo 2 >/sys/class/net/to-scan/queues/rx-0/rps_cpus'
+	pin=(taskset -c 0) zmap_cores=(--cores 0)
+	;;
+*) echo "scan-send-rate: SINK is softirq or rps, not $SINK" >&2; exit 1 ;;
+esac
 
 sink_count() {
 	ip netns exec "$NAME-sink" nft list chain netdev sink ingress |
@@ -91,7 +111,7 @@ profile() {
 run_ours() {
 	local before after times
 	before=$(sink_count)
-	times=$(timed $(profile ours) ip netns exec "$NAME-scan" "$BIN" scan "$ALLOW" --allow-lab -p "1-$PORTS" --mptcp-version 1 \
+	times=$(timed $(profile ours) "${pin[@]}" ip netns exec "$NAME-scan" "$BIN" scan "$ALLOW" --allow-lab -p "1-$PORTS" --mptcp-version 1 \
 		--rate 0 --cooldown 0 -T "$THREADS" -o /dev/null 2>"$work/ours.err")
 	after=$(sink_count)
 	echo "$(( after - before )) $times"
@@ -100,9 +120,9 @@ run_ours() {
 run_zmap() {
 	local before after times
 	before=$(sink_count)
-	times=$(timed $(profile zmap) ip netns exec "$NAME-scan" zmap -C "$work/empty.conf" -M tcp_synscan -p 80 -P "$PORTS" \
+	times=$(timed $(profile zmap) "${pin[@]}" ip netns exec "$NAME-scan" zmap -C "$work/empty.conf" -M tcp_synscan -p 80 -P "$PORTS" \
 		-r 100000000 -c 0 -T "$THREADS" -b "$work/empty.blocklist" -w "$work/allow" -i to-sink -G $SINK_MAC \
-		-S 198.18.0.2 -O csv -f saddr -q -o /dev/null --disable-syslog 2>"$work/zmap.err")
+		-S 198.18.0.2 -O csv -f saddr -q -o /dev/null --disable-syslog "${zmap_cores[@]}" 2>"$work/zmap.err")
 	after=$(sink_count)
 	echo "$(( after - before )) $times"
 }
@@ -123,6 +143,8 @@ for round in $(seq "$ROUNDS"); do
 		"$(rate "$on" "$oc")" "$zn" "$(rate "$zn" "$zw")" "$(rate "$zn" "$zc")" \
 		"$(ratio "$(rate "$on" "$ow")" "$(rate "$zn" "$zw")")" \
 		"$(ratio "$(rate "$on" "$oc")" "$(rate "$zn" "$zc")")"
+	[ "$on" -eq "$probes" ] && [ "$zn" -eq "$probes" ] ||
+		echo "       NOT COMPARABLE: the sink counted $on (mptcpscan) and $zn (zmap) of $probes probes"
 	echo "       mptcpscan says: $(grep -o 'sent .* pps)' "$work/ours.err" || true)"
 	totals=("$(sum "${totals[0]}" "$on")" "$(sum "${totals[1]}" "$ow")" "$(sum "${totals[2]}" "$oc")" \
 		"$(sum "${totals[3]}" "$zn")" "$(sum "${totals[4]}" "$zw")" "$(sum "${totals[5]}" "$zc")")
