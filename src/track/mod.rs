@@ -17,6 +17,7 @@
 
 mod checks;
 pub mod finding;
+mod flows;
 mod ranges;
 mod state;
 pub mod summary;
@@ -44,6 +45,7 @@ pub use summary::{
     SubflowSummary,
 };
 
+use flows::Flows;
 use state::{Connection, FlowKey, Outcome, Role, Side, Subflow};
 
 type Map<K, V> = hashbrown::HashMap<K, V, rustc_hash::FxBuildHasher>;
@@ -111,7 +113,7 @@ pub struct TrackStats {
 #[derive(Debug)]
 pub struct Tracker {
     settings: Settings,
-    flows: Map<FlowKey, Subflow>,
+    flows: Flows,
     connections: Map<u64, Connection>,
     tokens: Map<u32, u64>,
     next_id: u64,
@@ -134,7 +136,7 @@ impl Tracker {
     pub fn new(settings: Settings) -> Tracker {
         Tracker {
             settings,
-            flows: Map::default(),
+            flows: Flows::default(),
             connections: Map::default(),
             tokens: Map::default(),
             next_id: 1,
@@ -207,8 +209,10 @@ impl Tracker {
         let (key, reversed) =
             FlowKey::of((segment.src, tcp.src_port()), (segment.dst, tcp.dst_port()));
         let flags = tcp.flags();
+        // The one lookup by 4-tuple: the rest of the segment's work reaches its subflow by slot.
+        let mut found = self.flows.find(&key);
         if flags.contains(TcpFlags::SYN) && !flags.contains(TcpFlags::ACK) {
-            if let Some(existing) = self.flows.get(&key) {
+            if let Some(existing) = found.and_then(|slot| self.flows.get(slot)) {
                 // A new SYN on a known 4-tuple: a port reused for a new subflow, unless it is the
                 // same SYN again (a retransmission).
                 let same_syn = existing.side(reversed) == Side::Client
@@ -216,10 +220,13 @@ impl Tracker {
                     && existing.syn_seq == Some(tcp.seq_number());
                 if !same_syn {
                     self.retire(key);
+                    found = None;
                 }
             }
         }
-        if !self.flows.contains_key(&key) {
+        let slot = if let Some(slot) = found {
+            slot
+        } else {
             if options.is_empty() {
                 return &self.findings;
             }
@@ -232,14 +239,15 @@ impl Tracker {
                         Ok(subtype::MP_CAPABLE | subtype::MP_JOIN)
                     )
                 });
-            self.flows.insert(key, subflow);
+            let slot = self.flows.insert(key, subflow);
             self.findings.events |= Events::SUBFLOW_OPENED;
             if midstream {
-                self.create_connection(key, time);
+                self.create_connection(slot, key, time);
             }
-        }
+            slot
+        };
         self.findings.tracked = true;
-        self.apply(key, reversed, frame, time, segment, options);
+        self.apply(slot, key, reversed, frame, time, segment, options);
         &self.findings
     }
 
@@ -286,11 +294,12 @@ impl Tracker {
         subflow
     }
 
-    /// Makes the subflow at `key` the initial subflow of a new connection; returns its id.
-    fn create_connection(&mut self, key: FlowKey, time: i64) -> u64 {
+    /// Makes the subflow in `slot` (4-tuple `key`) the initial subflow of a new connection;
+    /// returns its id.
+    fn create_connection(&mut self, slot: usize, key: FlowKey, time: i64) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        let Some(subflow) = self.flows.get_mut(&key) else {
+        let Some(subflow) = self.flows.get_mut(slot) else {
             return id;
         };
         let mut connection = Connection::new(
@@ -317,8 +326,10 @@ impl Tracker {
         id
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn apply(
         &mut self,
+        slot: usize,
         key: FlowKey,
         reversed: bool,
         frame: u64,
@@ -331,7 +342,7 @@ impl Tracker {
         let syn = flags.contains(TcpFlags::SYN);
         let ack = flags.contains(TcpFlags::ACK);
         let rst = flags.contains(TcpFlags::RST);
-        let Some(subflow) = self.flows.get_mut(&key) else {
+        let Some(subflow) = self.flows.get_mut(slot) else {
             return;
         };
         let before = subflow.outcome;
@@ -375,10 +386,12 @@ impl Tracker {
         let continued =
             checks::continue_span(subflow, connection, side, segment, &mut self.findings);
         for (index, bytes) in options.iter().enumerate() {
-            self.option(index, key, side, frame, time, segment, bytes, continued);
+            self.option(
+                index, slot, key, side, frame, time, segment, bytes, continued,
+            );
         }
         if segment.payload_len > 0 {
-            if let Some(subflow) = self.flows.get(&key) {
+            if let Some(subflow) = self.flows.get(slot) {
                 self.findings.placement = subflow
                     .connection
                     .and_then(|_| subflow.place(side, tcp.seq_number(), segment.payload_len))
@@ -392,14 +405,14 @@ impl Tracker {
 
         // The answer to an MP_CAPABLE SYN: classified like a scan reply. Without MP_CAPABLE (or
         // reset) the flow is plain TCP, or a scan probe: forget it.
-        let Some(subflow) = self.flows.get_mut(&key) else {
+        let Some(subflow) = self.flows.get_mut(slot) else {
             return;
         };
         let answer = side == Side::Server && ((syn && ack) || rst);
         if answer && subflow.role == Role::Initial && !subflow.paired {
             subflow.paired = true;
             let connected = subflow.connection.is_some();
-            if let Some(pair) = self.scan_pair(key, Some((frame, segment))) {
+            if let Some(pair) = self.scan_pair(slot, Some((frame, segment))) {
                 self.keep(Finished::ScanPair(pair));
             }
             if !connected {
@@ -409,7 +422,7 @@ impl Tracker {
                 return;
             }
         }
-        let Some(subflow) = self.flows.get_mut(&key) else {
+        let Some(subflow) = self.flows.get_mut(slot) else {
             return;
         };
         if let Role::Join { .. } = subflow.role {
@@ -450,11 +463,13 @@ impl Tracker {
         }
     }
 
-    /// Applies the `index`th MPTCP option of a packet sent by `side` of the subflow at `key`.
+    /// Applies the `index`th MPTCP option of a packet sent by `side` of the subflow in `slot`
+    /// (4-tuple `key`).
     #[allow(clippy::too_many_arguments)]
     fn option(
         &mut self,
         index: usize,
+        slot: usize,
         key: FlowKey,
         side: Side,
         frame: u64,
@@ -463,7 +478,7 @@ impl Tracker {
         bytes: &[u8],
         continued: Option<u32>,
     ) {
-        let Some(subflow) = self.flows.get(&key) else {
+        let Some(subflow) = self.flows.get(slot) else {
             return;
         };
         let version = subflow
@@ -484,17 +499,17 @@ impl Tracker {
         };
         match option {
             MptcpOption::Capable(capable) => {
-                self.capable(index, key, side, time, segment, &capable);
+                self.capable(index, slot, key, side, time, segment, &capable);
                 return;
             }
             MptcpOption::Join(join) => {
-                self.join(index, key, side, &join);
+                self.join(index, slot, key, side, &join);
                 return;
             }
             _ => {}
         }
         // Every other option belongs to the connection.
-        let Some(subflow) = self.flows.get_mut(&key) else {
+        let Some(subflow) = self.flows.get_mut(slot) else {
             return;
         };
         let connection = subflow
@@ -604,9 +619,11 @@ impl Tracker {
     }
 
     /// MP_CAPABLE: versions, keys, checksum negotiation, the first data, and the connection.
+    #[allow(clippy::too_many_arguments)]
     fn capable(
         &mut self,
         index: usize,
+        slot: usize,
         key: FlowKey,
         side: Side,
         time: i64,
@@ -616,7 +633,7 @@ impl Tracker {
         let flags = segment.tcp.flags();
         let syn = flags.contains(TcpFlags::SYN);
         let ack = flags.contains(TcpFlags::ACK);
-        let Some(subflow) = self.flows.get_mut(&key) else {
+        let Some(subflow) = self.flows.get_mut(slot) else {
             return;
         };
         if subflow.role != Role::Initial {
@@ -642,10 +659,10 @@ impl Tracker {
         }
         let id = match subflow.connection {
             Some(id) => id,
-            None => self.create_connection(key, time),
+            None => self.create_connection(slot, key, time),
         };
         let (Some(subflow), Some(connection), Some(finding)) = (
-            self.flows.get_mut(&key),
+            self.flows.get_mut(slot),
             self.connections.get_mut(&id),
             self.findings.option_mut(index),
         ) else {
@@ -701,8 +718,8 @@ impl Tracker {
     }
 
     /// MP_JOIN: attaches the subflow to its connection by token and checks both HMACs.
-    fn join(&mut self, index: usize, key: FlowKey, side: Side, join: &MpJoin) {
-        let Some(subflow) = self.flows.get_mut(&key) else {
+    fn join(&mut self, index: usize, slot: usize, key: FlowKey, side: Side, join: &MpJoin) {
+        let Some(subflow) = self.flows.get_mut(slot) else {
             return;
         };
         let Role::Join { token, nonces } = &mut subflow.role else {
@@ -757,35 +774,35 @@ impl Tracker {
                 nonces[1] = Some(nonce);
                 subflow.address_ids[1] = Some(addr_id);
                 subflow.backup |= flags.contains(BackupFlags::BACKUP);
-                let check = match self.handshake(&key) {
+                let check = match self.handshake(slot) {
                     Ok((h, version)) if h.verify_syn_ack(version, u64::from_be_bytes(hmac)) => {
                         Check::Valid
                     }
                     Ok(_) => Check::Invalid,
                     Err(why) => Check::Unverifiable(why),
                 };
-                self.join_checked(index, key, check, false);
+                self.join_checked(index, slot, check, false);
             }
             MpJoin::Ack { hmac, .. } if side == Side::Client => {
-                let check = match self.handshake(&key) {
+                let check = match self.handshake(slot) {
                     Ok((h, version)) if h.verify_ack(version, &hmac) => Check::Valid,
                     Ok(_) => Check::Invalid,
                     Err(why) => Check::Unverifiable(why),
                 };
                 // The client sends this ACK only after a good SYN-ACK: with only the client's
                 // direction captured, it is what shows the subflow established.
-                self.join_checked(index, key, check, true);
+                self.join_checked(index, slot, check, true);
             }
             _ => {}
         }
     }
 
     /// Records an MP_JOIN HMAC check; a wrong one fails the subflow, a third ACK completes it.
-    fn join_checked(&mut self, index: usize, key: FlowKey, check: Check, third_ack: bool) {
+    fn join_checked(&mut self, index: usize, slot: usize, check: Check, third_ack: bool) {
         if let Some(finding) = self.findings.option_mut(index) {
             finding.hmac = Some(check);
         }
-        if let Some(subflow) = self.flows.get_mut(&key) {
+        if let Some(subflow) = self.flows.get_mut(slot) {
             if check == Check::Invalid {
                 subflow.outcome = Outcome::Failed(FailReason::BadHmac);
             } else if third_ack && subflow.outcome == Outcome::Attempted {
@@ -795,8 +812,8 @@ impl Tracker {
     }
 
     /// The keys and nonces of a join subflow's handshake, or what is missing.
-    fn handshake(&self, key: &FlowKey) -> Result<(JoinHandshake, Version), Unverifiable> {
-        let subflow = self.flows.get(key).ok_or(Unverifiable::NoConnection)?;
+    fn handshake(&self, slot: usize) -> Result<(JoinHandshake, Version), Unverifiable> {
+        let subflow = self.flows.get(slot).ok_or(Unverifiable::NoConnection)?;
         let Role::Join { nonces, .. } = &subflow.role else {
             return Err(Unverifiable::NoConnection);
         };
@@ -828,9 +845,9 @@ impl Tracker {
         ))
     }
 
-    /// Classifies the MP_CAPABLE SYN of the subflow at `key` with its answer (or none).
-    fn scan_pair(&mut self, key: FlowKey, answer: Option<(u64, &Segment<'_>)>) -> Option<ScanPair> {
-        let subflow = self.flows.get(&key)?;
+    /// Classifies the MP_CAPABLE SYN of the subflow in `slot` with its answer (or none).
+    fn scan_pair(&mut self, slot: usize, answer: Option<(u64, &Segment<'_>)>) -> Option<ScanPair> {
+        let subflow = self.flows.get(slot)?;
         pair_of(
             subflow,
             self.file,
@@ -936,7 +953,7 @@ impl Tracker {
             || connection
                 .subflows
                 .iter()
-                .all(|k| self.flows.get(k).is_none_or(Subflow::closed))
+                .all(|k| self.flows.get_by_key(k).is_none_or(Subflow::closed))
                 && connection.retired.iter().all(Subflow::closed)
     }
 
