@@ -1,16 +1,20 @@
 //! A streaming reader for pcap and pcapng files.
 //!
-//! Records are read in large blocks into one buffer and handed out as slices of it, without a
-//! copy or an allocation per record, so a capture of any size is read in bounded memory (the
-//! buffer, or the largest record when one is larger). Every record is numbered from 1 in file order (the number tshark and Wireshark show),
-//! and every error names the record it happened in and its byte offset, so that a truncated or
-//! corrupt capture can be reported precisely while the records before it are kept.
+//! Records are read in large blocks and handed out as slices of them, without a copy or an
+//! allocation per record, so a capture of any size is read in bounded memory (a few blocks, or
+//! the largest record when one is larger). A capture file is read ahead by a thread of its own
+//! ([`super::read_ahead`]), so that the system's copy of the file and the parse overlap. Every
+//! record is numbered from 1 in file order (the number tshark and Wireshark show), and every
+//! error names the record it happened in and its byte offset, so that a truncated or corrupt
+//! capture can be reported precisely while the records before it are kept.
 
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Range;
 use std::path::Path;
+
+use super::read_ahead::ReadAhead;
 
 /// pcap magic for microsecond timestamps, as written by a host of the same byte order.
 const PCAP_MAGIC_US: u32 = 0xa1b2_c3d4;
@@ -36,8 +40,9 @@ const IF_TSRESOL: u16 = 9;
 const MAX_RECORD_LEN: usize = 64 << 20;
 
 /// Bytes asked of the operating system at a time: few system calls, and small enough to stay
-/// in the processor's caches between the read and the parse.
-const READ_BLOCK: usize = 1 << 20;
+/// in the processor's caches between the read and the parse (measured: 64 KiB to 8 MiB cost the
+/// same system time, 1 MiB the least; see docs/benchmarks.md).
+pub(super) const READ_BLOCK: usize = 1 << 20;
 
 /// One captured packet, borrowed from the reader until the next call.
 #[derive(Debug, Clone, Copy)]
@@ -185,79 +190,132 @@ pub struct CaptureReader<R> {
     offset: u64,
 }
 
-impl CaptureReader<File> {
-    /// Opens a capture file and reads its file header.
+impl CaptureReader<FileSource> {
+    /// Opens a capture file and reads its file header. A regular file is read ahead by a thread
+    /// of its own while records are parsed; anything else (a pipe, a device) is read in turn.
     pub fn open(path: &Path) -> Result<Self, CaptureError> {
         let file = File::open(path).map_err(CaptureError::Io)?;
-        Self::new(file)
+        let regular = file.metadata().map_err(CaptureError::Io)?.is_file();
+        let source = if regular {
+            FileSource::Ahead(ReadAhead::start(file).map_err(CaptureError::Io)?)
+        } else {
+            FileSource::Plain(file)
+        };
+        Self::new(source)
     }
 }
 
-/// The source with a buffer that holds the bytes read from it and not yet consumed.
-struct Input<R> {
-    source: R,
-    buffer: Vec<u8>,
-    /// The unconsumed bytes are `buffer[start..end]`.
-    start: usize,
-    end: usize,
+/// A capture file as [`CaptureReader::open`] reads it.
+pub enum FileSource {
+    /// Read by this thread, as records are needed.
+    Plain(File),
+    /// Read ahead by a thread of its own.
+    Ahead(ReadAhead),
 }
 
-impl<R: Read> Input<R> {
-    fn new(source: R) -> Input<R> {
-        Input {
-            source,
-            buffer: vec![0; READ_BLOCK],
-            start: 0,
-            end: 0,
+impl Source for FileSource {
+    fn refill(&mut self, window: &mut Window, len: usize) -> io::Result<()> {
+        match self {
+            FileSource::Plain(file) => file.refill(window, len),
+            FileSource::Ahead(ahead) => ahead.refill(window, len),
         }
     }
+}
 
-    /// Consumes the next `len` bytes and returns where they are in the buffer; when the source
-    /// ends first, consumes nothing and returns how many bytes it had left.
-    fn take(&mut self, len: usize) -> io::Result<Result<Range<usize>, usize>> {
-        if self.end - self.start < len {
-            self.refill(len)?;
-        }
-        let available = self.end - self.start;
-        if available < len {
-            return Ok(Err(available));
-        }
-        let range = self.start..self.start + len;
-        self.start += len;
-        Ok(Ok(range))
-    }
+/// Where a capture's bytes come from.
+pub trait Source {
+    /// Adds bytes to `window` until at least `len` are unconsumed or the source ends.
+    fn refill(&mut self, window: &mut Window, len: usize) -> io::Result<()>;
+}
 
-    /// Reads until at least `len` bytes are unconsumed or the source ends, moving the unconsumed
-    /// bytes to the front first (and growing the buffer for a record larger than it).
-    fn refill(&mut self, len: usize) -> io::Result<()> {
-        self.buffer.copy_within(self.start..self.end, 0);
-        self.end -= self.start;
-        self.start = 0;
-        if self.buffer.len() < len {
-            self.buffer.resize(len, 0);
+/// Any reader, read into the window's own buffer.
+impl<R: Read> Source for R {
+    /// Moves the unconsumed bytes to the front first (and grows the buffer to a read block, or
+    /// to a record larger than that).
+    fn refill(&mut self, window: &mut Window, len: usize) -> io::Result<()> {
+        window.compact();
+        let size = len.max(READ_BLOCK);
+        if window.buffer.len() < size {
+            window.buffer.resize(size, 0);
         }
-        while self.end < len {
-            match self.source.read(&mut self.buffer[self.end..]) {
+        while window.end < len {
+            match self.read(&mut window.buffer[window.end..]) {
                 Ok(0) => break,
-                Ok(n) => self.end += n,
+                Ok(n) => window.end += n,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => return Err(error),
             }
         }
         Ok(())
     }
+}
+
+/// A buffer of bytes read from a source, of which `buffer[start..end]` are not consumed yet.
+pub struct Window {
+    pub(super) buffer: Vec<u8>,
+    pub(super) start: usize,
+    pub(super) end: usize,
+}
+
+impl Window {
+    /// Moves the unconsumed bytes to the front of the buffer.
+    pub(super) fn compact(&mut self) {
+        self.buffer.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+    }
+}
+
+/// The source with the window of bytes read from it and not yet consumed.
+struct Input<R> {
+    source: R,
+    window: Window,
+}
+
+impl<R: Source> Input<R> {
+    fn new(source: R) -> Input<R> {
+        Input {
+            source,
+            window: Window {
+                buffer: Vec::new(),
+                start: 0,
+                end: 0,
+            },
+        }
+    }
+
+    /// The bytes at `range` of the buffer (as [`Input::take`] gave it).
+    fn bytes(&self, range: Range<usize>) -> &[u8] {
+        &self.window.buffer[range]
+    }
+
+    /// Consumes the next `len` bytes and returns where they are in the buffer; when the source
+    /// ends first, consumes nothing and returns how many bytes it had left.
+    fn take(&mut self, len: usize) -> io::Result<Result<Range<usize>, usize>> {
+        let window = &mut self.window;
+        if window.end - window.start < len {
+            self.source.refill(window, len)?;
+        }
+        let available = window.end - window.start;
+        if available < len {
+            return Ok(Err(available));
+        }
+        let range = window.start..window.start + len;
+        window.start += len;
+        Ok(Ok(range))
+    }
 
     /// The next `N` bytes (`Err` with the count left when the source ends first).
     fn take_array<const N: usize>(&mut self) -> io::Result<Result<[u8; N], usize>> {
         Ok(self.take(N)?.map(|range| {
             let mut bytes = [0u8; N];
-            bytes.copy_from_slice(&self.buffer[range]);
+            bytes.copy_from_slice(self.bytes(range));
             bytes
         }))
     }
 }
 
-impl<R: Read> CaptureReader<R> {
+impl<R: Source> CaptureReader<R> {
     /// Reads the file header from `source` and returns a reader positioned at the first record.
     pub fn new(source: R) -> Result<Self, CaptureError> {
         let mut input = Input::new(source);
@@ -266,7 +324,8 @@ impl<R: Read> CaptureReader<R> {
             Err(0) => return Err(CaptureError::Empty),
             Err(got) => {
                 let mut magic = [0u8; 4];
-                magic[..got].copy_from_slice(&input.buffer[input.start..input.start + got]);
+                let start = input.window.start;
+                magic[..got].copy_from_slice(input.bytes(start..start + got));
                 return Err(CaptureError::UnknownFormat { magic });
             }
         };
@@ -354,7 +413,7 @@ impl<R: Read> CaptureReader<R> {
             number,
             link_type,
             timestamp_ns,
-            data: &self.input.buffer[self.record.clone()],
+            data: self.input.bytes(self.record.clone()),
         }))
     }
 
@@ -384,7 +443,7 @@ impl<R: Read> CaptureReader<R> {
             }
             self.read_record(total - 8, 8, number, start)?;
             self.offset += (total - 8) as u64;
-            let block = &self.input.buffer[self.record.clone()];
+            let block = self.input.bytes(self.record.clone());
             let trailer = word(&block[total - 12..], big_endian) as usize;
             if trailer != total {
                 return Err(CaptureError::Corrupt {
@@ -453,7 +512,7 @@ impl<R: Read> CaptureReader<R> {
             number,
             link_type,
             timestamp_ns,
-            data: &self.input.buffer[data],
+            data: self.input.bytes(data),
         }))
     }
 
@@ -560,7 +619,7 @@ impl<R: Read> CaptureReader<R> {
     /// Reads the rest of a fixed-size file header; `total` is its whole size, for messages.
     fn fill_header(&mut self, buf: &mut [u8], total: u64) -> Result<(), CaptureError> {
         match self.input.take(buf.len()).map_err(CaptureError::Io)? {
-            Ok(range) => buf.copy_from_slice(&self.input.buffer[range]),
+            Ok(range) => buf.copy_from_slice(self.input.bytes(range)),
             Err(got) => {
                 return Err(CaptureError::TruncatedHeader {
                     needed: total,

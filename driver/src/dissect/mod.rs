@@ -21,6 +21,7 @@ pub mod listing;
 pub mod live;
 pub mod optdump;
 mod pipe;
+mod read_ahead;
 pub mod record;
 pub mod segment;
 pub mod stats;
@@ -310,7 +311,7 @@ fn seconds(s: u64) -> i64 {
 }
 
 /// Feeds one capture to the tracker; an error ends the file (what was read is kept).
-fn read_file<R: io::Read>(
+fn read_file<R: capture::Source>(
     reader: &mut CaptureReader<R>,
     tracker: &mut Tracker,
     collector: &mut Collector,
