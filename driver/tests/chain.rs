@@ -7,6 +7,10 @@
 //! v1 servers), and that the hosts behind the strippers are classed `stripped`. The lab is taken
 //! down on every path, panics included.
 //!
+//! Another test runs the chain with three sending threads (`-T 3`; its `--check` against the
+//! ground truth must pass), then scans the lab with `-T 1`, `-T 2` and `-T 3`: the same rows each
+//! time.
+//!
 //! The second test is `make rehearsal`'s code path at 2^13 addresses: a lab laid out in the
 //! proportions of an Internet scan (`lab up --internet 13`), the chain over all of it with the
 //! trace capped, every address checked against the ground truth.
@@ -20,6 +24,7 @@ use mptcpscan_driver::lab::ground_truth::GroundTruth;
 
 const LAB: &str = "chaint";
 const INTERNET_LAB: &str = "chaini";
+const THREADS_LAB: &str = "chainth";
 
 #[test]
 #[ignore = "needs root and network namespaces: run by `make test-chain`"]
@@ -287,5 +292,99 @@ fn chain_matches_an_internet_proportioned_lab_address_by_address() {
         })
         .count();
     assert!(plain_traced <= 64, "{plain_traced} plain answers traced");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+#[ignore = "needs root and network namespaces: run by `make test-chain`"]
+fn sender_threads_find_what_one_thread_finds_on_the_lab() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "this test needs root");
+    let dir = scratch("chain-threads");
+    let truth_path = dir.join("ground-truth.json");
+    let _guard = LabGuard(THREADS_LAB);
+    let up = run(Command::new(BIN)
+        .args([
+            "lab",
+            "up",
+            "--name",
+            THREADS_LAB,
+            "--force",
+            "--ground-truth",
+        ])
+        .arg(&truth_path));
+    assert!(up.status.success(), "lab up failed");
+    let truth = GroundTruth::load(&truth_path).expect("the lab's ground truth");
+    let ports: Vec<String> = truth.ports.iter().map(|p| p.to_string()).collect();
+    let ports = ports.join(",");
+    let prefixes: Vec<String> = truth
+        .prefixes
+        .iter()
+        .map(|p| p.prefix.to_string())
+        .collect();
+    let netns = truth.scanner.netns.clone();
+    let lab = |command: &str, threads: &str| {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &netns, BIN, command, "--allow-lab", "-q"])
+            .args([
+                "-p",
+                &ports,
+                "--mptcp-version",
+                "both",
+                "-r",
+                "2000",
+                "-c",
+                "2",
+            ])
+            .args(["--key", "0c0c0c0c0c0c0c0c", "-T", threads])
+            .args(&prefixes);
+        cmd
+    };
+    let results = dir.join("chain.json");
+    let chain = run(lab("chain", "3")
+        .args(["--probes", "2", "--trace-timeout", "1", "--results"])
+        .arg(&results)
+        .arg("--check")
+        .arg(&truth_path));
+    assert!(
+        chain.status.success(),
+        "the chain with -T 3 disagrees with the ground truth (see above)"
+    );
+    // Rows without what changes from scan to scan (source ports, sequence numbers, the hosts'
+    // keys, times). The lab drops the scanner kernel's RSTs, so its hosts keep the half-open
+    // connections of each scan for a minute: each scan takes source ports no other run used
+    // (the chain's scan and trace draw theirs in 32768-61000).
+    let scan = |threads: &str, ports: &str| -> Vec<String> {
+        let csv = dir.join(format!("scan-{threads}.csv"));
+        let fields = "saddr,sport,classification,probe_version,mptcp_version,mptcp_verdict";
+        let out = run(lab("scan", threads)
+            .args(["-s", ports, "-f", fields, "-o"])
+            .arg(&csv));
+        assert!(out.status.success(), "scan -T {threads} failed");
+        let text = std::fs::read_to_string(&csv).expect("the scan's rows");
+        let mut rows: Vec<String> = text.lines().skip(1).map(str::to_string).collect();
+        rows.sort_unstable();
+        rows
+    };
+    let one = scan("1", "10000-11999");
+    // Every answering class answered, from its own prefixes only.
+    for row in &one {
+        let addr = row.split(',').next().expect("saddr");
+        let class = truth
+            .lookup(addr.parse().expect("an address"))
+            .expect("a lab address")
+            .class
+            .name();
+        assert_ne!(class, "silent", "{row}");
+    }
+    let answering = truth
+        .prefixes
+        .iter()
+        .filter(|p| p.class.name() != "silent")
+        .count();
+    assert!(one.len() >= answering, "{} rows", one.len());
+    for (threads, ports) in [("2", "12000-13999"), ("3", "14000-15999")] {
+        assert_eq!(scan(threads, ports), one, "-T {threads} against -T 1");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
