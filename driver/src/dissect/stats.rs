@@ -30,6 +30,11 @@ pub struct TraceStats {
     pub options: BTreeMap<String, u64>,
     /// MPTCP options whose subtype could not even be read.
     pub options_unreadable: u64,
+    /// Options counted by subtype number and not yet added to `options` by name
+    /// ([`TraceStats::settle_options`]): a name lookup for every option cost more than the rest
+    /// of the count.
+    #[serde(skip)]
+    pending_options: [u64; 16],
     /// MPTCP options that did not decode.
     pub malformed_mptcp: u64,
     /// SYNs carrying MP_CAPABLE.
@@ -66,18 +71,26 @@ impl TraceStats {
     }
 
     /// Counts one MPTCP option by its subtype, whether or not it decodes.
+    /// Call [`TraceStats::settle_options`] before reading `options`.
     pub fn count_option(&mut self, option: &[u8]) {
         match option.get(2) {
             Some(byte) if option.len() >= 3 => {
-                let name = mptcp::subtype::name(byte >> 4);
-                match self.options.get_mut(name) {
-                    Some(n) => *n += 1,
-                    None => {
-                        self.options.insert(name.to_string(), 1);
-                    }
+                if let Some(n) = self.pending_options.get_mut(usize::from(byte >> 4)) {
+                    *n += 1;
                 }
             }
             _ => self.options_unreadable += 1,
+        }
+    }
+
+    /// Adds the options counted since the last call to `options`, by subtype name.
+    pub fn settle_options(&mut self) {
+        for (subtype, pending) in (0u8..).zip(self.pending_options.iter_mut()) {
+            if *pending > 0 {
+                let name = mptcp::subtype::name(subtype);
+                *self.options.entry(name.to_string()).or_insert(0) += *pending;
+                *pending = 0;
+            }
         }
     }
 

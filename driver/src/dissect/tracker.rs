@@ -209,6 +209,7 @@ impl Tracker {
     pub fn finish(&mut self, sink: &mut dyn Sink) {
         self.core.finish_all();
         self.drain(sink);
+        self.stats.settle_options();
     }
 }
 
