@@ -132,6 +132,8 @@ scan() {
 	receiver=$(sed -n 's/^mptcpscan: receiver: //p' "$work/scan.err")
 	# "0.61 s CPU, 73730 packets passed the kernel filter, 0 lost (receive ring full)"
 	read -r cpu passed lost < <(echo "$receiver" | sed -n 's/^\([0-9.]*\) s CPU, \([0-9]*\) packets passed.*, \([0-9]*\) lost.*/\1 \2 \3/p')
+	# Probes the kernel refused, or other news, would explain a missing host on our side.
+	grep -v -e '^mptcpscan: receiver: ' -e '^mptcpscan: sent ' -e "^mptcpscan: note: this host's kernel will answer" "$work/scan.err" >&2 || true
 	echo "$found ${lost:-?} ${passed:-?} ${cpu:-?} $(python3 -c "print(f'{$end - $start:.3f}')")"
 }
 
