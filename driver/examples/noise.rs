@@ -12,7 +12,8 @@
 //! a port of the window and ICMP to our address: none of these. Sources are drawn from
 //! `--from`/`--from6`, so a rule on the scanner's side can tell the noise from the replies.
 //!
-//! Usage: `noise --interface IF --to-mac MAC --us ADDR [--us6 ADDR] --window LOW-HIGH [--pps N]`
+//! Usage: `noise --interface IF --to-mac MAC --us ADDR [--us6 ADDR] --window LOW-HIGH [--pps N]
+//! [--threads N]` (`--help` says more).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::atomic::{AtomicBool, Ordering};
