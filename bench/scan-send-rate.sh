@@ -5,7 +5,10 @@
 # Usage (root): bench/scan-send-rate.sh             # 3 rounds of 2^21 probes each
 #   ROUNDS=5 PORTS=128 bench/scan-send-rate.sh
 #   THREADS=2 bench/scan-send-rate.sh             # both scanners with 2 sending threads (-T 2)
+#   SINK=xdp bench/scan-send-rate.sh              # the sink drops with XDP instead of nft
 #   SINK=rps bench/scan-send-rate.sh              # the sink's receive work on the other core
+# SINK (the same for both scanners; default softirq): where and how the far end drops and counts;
+# see docs/benchmarks.md for why the default stays (neither other sink is closer to a NIC).
 #   PERF=DIR ROUNDS=1 bench/scan-send-rate.sh     # also `perf record -g` each scanner into DIR
 #                                                 # (perf's own cost then counts in the figures)
 # Needs the release binary (cargo build --release -p mptcpscan-driver); installs zmap from Debian
@@ -51,8 +54,10 @@ ip -n "$NAME-scan" addr add 198.18.0.2/24 dev to-sink
 ip -n "$NAME-scan" neigh add 198.18.0.1 lladdr $SINK_MAC dev to-sink nud permanent
 ip -n "$NAME-scan" route add default via 198.18.0.1
 ip -n "$NAME-sink" link set to-scan up
-# The sink: every frame is counted and dropped at ingress, before any protocol sees it.
-ip netns exec "$NAME-sink" nft -f - <<'NFT'
+# The sink drops every frame at the far end's ingress and counts it: an nft netdev chain
+# (softirq, rps) or an XDP program (xdp).
+nft_sink() {
+	ip netns exec "$NAME-sink" nft -f - <<'NFT'
 table netdev sink {
 	chain ingress {
 		type filter hook ingress device "to-scan" priority 0; policy accept;
@@ -60,26 +65,62 @@ table netdev sink {
 	}
 }
 NFT
-case $SINK in
-softirq)
-	# The sink's receive work runs in the softirq of whichever CPU sent the frame.
-	pin=() zmap_cores=()
-	;;
-rps)
-	# The sink's receive queue is steered to the other core (RPS), as a NIC's receiver is another
-	# machine's work; both scanners are pinned to the first core so none of it lands on theirs
-	# (zmap pins its threads itself unless told the core).
-	[ "$(nproc)" -ge 2 ] || { echo "scan-send-rate: SINK=rps needs 2 cores" >&2; exit 1; }
-	ip netns exec "$NAME-sink" sh -c 'echo 2 >/sys/class/net/to-scan/queues/rx-0/rps_cpus'
-	pin=(taskset -c 0) zmap_cores=(--cores 0)
-	;;
-*) echo "scan-send-rate: SINK is softirq or rps, not $SINK" >&2; exit 1 ;;
-esac
-
-sink_count() {
+}
+nft_count() {
 	ip netns exec "$NAME-sink" nft list chain netdev sink ingress |
 		sed -n 's/.*counter packets \([0-9]*\) bytes.*/\1/p' | head -1
 }
+case $SINK in
+softirq)
+	# The sink's receive work (the veth's backlog, the netdev hook, freeing the frame) runs in the
+	# softirq of the CPU that sent the frame, charged to the scanner.
+	nft_sink
+	sink_count() { nft_count; }
+	pin=() zmap_cores=()
+	;;
+xdp)
+	# The same, with the cheapest drop a veth offers: the frame never enters the veth's backlog
+	# or the netdev hook. The count: the far end's received packets (XDP's included).
+	# The program (return XDP_DROP, two instructions) is loaded with bpf(2) and attached in native
+	# mode over rtnetlink: no BPF compiler needed.
+	ip netns exec "$NAME-sink" python3 - to-scan <<'PY'
+import ctypes, os, socket, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+BPF_PROG_LOAD, BPF_PROG_TYPE_XDP, XDP_DROP, SYS_BPF = 5, 6, 1, 321
+insns = ctypes.create_string_buffer(struct.pack('<BBhi', 0xb7, 0, 0, XDP_DROP) + struct.pack('<BBhi', 0x95, 0, 0, 0))
+lic = ctypes.create_string_buffer(b'GPL')
+attr = ctypes.create_string_buffer(struct.pack('=IIQQIIQII16sII', BPF_PROG_TYPE_XDP, 2, ctypes.addressof(insns),
+    ctypes.addressof(lic), 0, 0, 0, 0, 0, b'sink_drop', 0, 0).ljust(128, b'\0'))
+fd = libc.syscall(SYS_BPF, BPF_PROG_LOAD, attr, 128)
+if fd < 0:
+    sys.exit(f'xdp-drop: loading the program: {os.strerror(ctypes.get_errno())}')
+index = socket.if_nametoindex(sys.argv[1])
+xdp = struct.pack('=HHi', 8, 1, fd) + struct.pack('=HHI', 8, 3, 4)  # IFLA_XDP_FD, IFLA_XDP_FLAGS=DRV
+body = struct.pack('=BxHiII', socket.AF_UNSPEC, 0, index, 0, 0) + struct.pack('=HH', 4 + len(xdp), 43 | 0x8000) + xdp
+msg = struct.pack('=IHHII', 16 + len(body), 19, 1 | 4, 1, 0) + body
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+s.send(msg)
+reply = s.recv(4096)
+error = struct.unpack_from('=i', reply, 16)[0]
+if error:
+    sys.exit(f'xdp-drop: attaching to {sys.argv[1]}: {os.strerror(-error)}')
+PY
+	sink_count() { ip netns exec "$NAME-sink" cat /sys/class/net/to-scan/statistics/rx_packets; }
+	pin=() zmap_cores=()
+	;;
+rps)
+	# The sink's receive queue is steered to the other core (RPS) and both scanners are pinned to
+	# the first (zmap pins its threads itself unless told the core). Not a model of a NIC: each
+	# frame is hashed, queued to the other core and freed there, and every time that core's queue
+	# was empty the sender pays an inter-processor interrupt (a trapped MSR write in this VM).
+	[ "$(nproc)" -ge 2 ] || { echo "scan-send-rate: SINK=rps needs 2 cores" >&2; exit 1; }
+	nft_sink
+	sink_count() { nft_count; }
+	ip netns exec "$NAME-sink" sh -c 'echo 2 >/sys/class/net/to-scan/queues/rx-0/rps_cpus'
+	pin=(taskset -c 0) zmap_cores=(--cores 0)
+	;;
+*) echo "scan-send-rate: SINK is softirq, xdp or rps, not $SINK" >&2; exit 1 ;;
+esac
 
 # zmap: its packaged config names an option 2.1.1 rejects, and its default blocklist covers
 # 198.18.0.0/15, so: empty config, empty blocklist, the prefix as allowlist.
@@ -130,7 +171,7 @@ run_zmap() {
 rate() { python3 -c "print(round($1 / $2))"; }
 ratio() { python3 -c "print(f'{$1 / max($2, 1):.2f}')"; }
 
-echo "$probes probes per scanner per round into a counting veth sink, $THREADS sending thread(s) each, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$probes probes per scanner per round into a counting veth sink (SINK=$SINK), $THREADS sending thread(s) each, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "pps = probes counted at the sink / wall time of the whole run (start-up included);"
 echo "per CPU-s = probes counted / CPU time (user + system) of the scanner's process"
 printf '%5s  %34s  %34s  %13s\n' round "mptcpscan: pps, per CPU-s" "zmap 2.1.1: pps, per CPU-s" "ratio: pps, CPU"
