@@ -40,8 +40,8 @@ const IF_TSRESOL: u16 = 9;
 const MAX_RECORD_LEN: usize = 64 << 20;
 
 /// Bytes asked of the operating system at a time: few system calls, and small enough to stay
-/// in the processor's caches between the read and the parse (measured: 64 KiB to 8 MiB cost the
-/// same system time, 1 MiB the least; see docs/benchmarks.md).
+/// in the processor's caches between the read and the parse (measured from 64 KiB to 8 MiB:
+/// 1 MiB among the cheapest, docs/benchmarks.md).
 pub(super) const READ_BLOCK: usize = 1 << 20;
 
 /// One captured packet, borrowed from the reader until the next call.
