@@ -19,19 +19,7 @@ pub fn print(plan: &Plan, out: &mut dyn Write) -> anyhow::Result<u64> {
         let src = probe
             .src
             .context("no source address for this address family")?;
-        let id = plan
-            .validator
-            .probe(src, probe.dst, probe.dport, probe.version);
-        let len = plan.probes.build(
-            &mut buf,
-            src,
-            probe.dst,
-            id.sport,
-            probe.dport,
-            id.seq,
-            plan.ttl,
-            probe.version,
-        )?;
+        let len = plan.write_probe(&mut buf, src, &probe)?;
         count += 1;
         describe(out, count, probe.version, &buf[..len])?;
     }

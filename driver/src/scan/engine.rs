@@ -70,6 +70,27 @@ pub struct Plan {
     pub limits: Limits,
 }
 
+impl Plan {
+    /// Writes `probe`'s SYN from `src` into `buf` and returns its length: the validator's source
+    /// port and sequence number, the plan's TTL, the core's template. The one place a scheduled
+    /// probe becomes bytes, for the sender and the dry run alike.
+    pub fn write_probe(&self, buf: &mut [u8], src: IpAddr, probe: &Probe) -> anyhow::Result<usize> {
+        let id = self
+            .validator
+            .probe(src, probe.dst, probe.dport, probe.version);
+        self.probes.build(
+            buf,
+            src,
+            probe.dst,
+            id.sport,
+            probe.dport,
+            id.seq,
+            self.ttl,
+            probe.version,
+        )
+    }
+}
+
 /// What a scan did.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Summary {
@@ -516,21 +537,7 @@ impl<'a> Senders<'a> {
                 self.account(transmitter.flush(), &mut refused);
             }
             pace(plan.rate, start, turn);
-            let id = plan
-                .validator
-                .probe(src, probe.dst, probe.dport, probe.version);
-            let lost = transmitter.send(probe.dst, |buf| {
-                plan.probes.build(
-                    buf,
-                    src,
-                    probe.dst,
-                    id.sport,
-                    probe.dport,
-                    id.seq,
-                    plan.ttl,
-                    probe.version,
-                )
-            })?;
+            let lost = transmitter.send(probe.dst, |buf| plan.write_probe(buf, src, &probe))?;
             self.account(lost, &mut refused);
             count += 1;
             // Relaxed: a plain store on every probe; the final count is published by `done`.
