@@ -177,6 +177,13 @@ unpack_release() {
 
 failures=0
 summary=()
+# fail RELEASE-LINE WHAT LIST: one release's check failed; LIST (lines) goes to stderr, indented.
+fail() {
+	echo "== $1:" >&2
+	sed 's/^/     /' <<<"$3" >&2
+	failures=$((failures + 1))
+	summary+=("$2")
+}
 for release in "${releases[@]}"; do
 	dir=$work/$release
 	unpack_release "$release" > "$work/$release.packages"
@@ -216,7 +223,9 @@ for release in "${releases[@]}"; do
 			lib=$(readlink -f "$root/usr/lib/$triplet/$needed")
 			list=$dir/exported
 		else
-			lib=$(ldconfig -p | awk -v n="$needed" '$1 == n { print $NF; exit }')
+			# awk reads to the end: leaving early would kill ldconfig with SIGPIPE, which
+			# pipefail turns into the script's failure (exit 141).
+			lib=$(ldconfig -p | awk -v n="$needed" '$1 == n && lib == "" { lib = $NF } END { print lib }')
 			list=$dir/system
 		fi
 		# A library found nowhere exports nothing: its symbols show as missing below.
@@ -229,10 +238,8 @@ for release in "${releases[@]}"; do
 	comm -23 "$dir/imported" "$dir/system" > "$dir/imported-release"
 	missing=$(comm -23 "$dir/imported-release" "$dir/exported")
 	if [ -n "$missing" ]; then
-		echo "== $release: imported but exported by none of ${release_libs[*]}:" >&2
-		echo "$missing" | sed 's/^/     /' >&2
-		failures=$((failures + 1))
-		summary+=("$release Wireshark $version: missing symbols")
+		fail "$release: imported but exported by none of ${release_libs[*]}" \
+			"$release Wireshark $version: missing symbols" "$missing"
 		continue
 	fi
 	# The entry points: every one the release's plugin loader (libwsutil) looks up by name.
@@ -241,10 +248,8 @@ for release in "${releases[@]}"; do
 		grep -Ex 'plugin_(version|want_major|want_minor|register|describe)' | sort -u > "$dir/loader-asks"
 	unanswered=$(comm -23 "$dir/loader-asks" "$dir/entry-points")
 	if [ -n "$unanswered" ]; then
-		echo "== $release: Wireshark $version's plugin loader looks for symbols the plugin lacks:" >&2
-		echo "$unanswered" | sed 's/^/     /' >&2
-		failures=$((failures + 1))
-		summary+=("$release Wireshark $version: entry points missing")
+		fail "$release: Wireshark $version's plugin loader looks for symbols the plugin lacks" \
+			"$release Wireshark $version: entry points missing" "$unanswered"
 		continue
 	fi
 	sources=$(make -C "$here" --no-print-directory -s print-SOURCES)
